@@ -1,0 +1,2 @@
+// The adapter is being built; see README.md for what is coming.
+export {};

@@ -1,0 +1,10 @@
+export {
+  type DecodedTraceRequest,
+  decodeTraceRequest,
+  type OtlpAttributes,
+  OtlpDecodeError,
+  type OtlpEvent,
+  type OtlpLink,
+  type OtlpSpan,
+  type OtlpValue,
+} from './decode-trace-request.js';

@@ -1,0 +1,63 @@
+#!/usr/bin/env node
+// The project's test command (`npm test`): build, typecheck, lint, run every package's vitest
+// suite and the package checks, then print one closing `N passed, N failed` line computed from
+// the vitest JSON reports each package writes to `.vitest/results.json`.
+import { spawnSync } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+
+const root = new URL('..', import.meta.url).pathname;
+const workspaces = ['packages', 'examples'].flatMap((dir) =>
+  existsSync(join(root, dir))
+    ? readdirSync(join(root, dir), { withFileTypes: true })
+        .filter((d) => d.isDirectory())
+        .map((d) => join(root, dir, d.name))
+    : [],
+);
+const reportOf = (ws) => join(ws, '.vitest', 'results.json');
+for (const ws of workspaces) rmSync(reportOf(ws), { force: true });
+
+const extra = process.argv.slice(2);
+const env = { ...process.env, TURBO_TELEMETRY_DISABLED: '1', DO_NOT_TRACK: '1' };
+const run = (cmd, args) => spawnSync(cmd, args, { cwd: root, env, stdio: 'inherit' }).status ?? 1;
+const turbo = run('npx', [
+  'turbo',
+  'run',
+  'build',
+  'typecheck',
+  'test',
+  'check:pkg',
+  '--continue',
+  '--output-logs=errors-only',
+  ...extra,
+]);
+const lint = run('npx', ['biome', 'ci', '.']);
+
+let passed = 0;
+let failed = 0;
+let skipped = 0;
+const missing = [];
+for (const ws of workspaces) {
+  const pkg = JSON.parse(readFileSync(join(ws, 'package.json'), 'utf8'));
+  if (!pkg.scripts?.test) continue;
+  if (!existsSync(reportOf(ws))) {
+    missing.push(pkg.name);
+    continue;
+  }
+  const report = JSON.parse(readFileSync(reportOf(ws), 'utf8'));
+  passed += report.numPassedTests;
+  failed += report.numFailedTests;
+  skipped += report.numPendingTests + report.numTodoTests;
+  // A test file that fails to load has no test results of its own: count it as a failure.
+  for (const file of report.testResults ?? []) {
+    if (file.status === 'failed' && (file.assertionResults ?? []).length === 0) failed += 1;
+  }
+}
+if (missing.length > 0) {
+  console.error(`no test report from: ${missing.join(', ')} (its test task did not run)`);
+  failed += missing.length;
+}
+if (turbo !== 0) console.error('turbo reported a failing task (see the log above)');
+if (lint !== 0) console.error('biome ci reported problems (see the log above)');
+console.log(`${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ''}`);
+process.exit(turbo !== 0 || lint !== 0 || failed > 0 ? 1 : 0);
