@@ -1,0 +1,17 @@
+export {
+  DEFAULT_DB_PATH,
+  DEFAULT_MAX_BODY_BYTES,
+  type DevServer,
+  type DevServerOptions,
+  startDevServer,
+} from './start-dev-server.js';
+export {
+  type InsertResult,
+  type JsonValue,
+  type ListTracesOptions,
+  type SpanDestination,
+  type StoredEvent,
+  type StoredSpan,
+  TraceStore,
+  type TraceSummary,
+} from './trace-store.js';

@@ -1,0 +1,197 @@
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { handleIngest } from './internal/ingest-request.js';
+import { viewerPage } from './internal/viewer-page.js';
+import { TraceStore } from './trace-store.js';
+
+/** Options for {@link startDevServer}. */
+export interface DevServerOptions {
+  /** Port to listen on; `0` picks a free one. @defaultValue 4318 */
+  port?: number | undefined;
+  /** Interface to listen on. @defaultValue `'127.0.0.1'` */
+  host?: string | undefined;
+  /** SQLite file, or `':memory:'`. @defaultValue `'./.galileo-otel/traces.db'` */
+  dbPath?: string | undefined;
+  /** When set, only this `Galileo-API-Key` is accepted; otherwise any non-empty key is. */
+  apiKey?: string | undefined;
+  /** Body limit in bytes, on the wire and after gunzip. @defaultValue 10 MiB */
+  maxBodyBytes?: number | undefined;
+}
+
+/** A running local Galileo. */
+export interface DevServer {
+  /** Base URL, e.g. `http://127.0.0.1:4318`; the viewer is served here. */
+  url: string;
+  /** The OTLP traces endpoint to export to: `<url>/otel/traces`. */
+  otlpUrl: string;
+  /** The store the server writes to; read it directly in tests. */
+  store: TraceStore;
+  /** Stops listening, ends live viewer connections and closes the database. */
+  close(): Promise<void>;
+}
+
+/** Default SQLite location, relative to the working directory. */
+export const DEFAULT_DB_PATH = './.galileo-otel/traces.db';
+/** Default body limit: 10 MiB, compressed and decompressed. */
+export const DEFAULT_MAX_BODY_BYTES: number = 10 * 1024 * 1024;
+
+const DRAIN_TIMEOUT_MS = 10_000;
+const INGEST_PATHS = new Set(['/otel/traces', '/otel/v1/traces']);
+
+function sendJson(
+  res: ServerResponse,
+  status: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+): void {
+  const payload = JSON.stringify(body);
+  res.writeHead(status, {
+    'content-type': 'application/json',
+    'content-length': Buffer.byteLength(payload),
+    ...headers,
+  });
+  res.end(payload);
+}
+
+function hostForUrl(host: string): string {
+  return host.includes(':') ? `[${host}]` : host;
+}
+
+/**
+ * Starts a Galileo-compatible OTLP receiver with a read API and the live web viewer.
+ *
+ * @example
+ * const server = await startDevServer({ port: 0, dbPath: ':memory:' });
+ * // export spans to server.otlpUrl with header Galileo-API-Key, then:
+ * const spans = await server.store.waitForSpans(traceId, 3);
+ * await server.close();
+ */
+export async function startDevServer(options: DevServerOptions = {}): Promise<DevServer> {
+  const host = options.host ?? '127.0.0.1';
+  const store = new TraceStore(options.dbPath ?? DEFAULT_DB_PATH);
+  const ingest = {
+    store,
+    apiKey: options.apiKey,
+    maxBodyBytes: options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
+  };
+  const streams = new Set<ServerResponse>();
+  const unsubscribe = store.onSpans((traceIds) => {
+    const message = `event: spans\ndata: ${JSON.stringify({ traceIds })}\n\n`;
+    for (const stream of streams) stream.write(message);
+  });
+
+  const route = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    const path = url.pathname.replace(/\/+$/, '') || '/';
+
+    if (INGEST_PATHS.has(path)) {
+      if (req.method !== 'POST') {
+        sendJson(res, 405, { detail: 'Method Not Allowed' }, { allow: 'POST' });
+        return;
+      }
+      const answer = await handleIngest(req, ingest);
+      sendJson(res, answer.status, answer.body, answer.headers);
+      if (!req.complete) {
+        // Refused before the body was read (401, 413, ...): discard the rest so the client,
+        // still sending, can read the answer; give up on the connection if it never ends.
+        req.resume();
+        const timer = setTimeout(() => req.socket.destroy(), DRAIN_TIMEOUT_MS);
+        timer.unref();
+        req.once('end', () => clearTimeout(timer));
+      }
+      return;
+    }
+
+    if (req.method !== 'GET' && req.method !== 'HEAD') {
+      sendJson(res, 405, { detail: 'Method Not Allowed' }, { allow: 'GET' });
+      return;
+    }
+    if (path === '/api/traces') {
+      const limit = url.searchParams.get('limit');
+      sendJson(
+        res,
+        200,
+        store.listTraces({
+          project: url.searchParams.get('project') || undefined,
+          logStream: url.searchParams.get('logstream') || undefined,
+          experimentId: url.searchParams.get('experimentid') || undefined,
+          limit: limit ? Number(limit) || undefined : undefined,
+        }),
+      );
+      return;
+    }
+    const traceMatch = /^\/api\/traces\/([0-9a-fA-F]{1,32}|latest)$/.exec(path);
+    if (traceMatch?.[1]) {
+      const id = traceMatch[1] === 'latest' ? store.latestTraceId() : traceMatch[1].toLowerCase();
+      const spans = id ? store.getTrace(id) : [];
+      if (!id || spans.length === 0) {
+        sendJson(res, 404, { detail: `Trace ${traceMatch[1]} not found.` });
+      } else {
+        sendJson(res, 200, { traceId: id, spans });
+      }
+      return;
+    }
+    if (path === '/api/events') {
+      res.writeHead(200, {
+        'content-type': 'text/event-stream',
+        'cache-control': 'no-cache',
+        connection: 'keep-alive',
+      });
+      res.write(': connected\n\n');
+      streams.add(res);
+      req.on('close', () => streams.delete(res));
+      return;
+    }
+    if (path === '/' || /^\/traces\/[0-9a-fA-F]{32}$/.test(path)) {
+      const html = viewerPage();
+      res.writeHead(200, {
+        'content-type': 'text/html; charset=utf-8',
+        'content-length': Buffer.byteLength(html),
+        'cache-control': 'no-store',
+      });
+      res.end(html);
+      return;
+    }
+    sendJson(res, 404, { detail: 'Not Found' });
+  };
+
+  const server = createServer((req, res) => {
+    route(req, res).catch((error: unknown) => {
+      if (!res.headersSent) {
+        sendJson(res, 500, { detail: `Internal error: ${(error as Error).message}` });
+      } else {
+        res.destroy();
+      }
+    });
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 4318, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const address = server.address() as AddressInfo;
+  const url = `http://${hostForUrl(host)}:${address.port}`;
+
+  let closing: Promise<void> | undefined;
+  return {
+    url,
+    otlpUrl: `${url}/otel/traces`,
+    store,
+    close(): Promise<void> {
+      closing ??= new Promise<void>((resolve) => {
+        unsubscribe();
+        for (const stream of streams) stream.end();
+        streams.clear();
+        server.close(() => {
+          store.close();
+          resolve();
+        });
+        server.closeAllConnections();
+      });
+      return closing;
+    },
+  };
+}

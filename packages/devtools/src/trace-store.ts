@@ -1,0 +1,448 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { DatabaseSync, type StatementSync } from 'node:sqlite';
+import { type GalileoKind, galileoKind } from '@galileo-otel/core';
+import type { OtlpSpan } from '@galileo-otel/otlp-proto';
+import { type JsonValue, toJsonAttributes } from './internal/to-json-value.js';
+
+export type { JsonValue } from './internal/to-json-value.js';
+
+/** Where Galileo would file a span: a project plus either a log stream or an experiment. */
+export interface SpanDestination {
+  /** Project name (or the `projectid` header value when only an id was sent). */
+  project: string;
+  /** Log stream name; `null` in experiment mode. */
+  logStream: string | null;
+  /** Experiment id; `null` in log stream mode. */
+  experimentId: string | null;
+}
+
+/** One row of `GET /api/traces`: a trace as filed under one project and log stream/experiment. */
+export interface TraceSummary extends SpanDestination {
+  /** Trace id, 32 lower-case hex characters. */
+  traceId: string;
+  /** Name of the root span (the earliest span without a parent, else the earliest span). */
+  rootName: string;
+  /** Distinct `service.name` values of the trace's resources, sorted. */
+  services: string[];
+  /** Number of stored spans. */
+  spanCount: number;
+  /** Number of spans with status code 2 (error). */
+  errorCount: number;
+  /** Distinct Galileo kinds among the spans, sorted. */
+  kinds: GalileoKind[];
+  /** Earliest span start, nanoseconds since the epoch, as a decimal string. */
+  startTimeUnixNano: string;
+  /** Earliest span start in milliseconds since the epoch. */
+  startMs: number;
+  /** Latest end minus earliest start, in milliseconds. */
+  durationMs: number;
+  /** When the most recent span of the trace arrived (milliseconds since the epoch). */
+  lastReceivedMs: number;
+}
+
+/** A span event as served by the read API. */
+export interface StoredEvent {
+  /** Event name. */
+  name: string;
+  /** Nanoseconds since the epoch, as a decimal string. */
+  timeUnixNano: string;
+  /** Event attributes. */
+  attributes: Record<string, JsonValue>;
+}
+
+/** One stored span, as served by `GET /api/traces/:traceId`. */
+export interface StoredSpan extends SpanDestination {
+  /** Trace id, lower-case hex. */
+  traceId: string;
+  /** Span id, lower-case hex. */
+  spanId: string;
+  /** Parent span id, or `null` for a root span. */
+  parentSpanId: string | null;
+  /** True when the span names a parent that is not stored (yet): it is shown, and flagged. */
+  orphan: boolean;
+  /** Span name. */
+  name: string;
+  /** Galileo span type, derived with `galileoKind` from `@galileo-otel/core`. */
+  kind: GalileoKind;
+  /** OTLP span kind number (0 unspecified … 5 consumer). */
+  spanKind: number;
+  /** The resource's `service.name`, or `null`. */
+  serviceName: string | null;
+  /** Start, nanoseconds since the epoch, as a decimal string. */
+  startTimeUnixNano: string;
+  /** End, nanoseconds since the epoch, as a decimal string. */
+  endTimeUnixNano: string;
+  /** Start in milliseconds since the epoch. */
+  startMs: number;
+  /** Duration in milliseconds. */
+  durationMs: number;
+  /** Status: code 0 unset, 1 ok, 2 error. */
+  status: { code: number; message: string };
+  /** Span attributes (64-bit integers beyond 2^53 as strings, bytes as base64). */
+  attributes: Record<string, JsonValue>;
+  /** Resource attributes. */
+  resource: Record<string, JsonValue>;
+  /** Instrumentation scope. */
+  scope: { name: string; version: string };
+  /** Span events. */
+  events: StoredEvent[];
+  /** Span links. */
+  links: { traceId: string; spanId: string; attributes: Record<string, JsonValue> }[];
+}
+
+/** Filters for {@link TraceStore.listTraces}. */
+export interface ListTracesOptions {
+  /** Only traces filed under this project. */
+  project?: string | undefined;
+  /** Only traces filed under this log stream. */
+  logStream?: string | undefined;
+  /** Only traces filed under this experiment. */
+  experimentId?: string | undefined;
+  /** At most this many traces, most recently received first. Defaults to 50, capped at 1000. */
+  limit?: number | undefined;
+}
+
+/** The outcome of {@link TraceStore.insertSpans}. */
+export interface InsertResult {
+  /** Spans newly stored. */
+  inserted: number;
+  /** Spans skipped because a span with the same trace id and span id was already stored. */
+  duplicates: number;
+  /** Trace ids that received new spans. */
+  traceIds: string[];
+}
+
+interface SpanRow {
+  trace_id: string;
+  span_id: string;
+  parent_span_id: string | null;
+  project: string;
+  log_stream: string | null;
+  experiment_id: string | null;
+  name: string;
+  kind: string;
+  span_kind: number;
+  service_name: string | null;
+  start_ns: string;
+  end_ns: string;
+  status_code: number;
+  status_message: string;
+  attributes: string;
+  resource: string;
+  scope_name: string;
+  scope_version: string;
+  events: string;
+  links: string;
+}
+
+interface SummaryRow {
+  trace_id: string;
+  project: string;
+  log_stream: string | null;
+  experiment_id: string | null;
+  root_name: string | null;
+  services: string | null;
+  kinds: string | null;
+  span_count: number;
+  error_count: number;
+  start_ns: string;
+  duration_ms: number;
+  last_received: number;
+}
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS spans (
+  trace_id TEXT NOT NULL,
+  span_id TEXT NOT NULL,
+  parent_span_id TEXT,
+  project TEXT NOT NULL,
+  log_stream TEXT,
+  experiment_id TEXT,
+  name TEXT NOT NULL,
+  kind TEXT NOT NULL,
+  span_kind INTEGER NOT NULL,
+  service_name TEXT,
+  start_ns INTEGER NOT NULL,
+  end_ns INTEGER NOT NULL,
+  status_code INTEGER NOT NULL,
+  status_message TEXT NOT NULL,
+  attributes TEXT NOT NULL,
+  resource TEXT NOT NULL,
+  scope_name TEXT NOT NULL,
+  scope_version TEXT NOT NULL,
+  events TEXT NOT NULL,
+  links TEXT NOT NULL,
+  received_at INTEGER NOT NULL,
+  PRIMARY KEY (trace_id, span_id)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS spans_received ON spans (received_at);
+CREATE INDEX IF NOT EXISTS spans_destination ON spans (project, log_stream, experiment_id);
+`;
+
+const SPAN_COLUMNS = `trace_id, span_id, parent_span_id, project, log_stream, experiment_id, name, kind,
+  span_kind, service_name, CAST(start_ns AS TEXT) AS start_ns, CAST(end_ns AS TEXT) AS end_ns,
+  status_code, status_message, attributes, resource, scope_name, scope_version, events, links`;
+
+const NS_PER_MS = 1_000_000n;
+
+function nsToMs(ns: string): number {
+  const big = BigInt(ns);
+  return Number(big / NS_PER_MS) + Number(big % NS_PER_MS) / 1e6;
+}
+
+function splitSorted(list: string | null): string[] {
+  if (!list) return [];
+  return [...new Set(list.split('\u001f').filter((x) => x !== ''))].sort();
+}
+
+/**
+ * The local trace database: one SQLite file (or `:memory:`) written by the dev server and read
+ * by the read API, the viewer and the CLI. A span is keyed by trace id + span id, so a retried
+ * export never stores it twice.
+ */
+export class TraceStore {
+  /** The SQLite path this store was opened with. */
+  readonly path: string;
+  readonly #db: DatabaseSync;
+  readonly #insert: StatementSync;
+  readonly #listeners = new Set<(traceIds: string[]) => void>();
+  #closed = false;
+
+  /**
+   * Opens (creating when needed) the database at `path`; `':memory:'` keeps it in memory.
+   * @param options.readOnly - open an existing file without writing to it (used by the CLI).
+   */
+  constructor(path: string, options: { readOnly?: boolean } = {}) {
+    this.path = path;
+    if (path !== ':memory:' && !options.readOnly) mkdirSync(dirname(path), { recursive: true });
+    this.#db = new DatabaseSync(path, { readOnly: options.readOnly ?? false, timeout: 5000 });
+    if (!options.readOnly) {
+      if (path !== ':memory:') this.#db.exec('PRAGMA journal_mode = WAL;');
+      this.#db.exec(SCHEMA);
+    }
+    this.#insert = this.#db.prepare(
+      options.readOnly
+        ? 'SELECT 1'
+        : `INSERT OR IGNORE INTO spans VALUES (
+            $trace_id, $span_id, $parent_span_id, $project, $log_stream, $experiment_id, $name,
+            $kind, $span_kind, $service_name, $start_ns, $end_ns, $status_code, $status_message,
+            $attributes, $resource, $scope_name, $scope_version, $events, $links, $received_at)`,
+    );
+  }
+
+  /**
+   * Stores decoded spans at their destinations in one transaction. Spans already stored (same
+   * trace id and span id) are skipped and counted as duplicates.
+   */
+  insertSpans(
+    spans: ReadonlyArray<{ span: OtlpSpan; destination: SpanDestination }>,
+  ): InsertResult {
+    let inserted = 0;
+    const traceIds = new Set<string>();
+    const now = Date.now();
+    this.#db.exec('BEGIN IMMEDIATE');
+    try {
+      for (const { span, destination } of spans) {
+        const serviceName = span.resource['service.name'];
+        const result = this.#insert.run({
+          trace_id: span.traceId,
+          span_id: span.spanId,
+          parent_span_id: span.parentSpanId ?? null,
+          project: destination.project,
+          log_stream: destination.logStream,
+          experiment_id: destination.experimentId,
+          name: span.name,
+          kind: galileoKind(span),
+          span_kind: span.kind,
+          service_name: typeof serviceName === 'string' ? serviceName : null,
+          start_ns: span.startTimeUnixNano,
+          end_ns: span.endTimeUnixNano,
+          status_code: span.status.code,
+          status_message: span.status.message,
+          attributes: JSON.stringify(toJsonAttributes(span.attributes)),
+          resource: JSON.stringify(toJsonAttributes(span.resource)),
+          scope_name: span.scope.name,
+          scope_version: span.scope.version,
+          events: JSON.stringify(
+            span.events.map((e) => ({
+              name: e.name,
+              timeUnixNano: e.timeUnixNano.toString(),
+              attributes: toJsonAttributes(e.attributes),
+            })),
+          ),
+          links: JSON.stringify(
+            span.links.map((l) => ({
+              traceId: l.traceId,
+              spanId: l.spanId,
+              attributes: toJsonAttributes(l.attributes),
+            })),
+          ),
+          received_at: now,
+        });
+        if (Number(result.changes) > 0) {
+          inserted++;
+          traceIds.add(span.traceId);
+        }
+      }
+      this.#db.exec('COMMIT');
+    } catch (error) {
+      this.#db.exec('ROLLBACK');
+      throw error;
+    }
+    const ids = [...traceIds];
+    if (ids.length > 0) for (const listener of this.#listeners) listener(ids);
+    return { inserted, duplicates: spans.length - inserted, traceIds: ids };
+  }
+
+  /** Traces, most recently received first, one row per trace and destination. */
+  listTraces(options: ListTracesOptions = {}): TraceSummary[] {
+    const where: string[] = [];
+    const params: Record<string, string | number> = {};
+    if (options.project !== undefined) {
+      where.push('project = $project');
+      params.project = options.project;
+    }
+    if (options.logStream !== undefined) {
+      where.push('log_stream = $log_stream');
+      params.log_stream = options.logStream;
+    }
+    if (options.experimentId !== undefined) {
+      where.push('experiment_id = $experiment_id');
+      params.experiment_id = options.experimentId;
+    }
+    const limit = Math.min(Math.max(Math.trunc(options.limit ?? 50), 1), 1000);
+    params.limit = Number.isFinite(limit) ? limit : 50;
+    const rows = this.#db
+      .prepare(
+        `SELECT trace_id, project, log_stream, experiment_id,
+           (SELECT r.name FROM spans r WHERE r.trace_id = s.trace_id
+              ORDER BY r.parent_span_id IS NOT NULL, r.start_ns LIMIT 1) AS root_name,
+           group_concat(service_name, char(31)) AS services,
+           group_concat(kind, char(31)) AS kinds,
+           COUNT(*) AS span_count,
+           SUM(status_code = 2) AS error_count,
+           CAST(MIN(start_ns) AS TEXT) AS start_ns,
+           (MAX(end_ns) - MIN(start_ns)) / 1000000.0 AS duration_ms,
+           MAX(received_at) AS last_received
+         FROM spans s
+         ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''}
+         GROUP BY trace_id, project, log_stream, experiment_id
+         ORDER BY last_received DESC, start_ns DESC
+         LIMIT $limit`,
+      )
+      .all(params) as unknown as SummaryRow[];
+    return rows.map((row) => ({
+      traceId: row.trace_id,
+      project: row.project,
+      logStream: row.log_stream,
+      experimentId: row.experiment_id,
+      rootName: row.root_name ?? '',
+      services: splitSorted(row.services),
+      spanCount: row.span_count,
+      errorCount: row.error_count,
+      kinds: splitSorted(row.kinds) as GalileoKind[],
+      startTimeUnixNano: row.start_ns,
+      startMs: nsToMs(row.start_ns),
+      durationMs: Math.max(row.duration_ms, 0),
+      lastReceivedMs: row.last_received,
+    }));
+  }
+
+  /** Every stored span of a trace, ordered by start time; empty when the trace is unknown. */
+  getTrace(traceId: string): StoredSpan[] {
+    const rows = this.#db
+      .prepare(
+        `SELECT ${SPAN_COLUMNS} FROM spans WHERE trace_id = ? ORDER BY start_ns, end_ns DESC, span_id`,
+      )
+      .all(traceId.toLowerCase()) as unknown as SpanRow[];
+    const ids = new Set(rows.map((r) => r.span_id));
+    return rows.map((row) => {
+      const startMs = nsToMs(row.start_ns);
+      return {
+        traceId: row.trace_id,
+        spanId: row.span_id,
+        parentSpanId: row.parent_span_id,
+        orphan: row.parent_span_id !== null && !ids.has(row.parent_span_id),
+        name: row.name,
+        kind: row.kind as GalileoKind,
+        spanKind: row.span_kind,
+        serviceName: row.service_name,
+        project: row.project,
+        logStream: row.log_stream,
+        experimentId: row.experiment_id,
+        startTimeUnixNano: row.start_ns,
+        endTimeUnixNano: row.end_ns,
+        startMs,
+        durationMs: Math.max(nsToMs(row.end_ns) - startMs, 0),
+        status: { code: row.status_code, message: row.status_message },
+        attributes: JSON.parse(row.attributes),
+        resource: JSON.parse(row.resource),
+        scope: { name: row.scope_name, version: row.scope_version },
+        events: JSON.parse(row.events),
+        links: JSON.parse(row.links),
+      };
+    });
+  }
+
+  /** The id of the trace that most recently received a span, or `undefined` when empty. */
+  latestTraceId(): string | undefined {
+    const row = this.#db
+      .prepare('SELECT trace_id FROM spans ORDER BY received_at DESC, start_ns DESC LIMIT 1')
+      .get() as { trace_id: string } | undefined;
+    return row?.trace_id;
+  }
+
+  /** Total number of stored spans. */
+  countSpans(): number {
+    const row = this.#db.prepare('SELECT COUNT(*) AS n FROM spans').get() as { n: number };
+    return row.n;
+  }
+
+  /**
+   * Resolves with the trace's spans once at least `count` are stored; rejects after `timeoutMs`
+   * (default 10 s) with an error saying how many arrived. Polls, so it also sees spans written
+   * by another process to the same file.
+   */
+  waitForSpans(traceId: string, count: number, timeoutMs = 10_000): Promise<StoredSpan[]> {
+    const deadline = Date.now() + timeoutMs;
+    return new Promise((resolve, reject) => {
+      const check = (): void => {
+        if (this.#closed) {
+          reject(new Error(`trace store closed while waiting for trace ${traceId}`));
+          return;
+        }
+        const spans = this.getTrace(traceId);
+        if (spans.length >= count) {
+          resolve(spans);
+        } else if (Date.now() >= deadline) {
+          reject(
+            new Error(
+              `timed out after ${timeoutMs} ms waiting for ${count} spans of trace ${traceId}; ` +
+                `${spans.length} arrived`,
+            ),
+          );
+        } else {
+          setTimeout(check, 20);
+        }
+      };
+      check();
+    });
+  }
+
+  /** Calls `listener` with the affected trace ids after each insert that stored new spans. */
+  onSpans(listener: (traceIds: string[]) => void): () => void {
+    this.#listeners.add(listener);
+    return () => {
+      this.#listeners.delete(listener);
+    };
+  }
+
+  /** Closes the database. Idempotent. */
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#listeners.clear();
+    this.#db.close();
+  }
+}
