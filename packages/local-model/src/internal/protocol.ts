@@ -1,0 +1,82 @@
+import type { Conversation, Decision } from './policy.js';
+
+/** A request the protocol could not accept; answered with 400 in the provider's shape. */
+export class BadRequestError extends Error {
+  readonly param: string | null;
+  constructor(message: string, param: string | null = null) {
+    super(message);
+    this.name = 'BadRequestError';
+    this.param = param;
+  }
+}
+
+/** A parsed provider request. */
+export interface ParsedRequest {
+  /** Model as requested, including any `@scenario` suffix. */
+  model: string;
+  stream: boolean;
+  conversation: Conversation;
+  body: Record<string, unknown>;
+}
+
+/** One server-sent event. */
+export interface SseEvent {
+  event?: string;
+  data: string;
+}
+
+/** What a protocol renders: a JSON body or a list of SSE events. */
+export type Rendered = { kind: 'json'; body: unknown } | { kind: 'sse'; events: SseEvent[] };
+
+/** The kinds of error a protocol must express in its own shape. */
+export type ErrorKind = 'bad-request' | 'not-found' | 'rate-limit' | 'server-error';
+
+/** Everything render needs besides the decision. */
+export interface RenderContext {
+  /** Hex hash of the request (route plus raw body). */
+  hash: string;
+  /** Model name without the `@scenario` suffix. */
+  model: string;
+  usage: { input: number; output: number };
+}
+
+/** One provider protocol (OpenAI Chat Completions, OpenAI Responses, Gemini). */
+export interface Protocol {
+  parse(body: Record<string, unknown>, route: { model?: string; stream?: boolean }): ParsedRequest;
+  render(req: ParsedRequest, decision: Decision, ctx: RenderContext): Rendered;
+  error(kind: ErrorKind, message: string, param?: string | null): unknown;
+}
+
+/** Plain-object guard. */
+export function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** Text of an OpenAI-style content value: a string or an array of parts with `text`. */
+export function textOfContent(content: unknown): string {
+  if (typeof content === 'string') return content;
+  if (Array.isArray(content)) {
+    return content
+      .map((part) => (isRecord(part) && typeof part.text === 'string' ? part.text : ''))
+      .filter((t) => t !== '')
+      .join('\n');
+  }
+  if (content === null || content === undefined) return '';
+  return JSON.stringify(content);
+}
+
+/** The OpenAI error body. */
+export function openaiError(
+  kind: ErrorKind,
+  message: string,
+  param: string | null = null,
+): unknown {
+  const map: Record<ErrorKind, { type: string; code: string | null }> = {
+    'bad-request': { type: 'invalid_request_error', code: null },
+    'not-found': { type: 'invalid_request_error', code: 'unknown_url' },
+    'rate-limit': { type: 'requests', code: 'rate_limit_exceeded' },
+    'server-error': { type: 'server_error', code: null },
+  };
+  const { type, code } = map[kind];
+  return { error: { message, type, param, code } };
+}

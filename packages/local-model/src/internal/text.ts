@@ -1,0 +1,116 @@
+import { createHash } from 'node:crypto';
+
+/** SHA-256 hex digest of the given parts, joined with a NUL separator. */
+export function hashOf(...parts: string[]): string {
+  return createHash('sha256').update(parts.join('\u0000')).digest('hex');
+}
+
+/** A fixed Unix timestamp (seconds) derived from a hash: 2025-01-01 plus up to a year. */
+export function timestampFrom(hash: string): number {
+  return 1_735_689_600 + (Number.parseInt(hash.slice(0, 8), 16) % 31_536_000);
+}
+
+const TOKEN_RE = /[\p{L}\p{N}]+|[^\s\p{L}\p{N}]/gu;
+
+/** Deterministic token count: every run of letters/digits and every punctuation mark is one. */
+export function countTokens(text: string): number {
+  return text.match(TOKEN_RE)?.length ?? 0;
+}
+
+const MARKER_RE = /\[scenario:[^\]]*\]/gi;
+
+/** Removes `[scenario:...]` markers from user text. */
+export function stripMarkers(text: string): string {
+  return text.replace(MARKER_RE, '').replace(/\s+/g, ' ').trim();
+}
+
+const LEAD_RE =
+  /^(?:(?:please|hey|hi|ok|okay)[,!]?\s+)*(?:(?:can|could|would|will) you\s+)?(?:please\s+)?(?:tell me (?:more )?about|tell me|what (?:is|are|was|were)(?: the)?|who (?:is|are|was|were)|where (?:is|are|was|were)|when (?:is|was|did)|how (?:does|do|did|is)|explain|describe|research|summari[sz]e|look up|search(?: for)?|find(?: out)?(?: about)?|learn about|give me(?: \d+)?(?: (?:key|short|quick|concise))? facts (?:about|on)|facts (?:about|on))\s+/i;
+
+/** The topic of a user question: "Tell me about Voyager 1." becomes "Voyager 1". */
+export function topicOf(text: string): string {
+  const clean = stripMarkers(text).split('\n')[0]?.trim() ?? '';
+  let topic = clean
+    .replace(LEAD_RE, '')
+    .replace(/[\s?.!,;:]+$/u, '')
+    .trim();
+  if (topic === '') topic = clean.replace(/[\s?.!,;:]+$/u, '').trim();
+  if (topic === '') topic = 'the question';
+  return topic.length > 120 ? `${topic.slice(0, 120).trimEnd()}…` : topic;
+}
+
+const STOP = new Set([
+  'the',
+  'and',
+  'for',
+  'with',
+  'that',
+  'this',
+  'from',
+  'about',
+  'into',
+  'your',
+  'you',
+  'are',
+  'was',
+  'were',
+  'what',
+  'who',
+  'how',
+  'when',
+  'where',
+  'why',
+  'tell',
+  'give',
+  'get',
+  'use',
+  'tool',
+  'function',
+  'call',
+  'agent',
+  'please',
+  'can',
+  'could',
+  'would',
+  'will',
+  'its',
+  'has',
+  'have',
+  'any',
+  'all',
+  'one',
+  'not',
+  'but',
+  'more',
+  'some',
+  'other',
+  'than',
+  'then',
+  'them',
+  'they',
+  'their',
+  'there',
+  'also',
+  'into',
+  'onto',
+  'over',
+  'under',
+  'returns',
+  'return',
+]);
+
+/** Significant lower-case words of a text, splitting snake_case and camelCase. */
+export function wordsOf(text: string): string[] {
+  const spaced = text.replace(/([a-z0-9])([A-Z])/g, '$1 $2').replace(/[_\-./]+/g, ' ');
+  const out: string[] = [];
+  for (const m of spaced.toLowerCase().matchAll(/[\p{L}\p{N}]+/gu)) {
+    const w = m[0];
+    if (w.length >= 3 && !STOP.has(w) && !out.includes(w)) out.push(w);
+  }
+  return out;
+}
+
+/** True when two words match exactly or share a 5-letter stem. */
+export function sameWord(a: string, b: string): boolean {
+  return a === b || (a.length >= 5 && b.length >= 5 && a.slice(0, 5) === b.slice(0, 5));
+}

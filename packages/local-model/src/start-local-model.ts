@@ -1,0 +1,330 @@
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { gemini } from './internal/gemini.js';
+import { openaiChat } from './internal/openai-chat.js';
+import { openaiResponses } from './internal/openai-responses.js';
+import { decide, usageOf } from './internal/policy.js';
+import {
+  BadRequestError,
+  type ErrorKind,
+  isRecord,
+  type ParsedRequest,
+  type Protocol,
+  type Rendered,
+} from './internal/protocol.js';
+import { hashOf, stripMarkers } from './internal/text.js';
+import { type LocalModelScenario, parseScenario, ScenarioParseError } from './scenario.js';
+import { loadScenarioRules, type ScenarioRules, validateScenarioRules } from './scenario-rules.js';
+
+/** Options for {@link startLocalModel}. */
+export interface LocalModelOptions {
+  /** Port to listen on; `0` (the default) picks a free one. */
+  port?: number;
+  /** Interface to bind; default `127.0.0.1`. */
+  host?: string;
+  /** Scenario rules by model name or user-text substring. */
+  scenarios?: ScenarioRules;
+  /** Path of a JSON file with {@link ScenarioRules}; merged after `scenarios`. */
+  scenarioFile?: string;
+}
+
+/** One request the server received, as kept in {@link LocalModelServer.requests}. */
+export interface LocalModelRequest {
+  /** HTTP method. */
+  method: string;
+  /** Path without the query string, e.g. `/v1/chat/completions`. */
+  path: string;
+  /** Which protocol handled it, when the route matched one. */
+  protocol: 'openai-chat' | 'openai-responses' | 'gemini' | undefined;
+  /** Model name as requested (with any `@scenario` suffix), when parsed. */
+  model: string | undefined;
+  /** Whether a streamed answer was asked for. */
+  stream: boolean;
+  /** The scenario string that applied (e.g. `429`, `tool:search`), if any. */
+  scenario: string | undefined;
+  /** HTTP status sent. */
+  status: number;
+}
+
+/** A running local model server. */
+export interface LocalModelServer {
+  /** Base URL, e.g. `http://127.0.0.1:43123` (no trailing slash). */
+  readonly url: string;
+  /** The port actually bound. */
+  readonly port: number;
+  /** Every request received so far, in arrival order. */
+  readonly requests: LocalModelRequest[];
+  /** Stops listening and closes open connections. */
+  close(): Promise<void>;
+}
+
+/** Header that chooses a scenario for one request. */
+export const SCENARIO_HEADER = 'x-local-model-scenario';
+
+const MAX_BODY = 20 * 1024 * 1024;
+
+interface Route {
+  protocol: Protocol;
+  name: NonNullable<LocalModelRequest['protocol']>;
+  model?: string;
+  stream?: boolean;
+}
+
+function matchRoute(method: string, path: string): Route | 'health' | undefined {
+  if (path === '/health' && (method === 'GET' || method === 'HEAD')) return 'health';
+  if (method !== 'POST') return undefined;
+  if (path === '/v1/chat/completions') return { protocol: openaiChat, name: 'openai-chat' };
+  if (path === '/v1/responses') return { protocol: openaiResponses, name: 'openai-responses' };
+  const m = /^\/v1beta\/models\/([^/:]+):(generateContent|streamGenerateContent)$/.exec(path);
+  if (m?.[1] && m[2]) {
+    return {
+      protocol: gemini,
+      name: 'gemini',
+      model: decodeURIComponent(m[1]),
+      stream: m[2] === 'streamGenerateContent',
+    };
+  }
+  return undefined;
+}
+
+function readBody(req: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > MAX_BODY) {
+        reject(new BadRequestError('request body too large'));
+        req.destroy();
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('error', reject);
+  });
+}
+
+function sendJson(res: ServerResponse, status: number, body: unknown, headers = {}): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, {
+    'content-type': 'application/json',
+    'content-length': Buffer.byteLength(text),
+    ...headers,
+  });
+  res.end(text);
+}
+
+function sseText(route: Route, rendered: Extract<Rendered, { kind: 'sse' }>): string[] {
+  const sep = route.name === 'gemini' ? '\r\n\r\n' : '\n\n';
+  return rendered.events.map(
+    (e) => `${e.event === undefined ? '' : `event: ${e.event}\n`}data: ${e.data}${sep}`,
+  );
+}
+
+function scenarioFor(
+  req: IncomingMessage,
+  parsed: ParsedRequest,
+  rules: ScenarioRules[],
+): string | undefined {
+  const header = req.headers[SCENARIO_HEADER];
+  const fromHeader = Array.isArray(header) ? header.join(',') : header;
+  if (fromHeader?.trim()) return fromHeader.trim();
+  const at = parsed.model.indexOf('@');
+  if (at !== -1) return parsed.model.slice(at + 1);
+  const texts = parsed.conversation.userTexts;
+  for (let i = texts.length - 1; i >= 0; i--) {
+    const m = /\[scenario:([^\]]*)\]/i.exec(texts[i] ?? '');
+    if (m?.[1] !== undefined) return m[1].trim();
+  }
+  const model = parsed.model;
+  const joined = texts.map(stripMarkers).join('\n').toLowerCase();
+  for (const r of rules) {
+    if (r.byModel && Object.hasOwn(r.byModel, model)) return r.byModel[model];
+  }
+  for (const r of rules) {
+    for (const [needle, scenario] of Object.entries(r.byText ?? {})) {
+      if (needle !== '' && joined.includes(needle.toLowerCase())) return scenario;
+    }
+  }
+  return undefined;
+}
+
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+/**
+ * Starts the deterministic offline model server. It speaks OpenAI Chat Completions and
+ * Responses under `<url>/v1` and Gemini under `<url>/v1beta`; see the package README.
+ */
+export async function startLocalModel(options: LocalModelOptions = {}): Promise<LocalModelServer> {
+  const rules: ScenarioRules[] = [];
+  if (options.scenarios) rules.push(validateScenarioRules(options.scenarios));
+  if (options.scenarioFile) rules.push(await loadScenarioRules(options.scenarioFile));
+  const requests: LocalModelRequest[] = [];
+  const failures = new Map<string, number>();
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const method = req.method ?? 'GET';
+    const path = new URL(req.url ?? '/', 'http://local').pathname;
+    const entry: LocalModelRequest = {
+      method,
+      path,
+      protocol: undefined,
+      model: undefined,
+      stream: false,
+      scenario: undefined,
+      status: 0,
+    };
+    requests.push(entry);
+    const route = matchRoute(method, path);
+    const fail = (
+      protocol: Protocol,
+      status: number,
+      kind: ErrorKind,
+      msg: string,
+      param?: string | null,
+      headers = {},
+    ) => {
+      entry.status = status;
+      sendJson(res, status, protocol.error(kind, msg, param ?? null), headers);
+    };
+    if (route === 'health') {
+      entry.status = 200;
+      sendJson(res, 200, { status: 'ok' });
+      return;
+    }
+    if (route === undefined) {
+      const protocol = path.startsWith('/v1beta') ? gemini : openaiChat;
+      await readBody(req).catch(() => '');
+      fail(protocol, 404, 'not-found', `Unknown route: ${method} ${path}`);
+      return;
+    }
+    entry.protocol = route.name;
+    const protocol = route.protocol;
+    const raw = await readBody(req);
+    let body: unknown;
+    try {
+      body = JSON.parse(raw);
+    } catch {
+      fail(protocol, 400, 'bad-request', 'We could not parse the JSON body of your request.');
+      return;
+    }
+    if (!isRecord(body)) {
+      fail(protocol, 400, 'bad-request', 'The request body must be a JSON object.');
+      return;
+    }
+    let parsed: ParsedRequest;
+    let scenarios: LocalModelScenario[];
+    try {
+      parsed = protocol.parse(body, { model: route.model, stream: route.stream });
+      entry.model = parsed.model;
+      entry.stream = parsed.stream;
+      entry.scenario = scenarioFor(req, parsed, rules);
+      scenarios = parseScenario(entry.scenario ?? '');
+    } catch (err) {
+      if (err instanceof BadRequestError || err instanceof ScenarioParseError) {
+        fail(
+          protocol,
+          400,
+          'bad-request',
+          err.message,
+          err instanceof BadRequestError ? err.param : null,
+        );
+        return;
+      }
+      throw err;
+    }
+    const hash = hashOf(path, raw);
+    const find = <K extends LocalModelScenario['kind']>(kind: K) =>
+      scenarios.find((s): s is Extract<LocalModelScenario, { kind: K }> => s.kind === kind);
+    const latency = find('latency');
+    if (latency) await sleep(latency.ms);
+    for (const kind of ['rate-limit', 'server-error'] as const) {
+      const s = find(kind);
+      if (!s) continue;
+      const key = `${kind}:${hash}`;
+      const seen = failures.get(key) ?? 0;
+      if (s.times !== undefined && seen >= s.times) continue;
+      failures.set(key, seen + 1);
+      if (kind === 'rate-limit') {
+        fail(protocol, 429, 'rate-limit', 'Rate limit reached (local-model scenario 429).', null, {
+          'retry-after': '1',
+        });
+      } else {
+        fail(protocol, 500, 'server-error', 'The server had an error (local-model scenario 500).');
+      }
+      return;
+    }
+    const decision = decide(parsed.conversation, {
+      forcedTool: find('tool')?.name,
+      refusal: find('refusal') !== undefined,
+    });
+    const at = parsed.model.indexOf('@');
+    const rendered = protocol.render(parsed, decision, {
+      hash,
+      model: at === -1 ? parsed.model : parsed.model.slice(0, at),
+      usage: usageOf(parsed.conversation, decision),
+    });
+    const broken = find('broken-stream') !== undefined;
+    entry.status = 200;
+    if (rendered.kind === 'json') {
+      if (!broken) {
+        sendJson(res, 200, rendered.body);
+        return;
+      }
+      const text = JSON.stringify(rendered.body);
+      res.writeHead(200, {
+        'content-type': 'application/json',
+        'content-length': Buffer.byteLength(text),
+      });
+      res.write(text.slice(0, Math.floor(text.length / 2)), () => res.destroy());
+      return;
+    }
+    res.writeHead(200, {
+      'content-type': 'text/event-stream; charset=utf-8',
+      'cache-control': 'no-cache',
+      connection: 'keep-alive',
+    });
+    const chunks = sseText(route, rendered);
+    if (broken) {
+      const keep = Math.min(chunks.length - 1, Math.max(1, Math.ceil(chunks.length / 2)));
+      res.write(chunks.slice(0, keep).join(''), () => res.destroy());
+      return;
+    }
+    res.end(chunks.join(''));
+  }
+
+  const server = createServer((req, res) => {
+    handle(req, res).catch((err: unknown) => {
+      if (!res.headersSent) {
+        sendJson(
+          res,
+          500,
+          openaiChat.error('server-error', `local-model internal error: ${String(err)}`),
+        );
+      } else {
+        res.destroy();
+      }
+    });
+  });
+  const host = options.host ?? '127.0.0.1';
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const port = (server.address() as AddressInfo).port;
+  const urlHost = host.includes(':') ? `[${host}]` : host;
+  return {
+    url: `http://${urlHost}:${port}`,
+    port,
+    requests,
+    close: () =>
+      new Promise<void>((resolve, reject) => {
+        server.close((err) => (err ? reject(err) : resolve()));
+        server.closeAllConnections();
+      }),
+  };
+}
