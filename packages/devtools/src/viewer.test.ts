@@ -1,0 +1,155 @@
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type BrowserContext, chromium } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type DevServer, startDevServer } from './index.js';
+import {
+  otlpExporter,
+  type RecordedTrace,
+  recordAgentTrace,
+  recordSpans,
+  toProtobuf,
+} from './test-support/agent-trace.js';
+
+const artifacts = join(import.meta.dirname, '..', '.vitest');
+
+function chromiumPath(): string {
+  return execFileSync('which', ['chromium'], { encoding: 'utf8' }).trim();
+}
+
+let server: DevServer;
+let browser: BrowserContext;
+let profile: string;
+let recorded: RecordedTrace;
+
+beforeAll(async () => {
+  server = await startDevServer({ port: 0, dbPath: ':memory:' });
+  recorded = await recordAgentTrace(otlpExporter(server.otlpUrl));
+  await server.store.waitForSpans(recorded.traceId, recorded.spanCount, 5000);
+  mkdirSync(artifacts, { recursive: true });
+  profile = mkdtempSync(join(tmpdir(), 'galileo-devtools-chromium-'));
+  browser = await chromium.launchPersistentContext(profile, {
+    executablePath: chromiumPath(),
+    headless: true,
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
+    viewport: { width: 1440, height: 900 },
+  });
+  // Nothing but the local server may be contacted.
+  await browser.route(
+    (url) => !url.href.startsWith(server.url),
+    (route) => route.abort(),
+  );
+}, 60_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.close();
+  if (profile) rmSync(profile, { recursive: true, force: true });
+});
+
+describe('viewer in headless Chromium', () => {
+  it('lists the trace under its project and log stream, then shows the waterfall', async () => {
+    const page = await browser.newPage();
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    await page.goto(server.url);
+
+    const group = page.locator('section.group[data-project="p"]');
+    await expect.poll(() => group.locator('h2').textContent()).toContain('Log stream l');
+    const row = group.locator(`tr[data-trace-id="${recorded.traceId}"]`);
+    await expect.poll(() => row.textContent()).toContain('workflow run');
+    expect(await row.locator('.badge').allTextContents()).toEqual([
+      'workflow',
+      'agent',
+      'llm',
+      'tool',
+      'retriever',
+    ]);
+    expect(await row.locator('.svc').allTextContents()).toEqual(['planner', 'researcher']);
+
+    await page.screenshot({ path: join(artifacts, 'viewer-list.png') });
+    await row.click();
+    await page.waitForURL(`**/traces/${recorded.traceId}`);
+    const rows = page.locator('[data-testid="waterfall"] .span-row');
+    await expect.poll(() => rows.count()).toBe(7);
+
+    // The tree: depth-first order with depths, across both services.
+    const tree = await rows.evaluateAll((nodes) =>
+      nodes.map((n) => ({
+        name: n.querySelector('.label')?.textContent,
+        depth: Number(n.getAttribute('data-depth')),
+        kind: n.getAttribute('data-kind'),
+        service: n.querySelector('.svc')?.textContent,
+      })),
+    );
+    expect(tree).toEqual([
+      { name: 'workflow run', depth: 0, kind: 'workflow', service: 'planner' },
+      { name: 'invoke_agent planner', depth: 1, kind: 'agent', service: 'planner' },
+      { name: 'chat gpt-4o-mini', depth: 2, kind: 'llm', service: 'planner' },
+      { name: 'execute_tool get_weather', depth: 2, kind: 'tool', service: 'planner' },
+      { name: 'invoke_agent researcher', depth: 2, kind: 'agent', service: 'researcher' },
+      { name: 'query docs', depth: 3, kind: 'retriever', service: 'researcher' },
+      { name: 'chat llama3', depth: 3, kind: 'llm', service: 'researcher' },
+    ]);
+
+    // The failing tool span is highlighted and selected by default, with its error shown.
+    const errorRows = page.locator('.span-row[data-error="true"]');
+    expect(await errorRows.count()).toBe(1);
+    expect(await errorRows.locator('.label').textContent()).toBe('execute_tool get_weather');
+    expect(await errorRows.locator('.badge.err').textContent()).toBe('error');
+    const detail = page.locator('aside.detail');
+    expect(await detail.locator('[data-testid="span-error"]').textContent()).toContain(
+      'TimeoutError',
+    );
+    expect(await detail.textContent()).toContain('"city": "Paris"');
+
+    // The LLM span shows model, tokens and messages.
+    await page.locator(`.span-row[data-span-id="${recorded.ids.llm}"]`).click();
+    await expect.poll(() => detail.getAttribute('data-span-id')).toBe(recorded.ids.llm);
+    const llmText = (await detail.textContent()) ?? '';
+    expect(llmText).toContain('gpt-4o-mini');
+    expect(llmText).toContain('42 in · 7 out');
+    expect(llmText).toContain('What is the weather in Paris?');
+    expect(llmText).toContain('Let me check the weather tool.');
+
+    await page.screenshot({ path: join(artifacts, 'viewer.png'), fullPage: true });
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it('updates live and flags orphans when spans arrive', async () => {
+    const page = await browser.newPage();
+    const spans = await recordSpans((tracer) => {
+      tracer.startSpan('late child').end();
+    });
+    const traceId = spans[0]?.spanContext().traceId ?? '';
+    // Make the span an orphan: its parent is in another process that has not exported.
+    Object.defineProperty(spans[0], 'parentSpanContext', {
+      value: { traceId, spanId: '1234567890abcdef', traceFlags: 1, isRemote: true },
+    });
+    await page.goto(`${server.url}/traces/${traceId}`);
+    await expect.poll(() => page.locator('.empty').textContent()).toContain('has no spans yet');
+    await expect.poll(() => page.locator('#live').textContent()).toBe('Live');
+
+    const res = await fetch(server.otlpUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-protobuf', 'galileo-api-key': 'k' },
+      body: toProtobuf(spans),
+    });
+    expect(res.status).toBe(200);
+    const row = page.locator('.span-row[data-orphan="true"]');
+    await expect.poll(() => row.count(), { timeout: 5000 }).toBe(1);
+    expect(await row.locator('.badge.orphan').textContent()).toBe('orphan');
+    expect(await page.locator('.orphan-box').textContent()).toContain('1234567890abcdef');
+    await page.close();
+  });
+});
