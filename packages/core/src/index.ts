@@ -1,2 +1,76 @@
+export type {
+  AdapterHost,
+  AdapterStartDecision,
+  GalileoAdapter,
+  SpanTranslation,
+} from './adapter/galileo-adapter.js';
 export { GalileoAttributes, GenAiAttributes } from './attributes/attribute-names.js';
+export {
+  agentAttributes,
+  agentSpanName,
+  errorType,
+  type GalileoMessage,
+  ioAttributes,
+  llmAttributes,
+  llmSpanName,
+  messagesJson,
+  recordSpanError,
+  retrieverAttributes,
+  type TokenUsage,
+  toolAttributes,
+  toolSpanName,
+  usageAttributes,
+  workflowAttributes,
+} from './attributes/genai-shapes.js';
+export type { GalileoSpanProcessorOptions } from './config/galileo-options.js';
+export {
+  type DescribedSetting,
+  describeGalileoConfig,
+  type ResolvedGalileoConfig,
+  resolveGalileoConfig,
+  type SettingSource,
+} from './config/resolve-config.js';
+export {
+  DEFAULT_GALILEO_ENDPOINT,
+  type EndpointOptions,
+  resolveEndpoint,
+} from './endpoint/resolve-endpoint.js';
+export { GalileoConfigError } from './errors/galileo-config-error.js';
+export type { GalileoLogger } from './internal/logger.js';
+export { safeJsonStringify } from './internal/safe-json.js';
 export { type GalileoKind, galileoKind, type SpanWithAttributes } from './kinds/galileo-kind.js';
+export type { ExportStats } from './processor/export-stats.js';
+export {
+  type GalileoProcessorOptions,
+  GalileoSpanProcessor,
+} from './processor/galileo-span-processor.js';
+export {
+  type ExtractOptions,
+  endServerSpan,
+  extractContext,
+  type IncomingHeaders,
+  injectTraceHeaders,
+  type ServerRequestInfo,
+  startServerSpan,
+  tracedFetch,
+  withGalileoSession,
+} from './propagation/propagation.js';
+export {
+  type FastifyLike,
+  galileoExpress,
+  galileoFastify,
+  galileoHono,
+  type HonoLikeContext,
+  traceHttpHandler,
+} from './propagation/server-middleware.js';
+export {
+  isSecretKey,
+  REDACTED,
+  type RedactFunction,
+  redactSecretText,
+} from './redaction/redact.js';
+export {
+  type GalileoRegistration,
+  type RegisterGalileoOptions,
+  registerGalileo,
+} from './register-galileo.js';

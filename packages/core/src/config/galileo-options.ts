@@ -1,0 +1,109 @@
+import type { GalileoAdapter } from '../adapter/galileo-adapter.js';
+import type { EndpointOptions } from '../endpoint/resolve-endpoint.js';
+import type { RedactFunction } from '../redaction/redact.js';
+
+/** Options of {@link GalileoSpanProcessor}; every one has an environment fallback. */
+export interface GalileoSpanProcessorOptions extends EndpointOptions {
+  /**
+   * Galileo API key, sent as the `Galileo-API-Key` header. Required.
+   * @defaultValue `GALILEO_API_KEY`
+   */
+  apiKey?: string | undefined;
+  /**
+   * Project the spans go to, unless a span carries `galileo.project.name` itself.
+   * @defaultValue `GALILEO_PROJECT`, then `GALILEO_PROJECT_NAME`, then `default`
+   */
+  project?: string | undefined;
+  /**
+   * Log stream the spans go to (not used in experiment mode).
+   * @defaultValue `GALILEO_LOG_STREAM`, then `GALILEO_LOG_STREAM_NAME`, then `default`
+   */
+  logStream?: string | undefined;
+  /**
+   * Experiment id; when set, spans go to this experiment instead of a log stream.
+   * @defaultValue `GALILEO_EXPERIMENT_ID`
+   */
+  experimentId?: string | undefined;
+  /**
+   * Session id stamped as `galileo.session.id` on spans that do not carry one (from baggage or
+   * set by the application).
+   * @defaultValue `GALILEO_SESSION_ID`
+   */
+  sessionId?: string | undefined;
+  /**
+   * Framework plug-ins that translate or create spans.
+   * @defaultValue `[]`
+   */
+  adapters?: readonly GalileoAdapter[] | undefined;
+  /**
+   * Extra HTTP headers on every export request (for gateways and proxies). They cannot replace
+   * `Galileo-API-Key` or the routing headers.
+   * @defaultValue `{}`
+   */
+  headers?: Readonly<Record<string, string>> | undefined;
+  /**
+   * `batch` queues spans and exports them in batches; `immediate` exports each span as it ends
+   * (serverless functions that may be frozen right after the response).
+   * @defaultValue `GALILEO_EXPORT_MODE`, then `batch`
+   */
+  exportMode?: 'batch' | 'immediate' | undefined;
+  /**
+   * Most spans held in memory waiting for export; more are dropped and counted.
+   * @defaultValue `OTEL_BSP_MAX_QUEUE_SIZE`, then `2048`
+   */
+  maxQueueSize?: number | undefined;
+  /**
+   * Most bytes (estimated encoded size) held in memory waiting for export.
+   * @defaultValue `GALILEO_MAX_QUEUE_BYTES`, then `33554432` (32 MiB)
+   */
+  maxQueueBytes?: number | undefined;
+  /**
+   * Most spans in one export request.
+   * @defaultValue `OTEL_BSP_MAX_EXPORT_BATCH_SIZE`, then `512`
+   */
+  maxExportBatchSize?: number | undefined;
+  /**
+   * Most bytes (estimated encoded size) in one export request.
+   * @defaultValue `GALILEO_MAX_EXPORT_BATCH_BYTES`, then `4194304` (4 MiB)
+   */
+  maxExportBatchBytes?: number | undefined;
+  /**
+   * Delay between scheduled exports, in milliseconds.
+   * @defaultValue `OTEL_BSP_SCHEDULE_DELAY`, then `5000`
+   */
+  scheduledDelayMillis?: number | undefined;
+  /**
+   * Time budget of one export, retries included, in milliseconds.
+   * @defaultValue `OTEL_BSP_EXPORT_TIMEOUT`, then `30000`
+   */
+  exportTimeoutMillis?: number | undefined;
+  /**
+   * Longest string attribute value exported, in characters; longer values are cut and marked.
+   * @defaultValue `GALILEO_MAX_ATTRIBUTE_LENGTH`, then `1048576`
+   */
+  maxAttributeLength?: number | undefined;
+  /**
+   * Request body compression.
+   * @defaultValue `OTEL_EXPORTER_OTLP_TRACES_COMPRESSION`, then `OTEL_EXPORTER_OTLP_COMPRESSION`,
+   * then `none`
+   */
+  compression?: 'gzip' | 'none' | undefined;
+  /**
+   * Apply the built-in secret filter (API keys, tokens, passwords, authorization and cookie
+   * headers) to every exported attribute.
+   * @defaultValue `true` (`GALILEO_REDACT_SECRETS=false` turns it off)
+   */
+  redactSecrets?: boolean | undefined;
+  /**
+   * Your own redaction, run on every exported attribute after the built-in filter. Return the
+   * value to keep, a replacement, or `undefined` to drop the attribute. If it throws, the
+   * attribute's content is dropped (fail closed) and the span is kept.
+   * @defaultValue none
+   */
+  redact?: RedactFunction | undefined;
+  /**
+   * Allow sending the API key over plain `http://` to a host that is not loopback.
+   * @defaultValue `false`
+   */
+  allowInsecureHttp?: boolean | undefined;
+}

@@ -1,0 +1,348 @@
+import { resolveEndpoint } from '../endpoint/resolve-endpoint.js';
+import { GalileoConfigError } from '../errors/galileo-config-error.js';
+import type { GalileoSpanProcessorOptions } from './galileo-options.js';
+
+type Env = Record<string, string | undefined>;
+
+/** Where a resolved setting came from. */
+export type SettingSource = 'option' | `env:${string}` | 'default';
+
+/** One resolved setting, as `describeGalileoConfig` reports it. */
+export interface DescribedSetting {
+  /** Option name, e.g. `project`. */
+  setting: string;
+  /** The value in effect (the API key is never shown: `(set)` or `undefined`). */
+  value: string | undefined;
+  /** Where it came from. */
+  source: SettingSource;
+}
+
+/** Settings after options, environment and defaults are applied. */
+export interface ResolvedGalileoConfig {
+  /** The API key. */
+  apiKey: string;
+  /** Default project. */
+  project: string;
+  /** Default log stream (absent in experiment mode). */
+  logStream: string | undefined;
+  /** Experiment id, if any. */
+  experimentId: string | undefined;
+  /** Default session id, if any. */
+  sessionId: string | undefined;
+  /** OTLP traces URL. */
+  endpoint: string;
+  /** Export mode. */
+  exportMode: 'batch' | 'immediate';
+  /** Queue bound in spans. */
+  maxQueueSize: number;
+  /** Queue bound in bytes. */
+  maxQueueBytes: number;
+  /** Request bound in spans. */
+  maxExportBatchSize: number;
+  /** Request bound in bytes. */
+  maxExportBatchBytes: number;
+  /** Delay between scheduled exports. */
+  scheduledDelayMillis: number;
+  /** Time budget of one export. */
+  exportTimeoutMillis: number;
+  /** Attribute length cap. */
+  maxAttributeLength: number;
+  /** Body compression. */
+  compression: 'gzip' | 'none';
+  /** Built-in secret filter on. */
+  redactSecrets: boolean;
+  /** Extra headers. */
+  headers: Record<string, string>;
+  /** Plain HTTP to non-loopback allowed. */
+  allowInsecureHttp: boolean;
+}
+
+interface Picked<T> {
+  value: T;
+  source: SettingSource;
+}
+
+function firstString(
+  option: string | undefined,
+  env: Env,
+  names: readonly string[],
+  fallback: string | undefined,
+): Picked<string | undefined> {
+  const fromOption = option?.trim();
+  if (fromOption) return { value: fromOption, source: 'option' };
+  for (const name of names) {
+    const fromEnv = env[name]?.trim();
+    if (fromEnv) return { value: fromEnv, source: `env:${name}` };
+  }
+  return { value: fallback, source: 'default' };
+}
+
+function positiveInt(
+  option: number | undefined,
+  optionName: string,
+  env: Env,
+  envName: string,
+  fallback: number,
+): Picked<number> {
+  if (option !== undefined) {
+    if (!Number.isInteger(option) || option <= 0) {
+      throw new GalileoConfigError(
+        optionName,
+        `the \`${optionName}\` option must be a positive integer, got ${String(option)}`,
+      );
+    }
+    return { value: option, source: 'option' };
+  }
+  const raw = env[envName]?.trim();
+  if (raw) {
+    const parsed = Number(raw);
+    if (!Number.isInteger(parsed) || parsed <= 0) {
+      throw new GalileoConfigError(
+        envName,
+        `${envName} must be a positive integer, got ${JSON.stringify(raw)}; unset it or set e.g. ${envName}=${fallback}`,
+      );
+    }
+    return { value: parsed, source: `env:${envName}` };
+  }
+  return { value: fallback, source: 'default' };
+}
+
+function oneOf<T extends string>(
+  option: T | undefined,
+  optionName: string,
+  env: Env,
+  envNames: readonly string[],
+  allowed: readonly T[],
+  fallback: T,
+): Picked<T> {
+  const picked = firstString(option, env, envNames, fallback);
+  const value = picked.value?.toLowerCase() as T;
+  if (!allowed.includes(value)) {
+    const from =
+      picked.source === 'option' ? `the \`${optionName}\` option` : picked.source.slice(4);
+    throw new GalileoConfigError(
+      picked.source === 'option' ? optionName : picked.source.slice(4),
+      `${from} must be one of ${allowed.map((a) => `'${a}'`).join(', ')}, got ${JSON.stringify(picked.value)}`,
+    );
+  }
+  return { value, source: picked.source };
+}
+
+function booleanSetting(
+  option: boolean | undefined,
+  env: Env,
+  envName: string,
+  fallback: boolean,
+): Picked<boolean> {
+  if (option !== undefined) return { value: option, source: 'option' };
+  const raw = env[envName]?.trim().toLowerCase();
+  if (raw) {
+    if (['1', 'true', 'yes', 'on'].includes(raw)) return { value: true, source: `env:${envName}` };
+    if (['0', 'false', 'no', 'off'].includes(raw)) {
+      return { value: false, source: `env:${envName}` };
+    }
+    throw new GalileoConfigError(
+      envName,
+      `${envName} must be true or false, got ${JSON.stringify(raw)}`,
+    );
+  }
+  return { value: fallback, source: 'default' };
+}
+
+function endpointSource(options: GalileoSpanProcessorOptions, env: Env): SettingSource {
+  if (options.endpoint?.trim()) return 'option';
+  if (env.GALILEO_API_ENDPOINT?.trim()) return 'env:GALILEO_API_ENDPOINT';
+  if (options.apiUrl?.trim()) return 'option';
+  if (env.GALILEO_API_URL?.trim()) return 'env:GALILEO_API_URL';
+  if (options.consoleUrl?.trim()) return 'option';
+  if (env.GALILEO_CONSOLE_URL?.trim()) return 'env:GALILEO_CONSOLE_URL';
+  return 'default';
+}
+
+function resolveAll(options: GalileoSpanProcessorOptions, env: Env) {
+  const experimentId = firstString(options.experimentId, env, ['GALILEO_EXPERIMENT_ID'], undefined);
+  const logStream = firstString(
+    options.logStream,
+    env,
+    ['GALILEO_LOG_STREAM', 'GALILEO_LOG_STREAM_NAME'],
+    'default',
+  );
+  const maxQueueSize = positiveInt(
+    options.maxQueueSize,
+    'maxQueueSize',
+    env,
+    'OTEL_BSP_MAX_QUEUE_SIZE',
+    2048,
+  );
+  const maxExportBatchSize = positiveInt(
+    options.maxExportBatchSize,
+    'maxExportBatchSize',
+    env,
+    'OTEL_BSP_MAX_EXPORT_BATCH_SIZE',
+    512,
+  );
+  if (maxExportBatchSize.value > maxQueueSize.value) {
+    // The OTel SDK clamps silently; say what happened instead of surprising the user later.
+    maxExportBatchSize.value = maxQueueSize.value;
+  }
+  return {
+    apiKey: firstString(options.apiKey, env, ['GALILEO_API_KEY'], undefined),
+    project: firstString(
+      options.project,
+      env,
+      ['GALILEO_PROJECT', 'GALILEO_PROJECT_NAME'],
+      'default',
+    ),
+    logStream: experimentId.value ? { value: undefined, source: logStream.source } : logStream,
+    experimentId,
+    sessionId: firstString(options.sessionId, env, ['GALILEO_SESSION_ID'], undefined),
+    endpoint: { value: resolveEndpoint(options, env), source: endpointSource(options, env) },
+    exportMode: oneOf(
+      options.exportMode,
+      'exportMode',
+      env,
+      ['GALILEO_EXPORT_MODE'],
+      ['batch', 'immediate'] as const,
+      'batch',
+    ),
+    maxQueueSize,
+    maxQueueBytes: positiveInt(
+      options.maxQueueBytes,
+      'maxQueueBytes',
+      env,
+      'GALILEO_MAX_QUEUE_BYTES',
+      32 * 1024 * 1024,
+    ),
+    maxExportBatchSize,
+    maxExportBatchBytes: positiveInt(
+      options.maxExportBatchBytes,
+      'maxExportBatchBytes',
+      env,
+      'GALILEO_MAX_EXPORT_BATCH_BYTES',
+      4 * 1024 * 1024,
+    ),
+    scheduledDelayMillis: positiveInt(
+      options.scheduledDelayMillis,
+      'scheduledDelayMillis',
+      env,
+      'OTEL_BSP_SCHEDULE_DELAY',
+      5000,
+    ),
+    exportTimeoutMillis: positiveInt(
+      options.exportTimeoutMillis,
+      'exportTimeoutMillis',
+      env,
+      'OTEL_BSP_EXPORT_TIMEOUT',
+      30_000,
+    ),
+    maxAttributeLength: positiveInt(
+      options.maxAttributeLength,
+      'maxAttributeLength',
+      env,
+      'GALILEO_MAX_ATTRIBUTE_LENGTH',
+      1024 * 1024,
+    ),
+    compression: oneOf(
+      options.compression,
+      'compression',
+      env,
+      ['OTEL_EXPORTER_OTLP_TRACES_COMPRESSION', 'OTEL_EXPORTER_OTLP_COMPRESSION'],
+      ['gzip', 'none'] as const,
+      'none',
+    ),
+    redactSecrets: booleanSetting(options.redactSecrets, env, 'GALILEO_REDACT_SECRETS', true),
+    allowInsecureHttp: booleanSetting(
+      options.allowInsecureHttp,
+      env,
+      'GALILEO_ALLOW_INSECURE_HTTP',
+      false,
+    ),
+  };
+}
+
+const LOOPBACK = /^(localhost|127\.\d+\.\d+\.\d+|\[::1\])$/;
+
+/**
+ * Applies options, environment variables and defaults, and validates the result.
+ *
+ * @throws {GalileoConfigError} naming the setting when one is missing or invalid.
+ */
+export function resolveGalileoConfig(
+  options: GalileoSpanProcessorOptions = {},
+  env: Env = process.env,
+): ResolvedGalileoConfig {
+  const all = resolveAll(options, env);
+  const apiKey = all.apiKey.value;
+  if (!apiKey) {
+    throw new GalileoConfigError(
+      'GALILEO_API_KEY',
+      'No Galileo API key: set the GALILEO_API_KEY environment variable or pass ' +
+        '{ apiKey } to GalileoSpanProcessor / registerGalileo. For the local receiver any ' +
+        'non-empty value works (npx galileo-otel dev).',
+    );
+  }
+  const url = new URL(all.endpoint.value);
+  if (url.protocol === 'http:' && !LOOPBACK.test(url.hostname) && !all.allowInsecureHttp.value) {
+    throw new GalileoConfigError(
+      'allowInsecureHttp',
+      `Refusing to send the Galileo API key over plain http to ${url.host}: use an https:// ` +
+        'endpoint, or set { allowInsecureHttp: true } (GALILEO_ALLOW_INSECURE_HTTP=true) if ' +
+        'the network between you and it is trusted.',
+    );
+  }
+  const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries(options.headers ?? {})) {
+    if (/^(galileo-api-key|project|projectid|logstream|logstreamid|experimentid)$/i.test(name)) {
+      throw new GalileoConfigError(
+        'headers',
+        `the \`headers\` option cannot set ${name}: use the apiKey / project / logStream / ` +
+          'experimentId options, which also route each span correctly',
+      );
+    }
+    headers[name] = value;
+  }
+  return {
+    apiKey,
+    project: all.project.value ?? 'default',
+    logStream: all.logStream.value,
+    experimentId: all.experimentId.value,
+    sessionId: all.sessionId.value,
+    endpoint: all.endpoint.value,
+    exportMode: all.exportMode.value,
+    maxQueueSize: all.maxQueueSize.value,
+    maxQueueBytes: all.maxQueueBytes.value,
+    maxExportBatchSize: all.maxExportBatchSize.value,
+    maxExportBatchBytes: all.maxExportBatchBytes.value,
+    scheduledDelayMillis: all.scheduledDelayMillis.value,
+    exportTimeoutMillis: all.exportTimeoutMillis.value,
+    maxAttributeLength: all.maxAttributeLength.value,
+    compression: all.compression.value,
+    redactSecrets: all.redactSecrets.value,
+    headers,
+    allowInsecureHttp: all.allowInsecureHttp.value,
+  };
+}
+
+/**
+ * Every setting with the value in effect and where it came from, for diagnostics
+ * (`galileo-otel doctor`). The API key's value is never included. Does not throw for a missing
+ * key; invalid values still throw {@link GalileoConfigError}.
+ */
+export function describeGalileoConfig(
+  options: GalileoSpanProcessorOptions = {},
+  env: Env = process.env,
+): DescribedSetting[] {
+  const all = resolveAll(options, env);
+  return Object.entries(all).map(([setting, picked]) => ({
+    setting,
+    value:
+      setting === 'apiKey'
+        ? picked.value
+          ? '(set)'
+          : undefined
+        : picked.value === undefined
+          ? undefined
+          : String(picked.value),
+    source: picked.source,
+  }));
+}

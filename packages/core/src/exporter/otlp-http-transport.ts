@@ -1,0 +1,237 @@
+import { promisify } from 'node:util';
+import { gzip as gzipCallback } from 'node:zlib';
+import { ProtobufTraceSerializer } from '@opentelemetry/otlp-transformer';
+import type { ReadableSpan } from '@opentelemetry/sdk-trace';
+import type { DedupLogger } from '../internal/logger.js';
+import type { ExportStats } from '../processor/export-stats.js';
+
+const gzip = promisify(gzipCallback);
+const RETRYABLE = new Set([429, 502, 503, 504]);
+const MAX_ATTEMPTS = 5;
+const INITIAL_BACKOFF_MS = 1000;
+const MAX_BACKOFF_MS = 5000;
+
+/** Settings of the HTTP transport. */
+export interface TransportSettings {
+  endpoint: string;
+  compression: 'gzip' | 'none';
+  timeoutMillis: number;
+  /** Extra headers; the API key and routing headers are added per request. */
+  headers: Record<string, string>;
+  apiKey: string;
+}
+
+function describeFailure(status: number, detail: string, routing: Record<string, string>): string {
+  const where = routing.experimentid
+    ? `project '${routing.project}', experiment '${routing.experimentid}'`
+    : `project '${routing.project}', log stream '${routing.logstream}'`;
+  const said = detail ? `: ${detail}` : '';
+  switch (status) {
+    case 400:
+      return `Galileo rejected the export as malformed (400)${said}`;
+    case 401:
+      return `Galileo rejected the API key (401)${said}. Check GALILEO_API_KEY or the apiKey option.`;
+    case 403:
+      return `The API key may not write to ${where} (403)${said}. Check the key's permissions.`;
+    case 404:
+      return `Galileo could not find or create ${where} (404)${said}. Check GALILEO_PROJECT / the project option.`;
+    case 413:
+      return `A single span is larger than Galileo accepts (413)${said}; it was dropped. Lower maxAttributeLength.`;
+    case 415:
+      return `The endpoint does not accept OTLP protobuf (415)${said}. Check that GALILEO_API_ENDPOINT is an OTLP traces URL such as https://api.galileo.ai/otel/traces.`;
+    case 422:
+      return `Galileo could not process the spans for ${where} (422)${said}.`;
+    default:
+      return `Galileo answered ${status} to an export for ${where}${said}.`;
+  }
+}
+
+function retryAfterMillis(header: string | null): number | undefined {
+  if (!header) return undefined;
+  const seconds = Number(header);
+  if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
+  const date = Date.parse(header);
+  return Number.isNaN(date) ? undefined : Math.max(0, date - Date.now());
+}
+
+async function readDetail(response: Response): Promise<string> {
+  try {
+    const text = (await response.text()).slice(0, 500);
+    try {
+      const parsed = JSON.parse(text) as { detail?: unknown; message?: unknown };
+      const detail = parsed.detail ?? parsed.message;
+      if (detail !== undefined) return typeof detail === 'string' ? detail : JSON.stringify(detail);
+    } catch {
+      // not JSON: keep the text
+    }
+    return text.trim();
+  } catch {
+    return '';
+  }
+}
+
+async function readPartialSuccess(
+  response: Response,
+): Promise<{ rejected: number; message: string } | undefined> {
+  try {
+    const bytes = new Uint8Array(await response.arrayBuffer());
+    if (bytes.length === 0) return undefined;
+    const type = response.headers.get('content-type') ?? '';
+    let partial: { rejectedSpans?: unknown; errorMessage?: unknown } | undefined;
+    if (type.includes('json') || bytes[0] === 0x7b) {
+      const parsed = JSON.parse(new TextDecoder().decode(bytes)) as {
+        partialSuccess?: typeof partial;
+        partial_success?: typeof partial & { rejected_spans?: unknown; error_message?: unknown };
+      };
+      const raw = parsed.partialSuccess ?? parsed.partial_success;
+      partial = raw && {
+        rejectedSpans: raw.rejectedSpans ?? (raw as { rejected_spans?: unknown }).rejected_spans,
+        errorMessage: raw.errorMessage ?? (raw as { error_message?: unknown }).error_message,
+      };
+    } else {
+      partial = ProtobufTraceSerializer.deserializeResponse(bytes).partialSuccess as typeof partial;
+    }
+    const rejected = Number(partial?.rejectedSpans ?? 0);
+    const message = String(partial?.errorMessage ?? '');
+    if (rejected > 0 || message) return { rejected, message };
+  } catch {
+    // An unreadable success body is still a success.
+  }
+  return undefined;
+}
+
+const sleep = (ms: number) =>
+  new Promise<void>((resolve) => {
+    const timer = setTimeout(resolve, ms);
+    timer.unref?.();
+  });
+
+/**
+ * Sends spans as OTLP/HTTP protobuf requests with Galileo's headers: retries on 429, 502, 503,
+ * 504 and network errors with exponential backoff and jitter (honouring `Retry-After`) within
+ * the export time budget; splits a batch on 413 until the oversized span is isolated; reports
+ * every other failure once, by cause.
+ */
+export class OtlpHttpTransport {
+  readonly #settings: TransportSettings;
+  readonly #stats: ExportStats;
+  readonly #log: DedupLogger;
+
+  constructor(settings: TransportSettings, stats: ExportStats, log: DedupLogger) {
+    this.#settings = settings;
+    this.#stats = stats;
+    this.#log = log;
+  }
+
+  /** Exports spans of one routing group; resolves when they are delivered or given up. */
+  async send(spans: ReadableSpan[], routing: Record<string, string>): Promise<void> {
+    const deadline = Date.now() + this.#settings.timeoutMillis;
+    await this.#sendWithin(spans, routing, deadline);
+  }
+
+  async #sendWithin(
+    spans: ReadableSpan[],
+    routing: Record<string, string>,
+    deadline: number,
+  ): Promise<void> {
+    if (spans.length === 0) return;
+    const encoded = ProtobufTraceSerializer.serializeRequest(spans);
+    if (!encoded) {
+      this.#stats.spansFailed += spans.length;
+      this.#log.log('encode', `could not encode ${spans.length} spans as OTLP protobuf`);
+      return;
+    }
+    const compressed = this.#settings.compression === 'gzip';
+    const body = compressed ? new Uint8Array(await gzip(encoded)) : encoded;
+    const headers: Record<string, string> = {
+      ...this.#settings.headers,
+      'Content-Type': 'application/x-protobuf',
+      ...(compressed ? { 'Content-Encoding': 'gzip' } : {}),
+      ...routing,
+      'Galileo-API-Key': this.#settings.apiKey,
+    };
+
+    for (let attempt = 1; ; attempt++) {
+      const remaining = deadline - Date.now();
+      if (remaining <= 0) {
+        this.#fail(
+          spans.length,
+          'timeout',
+          `export timed out; ${spans.length} spans were not delivered`,
+        );
+        return;
+      }
+      let response: Response | undefined;
+      let networkError: unknown;
+      try {
+        this.#stats.exportRequests++;
+        response = await fetch(this.#settings.endpoint, {
+          method: 'POST',
+          headers,
+          body,
+          signal: AbortSignal.timeout(remaining),
+        });
+      } catch (error) {
+        networkError = error;
+      }
+
+      if (response?.ok) {
+        this.#stats.bytesSent += body.byteLength;
+        const partial = await readPartialSuccess(response);
+        const rejected = Math.min(partial?.rejected ?? 0, spans.length);
+        this.#stats.spansExported += spans.length - rejected;
+        this.#stats.spansRejected += rejected;
+        if (partial) {
+          this.#log.log(
+            `partial:${partial.message}`,
+            `Galileo accepted ${spans.length - rejected} of ${spans.length} spans and rejected ${rejected}${partial.message ? `: ${partial.message}` : ''}`,
+          );
+        }
+        return;
+      }
+
+      if (response?.status === 413) {
+        await response.body?.cancel().catch(() => {});
+        if (spans.length > 1) {
+          const middle = Math.ceil(spans.length / 2);
+          await this.#sendWithin(spans.slice(0, middle), routing, deadline);
+          await this.#sendWithin(spans.slice(middle), routing, deadline);
+        } else {
+          this.#stats.spansOversized += 1;
+          this.#fail(1, '413', describeFailure(413, '', routing), false);
+        }
+        return;
+      }
+
+      const retryable = networkError !== undefined || RETRYABLE.has(response?.status ?? 0);
+      if (!retryable) {
+        const status = response?.status ?? 0;
+        const detail = response ? await readDetail(response) : '';
+        this.#fail(spans.length, `status:${status}`, describeFailure(status, detail, routing));
+        return;
+      }
+      const backoff = Math.min(INITIAL_BACKOFF_MS * 1.5 ** (attempt - 1), MAX_BACKOFF_MS);
+      const jittered = backoff * (0.8 + Math.random() * 0.4);
+      const wait = retryAfterMillis(response?.headers.get('retry-after') ?? null) ?? jittered;
+      await response?.body?.cancel().catch(() => {});
+      if (attempt >= MAX_ATTEMPTS || Date.now() + wait >= deadline) {
+        const cause = networkError
+          ? `the endpoint ${new URL(this.#settings.endpoint).host} is unreachable (${(networkError as Error).message})`
+          : `Galileo kept answering ${response?.status}`;
+        this.#fail(
+          spans.length,
+          `giveup:${response?.status ?? 'network'}`,
+          `${cause}; gave up after ${attempt} attempts and dropped ${spans.length} spans`,
+        );
+        return;
+      }
+      this.#stats.exportRetries++;
+      await sleep(wait);
+    }
+  }
+
+  #fail(count: number, key: string, message: string, countFailed = true): void {
+    if (countFailed) this.#stats.spansFailed += count;
+    this.#log.log(key, message);
+  }
+}

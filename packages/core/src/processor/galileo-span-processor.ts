@@ -1,0 +1,551 @@
+import {
+  type Attributes,
+  type AttributeValue,
+  type Context,
+  propagation,
+  type SpanContext,
+  TraceFlags,
+} from '@opentelemetry/api';
+import { type Resource, resourceFromAttributes } from '@opentelemetry/resources';
+import type { ReadableSpan, Span, SpanProcessor, TimedEvent } from '@opentelemetry/sdk-trace';
+import type { AdapterHost, GalileoAdapter, SpanTranslation } from '../adapter/galileo-adapter.js';
+import { GalileoAttributes as G } from '../attributes/attribute-names.js';
+import type { GalileoSpanProcessorOptions } from '../config/galileo-options.js';
+import { type ResolvedGalileoConfig, resolveGalileoConfig } from '../config/resolve-config.js';
+import { OtlpHttpTransport } from '../exporter/otlp-http-transport.js';
+import { DedupLogger, type GalileoLogger } from '../internal/logger.js';
+import {
+  isSecretKey,
+  REDACTED,
+  type RedactFunction,
+  redactSecretText,
+} from '../redaction/redact.js';
+import { type ExportStats, emptyStats } from './export-stats.js';
+
+/** Options of the processor, plus where its warnings go. */
+export interface GalileoProcessorOptions extends GalileoSpanProcessorOptions {
+  /**
+   * Where warnings (export failures, drops) are printed, once per cause per minute; `false`
+   * sends them only to the OTel `diag` logger.
+   * @defaultValue `console`
+   */
+  logger?: GalileoLogger | false | undefined;
+}
+
+interface Queued {
+  span: ReadableSpan;
+  bytes: number;
+}
+
+interface StartDecision {
+  drop: boolean;
+  parentSpanId: string | undefined;
+  parentOfDropped: string | undefined;
+}
+
+const MAX_CONCURRENT_EXPORTS = 2;
+const MAX_DECISIONS = 50_000;
+const BAGGAGE_VALUE_LIMIT = 256;
+const SPAN_OVERHEAD_BYTES = 160;
+
+/**
+ * The Galileo span processor: stamps routing attributes as spans start, lets framework
+ * adapters translate them, redacts secrets, batches by routing group and exports OTLP protobuf
+ * over HTTP with Galileo's headers. Works as a plain `SpanProcessor` on any OTel JS SDK 2.x or
+ * 3.x provider.
+ *
+ * @example
+ * const provider = new TracerProvider({ spanProcessors: [new GalileoSpanProcessor()] });
+ */
+export class GalileoSpanProcessor implements SpanProcessor {
+  readonly #config: ResolvedGalileoConfig;
+  readonly #adapters: readonly GalileoAdapter[];
+  readonly #log: DedupLogger;
+  readonly #stats: ExportStats = emptyStats();
+  readonly #transport: OtlpHttpTransport;
+  readonly #redact: RedactFunction | undefined;
+  readonly #secrets: string[];
+  readonly #decisions = new Map<string, StartDecision>();
+  readonly #resources = new WeakMap<Resource, Map<string, Resource>>();
+  readonly #inFlight = new Set<Promise<void>>();
+  #queue: Queued[] = [];
+  #queueBytes = 0;
+  #timer: ReturnType<typeof setTimeout> | undefined;
+  #closed = false;
+  #dropEpisode = false;
+
+  constructor(options: GalileoProcessorOptions = {}) {
+    this.#config = resolveGalileoConfig(options);
+    this.#secrets = [this.#config.apiKey];
+    this.#log = new DedupLogger(options.logger ?? console, this.#secrets);
+    this.#redact = options.redact;
+    this.#transport = new OtlpHttpTransport(
+      {
+        endpoint: this.#config.endpoint,
+        compression: this.#config.compression,
+        timeoutMillis: this.#config.exportTimeoutMillis,
+        headers: this.#config.headers,
+        apiKey: this.#config.apiKey,
+      },
+      this.#stats,
+      this.#log,
+    );
+    this.#adapters = [...(options.adapters ?? [])];
+    const host: AdapterHost = {
+      log: (key, message) => this.#log.log(`adapter:${key}`, message),
+      routing: {
+        project: this.#config.project,
+        logStream: this.#config.logStream,
+        experimentId: this.#config.experimentId,
+      },
+    };
+    for (const adapter of this.#adapters) {
+      this.#guard(adapter, 'install', () => adapter.install?.(host));
+    }
+  }
+
+  /** The OTLP URL spans are sent to. */
+  get endpoint(): string {
+    return this.#config.endpoint;
+  }
+
+  /** A snapshot of the counters (queued, exported, dropped, failed, retried, ...). */
+  stats(): ExportStats & { queueLength: number; queueBytes: number } {
+    return { ...this.#stats, queueLength: this.#queue.length, queueBytes: this.#queueBytes };
+  }
+
+  onStart(span: Span, parentContext: Context): void {
+    try {
+      const attributes = (span as unknown as ReadableSpan).attributes;
+      const config = this.#config;
+      if (attributes[G.PROJECT] === undefined) span.setAttribute(G.PROJECT, config.project);
+      if (config.experimentId) {
+        if (attributes[G.EXPERIMENT_ID] === undefined) {
+          span.setAttribute(G.EXPERIMENT_ID, config.experimentId);
+        }
+      } else if (attributes[G.LOG_STREAM] === undefined && config.logStream) {
+        span.setAttribute(G.LOG_STREAM, config.logStream);
+      }
+      this.#stampSession(span, attributes, parentContext);
+      if (this.#adapters.length > 0) this.#adapterStart(span, parentContext);
+    } catch (error) {
+      this.#hookError('onStart', error);
+    }
+  }
+
+  onEnding(span: Span): void {
+    for (const adapter of this.#adapters) {
+      if (adapter.onEnding) this.#guard(adapter, 'onEnding', () => adapter.onEnding?.(span));
+    }
+  }
+
+  onEnd(span: ReadableSpan): void {
+    try {
+      if (this.#closed) return;
+      const context = span.spanContext();
+      if ((context.traceFlags & TraceFlags.SAMPLED) === 0) return;
+      if (this.#decisions.get(context.spanId)?.drop) {
+        this.#stats.spansFiltered++;
+        return;
+      }
+      const bytes = estimateBytes(span);
+      if (
+        this.#queue.length >= this.#config.maxQueueSize ||
+        this.#queueBytes + bytes > this.#config.maxQueueBytes
+      ) {
+        this.#stats.spansDropped++;
+        if (!this.#dropEpisode) {
+          this.#dropEpisode = true;
+          this.#log.log(
+            'queue-full',
+            `export queue full (${this.#queue.length} spans, ${this.#queueBytes} bytes): dropping spans until it drains. Raise maxQueueSize / maxQueueBytes or check the endpoint; processor.stats() counts the drops.`,
+          );
+        }
+        return;
+      }
+      this.#dropEpisode = false;
+      this.#queue.push({ span, bytes });
+      this.#queueBytes += bytes;
+      this.#stats.spansQueued++;
+      if (
+        this.#config.exportMode === 'immediate' ||
+        this.#queue.length >= this.#config.maxExportBatchSize ||
+        this.#queueBytes >= this.#config.maxExportBatchBytes
+      ) {
+        this.#exportSoon();
+      } else {
+        this.#arm();
+      }
+    } catch (error) {
+      this.#hookError('onEnd', error);
+    }
+  }
+
+  /** Exports everything queued and waits until every export in flight has finished. */
+  async forceFlush(): Promise<void> {
+    for (const adapter of this.#adapters) {
+      if (adapter.forceFlush) await this.#guardAsync(adapter, 'forceFlush', adapter.forceFlush);
+    }
+    while (this.#queue.length > 0) {
+      if (this.#inFlight.size >= MAX_CONCURRENT_EXPORTS) await Promise.race(this.#inFlight);
+      else this.#startExport();
+    }
+    await Promise.all(this.#inFlight);
+  }
+
+  /** Flushes, then stops accepting spans. */
+  async shutdown(): Promise<void> {
+    if (this.#closed) return;
+    await this.forceFlush();
+    this.#closed = true;
+    if (this.#timer) clearTimeout(this.#timer);
+    for (const adapter of this.#adapters) {
+      if (adapter.shutdown) await this.#guardAsync(adapter, 'shutdown', adapter.shutdown);
+    }
+  }
+
+  #stampSession(span: Span, attributes: Attributes, parentContext: Context): void {
+    const baggage = propagation.getBaggage(parentContext);
+    if (attributes[G.SESSION_ID] === undefined) {
+      const fromBaggage =
+        baggageValue(baggage?.getEntry(G.SESSION_ID)?.value) ??
+        baggageValue(baggage?.getEntry(G.OTEL_SESSION_ID)?.value);
+      const sessionId = fromBaggage ?? this.#config.sessionId;
+      if (sessionId) {
+        span.setAttribute(G.SESSION_ID, sessionId);
+        span.setAttribute(G.OTEL_SESSION_ID, sessionId);
+      }
+    }
+    if (baggage && attributes[G.USER_ID] === undefined) {
+      const userId = baggageValue(baggage.getEntry(G.USER_ID)?.value);
+      if (userId) span.setAttribute(G.USER_ID, userId);
+    }
+  }
+
+  #adapterStart(span: Span, parentContext: Context): void {
+    let decision: StartDecision | undefined;
+    for (const adapter of this.#adapters) {
+      if (!adapter.onStart) continue;
+      const made = this.#guard(adapter, 'onStart', () => adapter.onStart?.(span, parentContext));
+      if (made?.drop || made?.parentSpanId) {
+        decision ??= { drop: false, parentSpanId: undefined, parentOfDropped: undefined };
+        if (made.drop) decision.drop = true;
+        if (made.parentSpanId) decision.parentSpanId = made.parentSpanId;
+      }
+    }
+    if (!decision) return;
+    const readable = span as unknown as ReadableSpan;
+    decision.parentOfDropped = decision.parentSpanId ?? readable.parentSpanContext?.spanId;
+    // Bounded: the oldest decisions go first. A trace whose wrapper span outlives 50k newer
+    // decisions loses only the re-parenting of late children, never spans.
+    if (this.#decisions.size >= MAX_DECISIONS) {
+      const oldest = this.#decisions.keys().next().value;
+      if (oldest !== undefined) this.#decisions.delete(oldest);
+    }
+    this.#decisions.set(span.spanContext().spanId, decision);
+  }
+
+  #arm(): void {
+    if (this.#timer || this.#closed) return;
+    this.#timer = setTimeout(() => {
+      this.#timer = undefined;
+      this.#exportSoon();
+    }, this.#config.scheduledDelayMillis);
+    this.#timer.unref?.();
+  }
+
+  #exportSoon(): void {
+    while (this.#queue.length > 0 && this.#inFlight.size < MAX_CONCURRENT_EXPORTS) {
+      this.#startExport();
+    }
+    if (this.#queue.length > 0) this.#arm();
+  }
+
+  #startExport(): void {
+    const batch = this.#takeBatch();
+    if (batch.length === 0) return;
+    const done = this.#exportBatch(batch)
+      .catch((error) => this.#hookError('export', error))
+      .finally(() => {
+        this.#inFlight.delete(done);
+        if (this.#queue.length >= this.#config.maxExportBatchSize) this.#exportSoon();
+        else if (this.#queue.length > 0) this.#arm();
+      });
+    this.#inFlight.add(done);
+  }
+
+  #takeBatch(): ReadableSpan[] {
+    const { maxExportBatchSize, maxExportBatchBytes } = this.#config;
+    let count = 0;
+    let bytes = 0;
+    while (count < this.#queue.length && count < maxExportBatchSize) {
+      const next = this.#queue[count] as Queued;
+      if (count > 0 && bytes + next.bytes > maxExportBatchBytes) break;
+      bytes += next.bytes;
+      count++;
+    }
+    const taken = this.#queue.splice(0, count);
+    this.#queueBytes -= bytes;
+    return taken.map((q) => q.span);
+  }
+
+  async #exportBatch(batch: ReadableSpan[]): Promise<void> {
+    const groups = new Map<string, { routing: Record<string, string>; spans: ReadableSpan[] }>();
+    for (const span of batch) {
+      const prepared = this.#prepare(span);
+      if (!prepared) continue;
+      let group = groups.get(prepared.key);
+      if (!group) {
+        group = { routing: prepared.routing, spans: [] };
+        groups.set(prepared.key, group);
+      }
+      group.spans.push(prepared.span);
+    }
+    await Promise.all([...groups.values()].map((g) => this.#transport.send(g.spans, g.routing)));
+  }
+
+  #prepare(
+    span: ReadableSpan,
+  ): { span: ReadableSpan; key: string; routing: Record<string, string> } | undefined {
+    let translation: SpanTranslation | undefined;
+    for (const adapter of this.#adapters) {
+      if (!adapter.translate) continue;
+      const result = this.#guard(adapter, 'translate', () => adapter.translate?.(span));
+      if (result) translation = translation ? mergeTranslations(translation, result) : result;
+    }
+    if (translation?.drop) {
+      this.#stats.spansFiltered++;
+      return undefined;
+    }
+    let attributes: Attributes = span.attributes;
+    if (translation?.attributes || translation?.removeAttributes) {
+      attributes = { ...attributes, ...translation.attributes };
+      for (const key of translation.removeAttributes ?? []) delete attributes[key];
+    }
+    const name = translation?.name ?? span.name;
+    attributes = this.#cleanAttributes(attributes, name);
+    const events = span.events.length > 0 ? this.#cleanEvents(span.events, name) : span.events;
+
+    const config = this.#config;
+    const project = stringOr(attributes[G.PROJECT], config.project);
+    const experimentId = stringOr(attributes[G.EXPERIMENT_ID], config.experimentId);
+    const logStream = experimentId
+      ? undefined
+      : stringOr(attributes[G.LOG_STREAM], config.logStream);
+    const sessionId = stringOr(attributes[G.SESSION_ID], undefined);
+    const routing: Record<string, string> = { project };
+    if (experimentId) routing.experimentid = experimentId;
+    else routing.logstream = logStream ?? 'default';
+    const key = `${project}\u0000${logStream ?? ''}\u0000${experimentId ?? ''}`;
+
+    const parentSpanContext = this.#parentOf(span);
+    const resource = this.#resourceFor(span.resource, key, sessionId, {
+      project,
+      logStream,
+      experimentId,
+      sessionId,
+    });
+    const status = translation?.status ?? span.status;
+    const view: ReadableSpan = {
+      name,
+      kind: span.kind,
+      spanContext: () => span.spanContext(),
+      parentSpanContext,
+      startTime: span.startTime,
+      endTime: span.endTime,
+      status,
+      attributes,
+      links: span.links,
+      events,
+      duration: span.duration,
+      ended: true,
+      resource,
+      instrumentationScope: span.instrumentationScope,
+      droppedAttributesCount: span.droppedAttributesCount,
+      droppedEventsCount: span.droppedEventsCount,
+      droppedLinksCount: span.droppedLinksCount,
+    };
+    return { span: view, key, routing };
+  }
+
+  #parentOf(span: ReadableSpan): SpanContext | undefined {
+    const original = span.parentSpanContext;
+    if (this.#decisions.size === 0) return original;
+    const own = this.#decisions.get(span.spanContext().spanId);
+    let parentId = own?.parentSpanId ?? original?.spanId;
+    const seen = new Set<string>();
+    while (parentId) {
+      const decision = this.#decisions.get(parentId);
+      if (!decision?.drop || seen.has(parentId)) break;
+      seen.add(parentId);
+      parentId = decision.parentOfDropped;
+    }
+    if (parentId === original?.spanId) return original;
+    if (!parentId) return undefined;
+    return {
+      traceId: span.spanContext().traceId,
+      spanId: parentId,
+      traceFlags: span.spanContext().traceFlags,
+      isRemote: false,
+    };
+  }
+
+  #resourceFor(
+    base: Resource,
+    key: string,
+    sessionId: string | undefined,
+    routing: {
+      project: string;
+      logStream: string | undefined;
+      experimentId: string | undefined;
+      sessionId: string | undefined;
+    },
+  ): Resource {
+    const cacheKey = `${key}\u0000${sessionId ?? ''}`;
+    let byKey = this.#resources.get(base);
+    if (!byKey) {
+      byKey = new Map();
+      this.#resources.set(base, byKey);
+    }
+    let merged = byKey.get(cacheKey);
+    if (!merged) {
+      const extra: Attributes = { [G.PROJECT]: routing.project };
+      if (routing.experimentId) extra[G.EXPERIMENT_ID] = routing.experimentId;
+      else if (routing.logStream) extra[G.LOG_STREAM] = routing.logStream;
+      if (routing.sessionId) extra[G.SESSION_ID] = routing.sessionId;
+      merged = base.merge(resourceFromAttributes(extra));
+      if (byKey.size > 1000) byKey.clear();
+      byKey.set(cacheKey, merged);
+    }
+    return merged;
+  }
+
+  #cleanAttributes(attributes: Attributes, spanName: string): Attributes {
+    let out: Attributes | undefined;
+    const redactSecrets = this.#config.redactSecrets;
+    const max = this.#config.maxAttributeLength;
+    for (const key in attributes) {
+      const value = attributes[key];
+      if (value === undefined) continue;
+      let next: AttributeValue | undefined = value;
+      if (redactSecrets && isSecretKey(key)) next = REDACTED;
+      else next = this.#cleanValue(next, redactSecrets, max);
+      if (this.#redact && next !== undefined) {
+        try {
+          next = this.#redact(key, next, { name: spanName });
+        } catch (error) {
+          next = REDACTED;
+          this.#hookError('redact', error);
+        }
+      }
+      if (next !== value) {
+        out ??= { ...attributes };
+        if (next === undefined) delete out[key];
+        else out[key] = next;
+      }
+    }
+    return out ?? attributes;
+  }
+
+  #cleanValue(value: AttributeValue, redactSecrets: boolean, max: number): AttributeValue {
+    if (typeof value === 'string') return this.#cleanText(value, redactSecrets, max);
+    if (Array.isArray(value) && value.some((v) => typeof v === 'string')) {
+      let changed = false;
+      const cleaned = value.map((v) => {
+        if (typeof v !== 'string') return v;
+        const c = this.#cleanText(v, redactSecrets, max);
+        if (c !== v) changed = true;
+        return c;
+      });
+      return changed ? (cleaned as AttributeValue) : value;
+    }
+    return value;
+  }
+
+  #cleanText(text: string, redactSecrets: boolean, max: number): string {
+    let out = redactSecrets ? redactSecretText(text, this.#secrets) : text;
+    if (out.length > max) {
+      out = `${out.slice(0, max)}…[truncated ${out.length - max} chars]`;
+    }
+    return out;
+  }
+
+  #cleanEvents(events: TimedEvent[], spanName: string): TimedEvent[] {
+    let changed = false;
+    const cleaned = events.map((event) => {
+      if (!event.attributes) return event;
+      const attributes = this.#cleanAttributes(event.attributes, spanName);
+      if (attributes === event.attributes) return event;
+      changed = true;
+      return { ...event, attributes };
+    });
+    return changed ? cleaned : events;
+  }
+
+  #guard<T>(adapter: GalileoAdapter, hook: string, fn: () => T): T | undefined {
+    try {
+      return fn();
+    } catch (error) {
+      this.#hookError(`${adapter.name}.${hook}`, error);
+      return undefined;
+    }
+  }
+
+  async #guardAsync(adapter: GalileoAdapter, hook: string, fn: () => Promise<void>): Promise<void> {
+    try {
+      await fn.call(adapter);
+    } catch (error) {
+      this.#hookError(`${adapter.name}.${hook}`, error);
+    }
+  }
+
+  #hookError(where: string, error: unknown): void {
+    this.#stats.hookErrors++;
+    this.#log.log(
+      `hook:${where}`,
+      `${where} failed and was skipped (tracing continues): ${error instanceof Error ? error.message : String(error)}`,
+    );
+  }
+}
+
+function baggageValue(value: string | undefined): string | undefined {
+  if (!value) return undefined;
+  const trimmed = value.trim();
+  if (!trimmed || trimmed.length > BAGGAGE_VALUE_LIMIT || hasControlCharacter(trimmed)) {
+    return undefined;
+  }
+  return trimmed;
+}
+
+function hasControlCharacter(text: string): boolean {
+  for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) < 0x20) return true;
+  return false;
+}
+
+function stringOr<T extends string | undefined>(value: unknown, fallback: T): string | T {
+  return typeof value === 'string' && value ? value : fallback;
+}
+
+function mergeTranslations(a: SpanTranslation, b: SpanTranslation): SpanTranslation {
+  return {
+    name: b.name ?? a.name,
+    attributes: { ...a.attributes, ...b.attributes },
+    removeAttributes: [...(a.removeAttributes ?? []), ...(b.removeAttributes ?? [])],
+    status: b.status ?? a.status,
+    drop: Boolean(a.drop || b.drop),
+  };
+}
+
+function estimateBytes(span: ReadableSpan): number {
+  let bytes = SPAN_OVERHEAD_BYTES + span.name.length;
+  const attributes = span.attributes;
+  for (const key in attributes) {
+    const value = attributes[key];
+    bytes += key.length + 4;
+    if (typeof value === 'string') bytes += value.length;
+    else if (Array.isArray(value)) bytes += value.length * 8 + 16;
+    else bytes += 9;
+  }
+  for (const event of span.events) bytes += 32 + event.name.length;
+  return bytes;
+}

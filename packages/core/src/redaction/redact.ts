@@ -1,0 +1,39 @@
+import type { AttributeValue } from '@opentelemetry/api';
+
+/**
+ * A user redaction hook, run on every exported attribute. Return the value to keep (or a
+ * replacement), or `undefined` to drop the attribute.
+ */
+export type RedactFunction = (
+  key: string,
+  value: AttributeValue,
+  span: { readonly name: string },
+) => AttributeValue | undefined;
+
+/** The text that replaces redacted content. */
+export const REDACTED = '[REDACTED]';
+
+const SECRET_KEY =
+  /(^|[._-])(api[-_]?key|apikey|x-api-key|galileo-api-key|secret|client[-_]?secret|password|passwd|pwd|token|access[-_]?token|refresh[-_]?token|id[-_]?token|auth[-_]?token|bearer|authorization|proxy-authorization|cookie|set-cookie|private[-_]?key|credentials?)$/i;
+const SECRET_JSON_FIELD =
+  /("(?:api[-_]?key|apikey|x-api-key|secret|client[-_]?secret|password|passwd|token|access[-_]?token|refresh[-_]?token|authorization|cookie|private[-_]?key)"\s*:\s*)"(?:[^"\\]|\\.)*"/gi;
+const SECRET_VALUE =
+  /\b(Bearer\s+[A-Za-z0-9._~+/-]{8,}=*|sk-[A-Za-z0-9_-]{16,}|AIza[0-9A-Za-z_-]{30,})/g;
+
+/** True when an attribute key names a secret (an API key, token, password, cookie, ...). */
+export function isSecretKey(key: string): boolean {
+  return SECRET_KEY.test(key);
+}
+
+/**
+ * Removes secrets from a string: JSON fields named like secrets, bearer tokens and provider
+ * key shapes, and any literal the caller knows is secret.
+ */
+export function redactSecretText(text: string, literals: readonly string[] = []): string {
+  let out = text;
+  for (const literal of literals) {
+    if (literal.length >= 4 && out.includes(literal)) out = out.split(literal).join(REDACTED);
+  }
+  if (out.includes('"')) out = out.replace(SECRET_JSON_FIELD, `$1"${REDACTED}"`);
+  return out.replace(SECRET_VALUE, REDACTED);
+}

@@ -1,0 +1,89 @@
+import { context, propagation, trace } from '@opentelemetry/api';
+import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
+import {
+  CompositePropagator,
+  W3CBaggagePropagator,
+  W3CTraceContextPropagator,
+} from '@opentelemetry/core';
+import { defaultResource, resourceFromAttributes } from '@opentelemetry/resources';
+import { type SpanProcessor, TracerProvider } from '@opentelemetry/sdk-trace';
+import {
+  type GalileoProcessorOptions,
+  GalileoSpanProcessor,
+} from './processor/galileo-span-processor.js';
+
+/** Options of {@link registerGalileo}: the processor's options plus provider settings. */
+export interface RegisterGalileoOptions extends GalileoProcessorOptions {
+  /**
+   * `service.name` of this process's spans.
+   * @defaultValue `OTEL_SERVICE_NAME`, then the SDK's `unknown_service:<process>`
+   */
+  serviceName?: string | undefined;
+  /**
+   * Extra span processors on the same provider (e.g. a console exporter while developing).
+   * @defaultValue `[]`
+   */
+  spanProcessors?: readonly SpanProcessor[] | undefined;
+}
+
+/** What {@link registerGalileo} set up. */
+export interface GalileoRegistration {
+  /** The tracer provider, registered globally. */
+  provider: TracerProvider;
+  /** The Galileo processor on it. */
+  processor: GalileoSpanProcessor;
+  /** Exports every ended span and waits for delivery. */
+  forceFlush(): Promise<void>;
+  /** Flushes and shuts the provider down. */
+  shutdown(): Promise<void>;
+}
+
+/**
+ * One-call set-up: a tracer provider with the Galileo processor, AsyncLocalStorage context and
+ * W3C trace-context + baggage propagators, all registered globally. Call it before importing
+ * instrumented frameworks. Warns (never throws) when another provider already owns the global
+ * slot, since spans from the global tracer would then never reach Galileo.
+ *
+ * @example
+ * import { registerGalileo } from '@galileo-otel/core';
+ * const galileo = registerGalileo({ serviceName: 'agent-a' });
+ * // ... on exit: await galileo.shutdown();
+ */
+export function registerGalileo(options: RegisterGalileoOptions = {}): GalileoRegistration {
+  const processor = new GalileoSpanProcessor(options);
+  const serviceName = options.serviceName ?? process.env.OTEL_SERVICE_NAME;
+  let resource = defaultResource();
+  if (serviceName)
+    resource = resource.merge(resourceFromAttributes({ 'service.name': serviceName }));
+  const provider = new TracerProvider({
+    resource,
+    spanProcessors: [processor, ...(options.spanProcessors ?? [])],
+  });
+  const warn = (message: string) => {
+    if (options.logger !== false) (options.logger ?? console).warn(`[galileo-otel] ${message}`);
+  };
+  if (!context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable())) {
+    warn('a global context manager was already registered; keeping it.');
+  }
+  propagation.setGlobalPropagator(
+    new CompositePropagator({
+      propagators: [new W3CTraceContextPropagator(), new W3CBaggagePropagator()],
+    }),
+  );
+  const registered = trace.setGlobalTracerProvider(provider);
+  const delegate = (trace.getTracerProvider() as { getDelegate?: () => unknown }).getDelegate?.();
+  if (!registered || (delegate !== undefined && delegate !== provider)) {
+    warn(
+      'another OpenTelemetry tracer provider is already registered globally (Sentry, @vercel/otel, ' +
+        'a NodeSDK, or a second copy of @opentelemetry/api): spans from the global tracer will ' +
+        'not reach Galileo. Add `new GalileoSpanProcessor()` to that provider instead of calling ' +
+        'registerGalileo().',
+    );
+  }
+  return {
+    provider,
+    processor,
+    forceFlush: () => provider.forceFlush(),
+    shutdown: () => provider.shutdown(),
+  };
+}

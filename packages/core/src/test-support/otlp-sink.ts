@@ -1,0 +1,79 @@
+// A real OTLP/HTTP receiver for tests: decodes protobuf bodies with @galileo-otel/otlp-proto and
+// records each request's headers and spans. Responses can be scripted per request.
+import { createServer, type IncomingHttpHeaders } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { gunzipSync } from 'node:zlib';
+import { decodeTraceRequest, type OtlpSpan } from '@galileo-otel/otlp-proto';
+
+export interface SinkRequest {
+  headers: IncomingHttpHeaders;
+  spans: OtlpSpan[];
+  bytes: number;
+}
+
+export interface ScriptedResponse {
+  status: number;
+  body?: string;
+  headers?: Record<string, string>;
+  delayMs?: number;
+}
+
+export interface OtlpSink {
+  url: string;
+  requests: SinkRequest[];
+  /** Spans accepted (2xx) so far. */
+  spans(): OtlpSpan[];
+  /** Responses used for the next requests, in order; afterwards 200 `{}`. */
+  script(...responses: ScriptedResponse[]): void;
+  /** A function deciding each response (overrides the script). */
+  respondWith(fn: ((request: SinkRequest) => ScriptedResponse | undefined) | undefined): void;
+  close(): Promise<void>;
+}
+
+export async function startOtlpSink(): Promise<OtlpSink> {
+  const requests: SinkRequest[] = [];
+  const accepted: OtlpSpan[] = [];
+  let scripted: ScriptedResponse[] = [];
+  let responder: ((request: SinkRequest) => ScriptedResponse | undefined) | undefined;
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', async () => {
+      let body = Buffer.concat(chunks);
+      if (req.headers['content-encoding'] === 'gzip') body = gunzipSync(body);
+      let spans: OtlpSpan[] = [];
+      try {
+        spans = decodeTraceRequest(body).spans;
+      } catch {
+        res.writeHead(400, { 'content-type': 'application/json' }).end('{"detail":"bad protobuf"}');
+        return;
+      }
+      const request = { headers: req.headers, spans, bytes: body.length };
+      requests.push(request);
+      const response = responder?.(request) ?? scripted.shift() ?? { status: 200, body: '{}' };
+      if (response.delayMs) await new Promise((r) => setTimeout(r, response.delayMs));
+      if (response.status >= 200 && response.status < 300) accepted.push(...spans);
+      res
+        .writeHead(response.status, { 'content-type': 'application/json', ...response.headers })
+        .end(response.body ?? '{}');
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}/otel/traces`,
+    requests,
+    spans: () => accepted,
+    script: (...responses) => {
+      scripted = responses;
+    },
+    respondWith: (fn) => {
+      responder = fn;
+    },
+    close: () =>
+      new Promise((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
