@@ -8,3 +8,9 @@ export {
   type OtlpSpan,
   type OtlpValue,
 } from './decode-trace-request.js';
+export {
+  type OtlpSink,
+  type ScriptedResponse,
+  type SinkRequest,
+  startOtlpSink,
+} from './start-otlp-sink.js';

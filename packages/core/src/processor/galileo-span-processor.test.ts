@@ -1,3 +1,4 @@
+import { type OtlpSink, startOtlpSink } from '@galileo-otel/otlp-proto';
 import { context, propagation, ROOT_CONTEXT, SpanStatusCode, trace } from '@opentelemetry/api';
 import { W3CBaggagePropagator } from '@opentelemetry/core';
 import { resourceFromAttributes } from '@opentelemetry/resources';
@@ -6,7 +7,6 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { GalileoAdapter } from '../adapter/galileo-adapter.js';
 import { GalileoConfigError } from '../errors/galileo-config-error.js';
 import { galileoKind } from '../kinds/galileo-kind.js';
-import { type OtlpSink, startOtlpSink } from '../test-support/otlp-sink.js';
 import { type GalileoProcessorOptions, GalileoSpanProcessor } from './galileo-span-processor.js';
 
 const API_KEY = 'gal-test-key-0123456789';

@@ -1,25 +1,35 @@
-// A real OTLP/HTTP receiver for tests: decodes protobuf bodies with @galileo-otel/otlp-proto and
-// records each request's headers and spans. Responses can be scripted per request.
 import { createServer, type IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { gunzipSync } from 'node:zlib';
-import { decodeTraceRequest, type OtlpSpan } from '@galileo-otel/otlp-proto';
+import { decodeTraceRequest, type OtlpSpan } from './decode-trace-request.js';
 
+/** One export request the sink received. */
 export interface SinkRequest {
+  /** Request headers (lower-case names). */
   headers: IncomingHttpHeaders;
+  /** The decoded spans. */
   spans: OtlpSpan[];
+  /** Body size in bytes after gunzip. */
   bytes: number;
 }
 
+/** A response the sink gives to one request. */
 export interface ScriptedResponse {
+  /** HTTP status. */
   status: number;
+  /** Body text. @defaultValue `{}` */
   body?: string;
+  /** Extra headers (e.g. `retry-after`). */
   headers?: Record<string, string>;
+  /** Wait before answering, in milliseconds. */
   delayMs?: number;
 }
 
+/** A running sink. */
 export interface OtlpSink {
+  /** The OTLP traces URL to export to. */
   url: string;
+  /** Every request received, in order (undecodable ones excluded; they get a 400). */
   requests: SinkRequest[];
   /** Spans accepted (2xx) so far. */
   spans(): OtlpSpan[];
@@ -30,6 +40,11 @@ export interface OtlpSink {
   close(): Promise<void>;
 }
 
+/**
+ * A minimal real OTLP/HTTP protobuf receiver on 127.0.0.1 for tests: decodes every request,
+ * records headers and spans, and answers as scripted (200 `{}` by default). For the full Galileo
+ * contract (auth, 415, 422, storage, viewer) use `@galileo-otel/devtools`.
+ */
 export async function startOtlpSink(): Promise<OtlpSink> {
   const requests: SinkRequest[] = [];
   const accepted: OtlpSpan[] = [];
