@@ -3,7 +3,7 @@
 // The script is plain JS kept in a String.raw literal so tsc needs no DOM types; it builds every
 // node with textContent, never innerHTML, so span content cannot inject markup.
 
-const STYLE = String.raw`
+const STYLE = `
 :root {
   --bg: #f6f7fb; --panel: #ffffff; --ink: #1d2433; --muted: #6b7387; --line: #e4e7ef;
   --accent: #5b4fe9; --error: #d93a4a; --error-bg: #fdecee; --warn: #b7791f;

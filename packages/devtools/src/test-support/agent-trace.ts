@@ -6,7 +6,7 @@ import {
   InMemorySpanExporter,
   type ReadableSpan,
   SimpleSpanProcessor,
-  type SpanExporter,
+  type SpanProcessor,
   TracerProvider,
 } from '@opentelemetry/sdk-trace';
 
@@ -25,23 +25,26 @@ export interface RecordedTrace {
   ids: Record<string, string>;
 }
 
-/** An exporter factory per service; defaults to the official OTLP protobuf exporter. */
-export type ExporterFactory = (service: string) => SpanExporter;
+/** Makes the span processor of one service's provider (one "process"). */
+export type ProcessorFactory = (service: string) => SpanProcessor;
 
 /** The official OTLP/HTTP protobuf exporter pointed at `url` with Galileo headers. */
 export function otlpExporter(
   url: string,
   headers: Record<string, string> = GALILEO_HEADERS,
   compression: 'gzip' | 'none' = 'none',
-): ExporterFactory {
-  // biome-ignore lint/suspicious/noExplicitAny: `compression` is a string enum in the exporter's types
-  return () => new OTLPTraceExporter({ url, headers, compression: compression as any });
+): ProcessorFactory {
+  return () =>
+    new SimpleSpanProcessor({
+      // biome-ignore lint/suspicious/noExplicitAny: `compression` is a string enum in the exporter's types
+      exporter: new OTLPTraceExporter({ url, headers, compression: compression as any }),
+    });
 }
 
-function provider(service: string, exporter: SpanExporter): TracerProvider {
+function provider(service: string, processor: SpanProcessor): TracerProvider {
   return new TracerProvider({
     resource: resourceFromAttributes({ 'service.name': service }),
-    spanProcessors: [new SimpleSpanProcessor({ exporter })],
+    spanProcessors: [processor],
   });
 }
 
@@ -54,9 +57,9 @@ function under(span: Span): Context {
  * an LLM call and a failing tool; `researcher` continues the trace from the propagated context
  * with its own agent and a retriever. Seven spans, one error.
  */
-export async function recordAgentTrace(makeExporter: ExporterFactory): Promise<RecordedTrace> {
-  const planner = provider('planner', makeExporter('planner'));
-  const researcher = provider('researcher', makeExporter('researcher'));
+export async function recordAgentTrace(makeProcessor: ProcessorFactory): Promise<RecordedTrace> {
+  const planner = provider('planner', makeProcessor('planner'));
+  const researcher = provider('researcher', makeProcessor('researcher'));
   const t = planner.getTracer('demo', '1.0.0');
   const r = researcher.getTracer('demo', '1.0.0');
   const base = Date.now() - 2000;
