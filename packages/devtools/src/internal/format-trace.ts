@@ -1,0 +1,168 @@
+import type { GalileoKind } from '@galileo-otel/core';
+import type { StoredSpan, TraceSummary } from '../trace-store.js';
+
+/** ANSI styling on or off. */
+export interface Style {
+  color: boolean;
+}
+
+const CODES = {
+  bold: 1,
+  dim: 2,
+  red: 31,
+  green: 32,
+  yellow: 33,
+  blue: 34,
+  magenta: 35,
+  cyan: 36,
+  gray: 90,
+} as const;
+
+type Code = keyof typeof CODES;
+
+const KIND_COLOR: Record<GalileoKind, Code> = {
+  workflow: 'gray',
+  agent: 'magenta',
+  llm: 'blue',
+  tool: 'yellow',
+  retriever: 'green',
+};
+
+function paint(style: Style, code: Code, text: string): string {
+  return style.color ? `\u001b[${CODES[code]}m${text}\u001b[0m` : text;
+}
+
+/** Milliseconds as a short human duration. */
+export function formatDuration(ms: number): string {
+  if (ms < 1) return `${ms.toFixed(2)} ms`;
+  if (ms < 1000) return `${Math.round(ms)} ms`;
+  if (ms < 60_000) return `${(ms / 1000).toFixed(2)} s`;
+  return `${(ms / 60_000).toFixed(1)} min`;
+}
+
+function attr(span: StoredSpan, ...keys: string[]): string | number | undefined {
+  for (const key of keys) {
+    const value = span.attributes[key];
+    if (typeof value === 'string' || typeof value === 'number') return value;
+  }
+  return undefined;
+}
+
+function where(t: { project: string; logStream: string | null; experimentId: string | null }) {
+  return t.experimentId
+    ? `${t.project} / experiment ${t.experimentId}`
+    : `${t.project} / ${t.logStream}`;
+}
+
+function spanLine(span: StoredSpan, style: Style): string {
+  const parts = [
+    span.status.code === 2
+      ? paint(style, 'red', span.name || '(unnamed)')
+      : span.name || '(unnamed)',
+    paint(style, KIND_COLOR[span.kind] ?? 'gray', `[${span.kind}]`),
+  ];
+  if (span.serviceName) parts.push(paint(style, 'cyan', span.serviceName));
+  parts.push(paint(style, 'dim', formatDuration(span.durationMs)));
+  const model = attr(span, 'gen_ai.request.model', 'gen_ai.response.model');
+  if (model !== undefined) parts.push(String(model));
+  const input = attr(span, 'gen_ai.usage.input_tokens', 'gen_ai.usage.prompt_tokens');
+  const output = attr(span, 'gen_ai.usage.output_tokens', 'gen_ai.usage.completion_tokens');
+  if (input !== undefined || output !== undefined) {
+    parts.push(paint(style, 'dim', `tokens ${input ?? '?'} in / ${output ?? '?'} out`));
+  }
+  if (span.status.code === 2) {
+    const type = attr(span, 'error.type');
+    const message = [type, span.status.message].filter(Boolean).join(': ');
+    parts.push(paint(style, 'red', `ERROR${message ? ` ${message}` : ''}`));
+  }
+  if (span.orphan) {
+    parts.push(paint(style, 'yellow', `(orphan: parent ${span.parentSpanId} not received)`));
+  }
+  return parts.join('  ');
+}
+
+/**
+ * The trace as an indented tree (roots, then children in start order), one span per line with
+ * kind, service, duration, model, tokens and errors. Orphans are listed as extra roots, flagged.
+ */
+export function formatTraceTree(traceId: string, spans: StoredSpan[], style: Style): string {
+  const ids = new Set(spans.map((s) => s.spanId));
+  const children = new Map<string, StoredSpan[]>();
+  const roots: StoredSpan[] = [];
+  for (const span of spans) {
+    if (span.parentSpanId && ids.has(span.parentSpanId)) {
+      const list = children.get(span.parentSpanId) ?? [];
+      list.push(span);
+      children.set(span.parentSpanId, list);
+    } else {
+      roots.push(span);
+    }
+  }
+  const errors = spans.filter((s) => s.status.code === 2).length;
+  const services = [...new Set(spans.map((s) => s.serviceName).filter((s) => s !== null))].sort();
+  const first = roots[0] ?? spans[0];
+  const lines = [
+    paint(style, 'bold', `trace ${traceId}`) +
+      (first ? paint(style, 'dim', `  ${where(first)}`) : ''),
+    paint(
+      style,
+      'dim',
+      `${spans.length} spans · ${services.length} services (${services.join(', ')}) · ` +
+        `${errors} errors`,
+    ),
+    '',
+  ];
+  const walk = (span: StoredSpan, prefix: string, last: boolean, top: boolean): void => {
+    const branch = top ? '' : last ? '└─ ' : '├─ ';
+    lines.push(`${paint(style, 'gray', prefix + branch)}${spanLine(span, style)}`);
+    const kids = children.get(span.spanId) ?? [];
+    const next = top ? '' : prefix + (last ? '   ' : '│  ');
+    kids.forEach((kid, i) => {
+      walk(kid, next, i === kids.length - 1, false);
+    });
+  };
+  for (const root of roots) walk(root, '', true, true);
+  return `${lines.join('\n')}\n`;
+}
+
+function pad(text: string, width: number): string {
+  return text.length >= width ? text : text + ' '.repeat(width - text.length);
+}
+
+/** Recent traces as an aligned table. */
+export function formatTraceList(traces: TraceSummary[], style: Style, now: number): string {
+  if (traces.length === 0) return 'No traces stored yet.\n';
+  const rows = traces.map((t) => [
+    t.traceId,
+    t.rootName || '(unnamed)',
+    String(t.spanCount),
+    String(t.errorCount),
+    formatDuration(t.durationMs),
+    t.services.join(','),
+    t.kinds.join(','),
+    where(t),
+    `${Math.max(0, Math.round((now - t.lastReceivedMs) / 1000))}s ago`,
+  ]);
+  const header = [
+    'TRACE ID',
+    'ROOT',
+    'SPANS',
+    'ERRORS',
+    'DURATION',
+    'SERVICES',
+    'KINDS',
+    'PROJECT / STREAM',
+    'RECEIVED',
+  ];
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const line = (cells: string[]): string =>
+    cells
+      .map((c, i) => pad(c, widths[i] ?? 0))
+      .join('  ')
+      .trimEnd();
+  const body = rows.map((r, i) => {
+    const text = line(r);
+    return (traces[i]?.errorCount ?? 0) > 0 ? paint(style, 'red', text) : text;
+  });
+  return `${[paint(style, 'bold', line(header)), ...body].join('\n')}\n`;
+}

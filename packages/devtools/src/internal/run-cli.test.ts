@@ -1,0 +1,190 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { startDevServer } from '../start-dev-server.js';
+import { otlpExporter, recordAgentTrace } from '../test-support/agent-trace.js';
+import { findApiCopies } from './find-api-copies.js';
+import { type CliIo, runCli } from './run-cli.js';
+
+let dir: string;
+
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'galileo-devtools-cli-'));
+});
+
+afterEach(() => {
+  rmSync(dir, { recursive: true, force: true });
+});
+
+function io(overrides: Partial<CliIo> = {}): CliIo & { out: () => string; err: () => string } {
+  let out = '';
+  let err = '';
+  return {
+    stdout: { write: (t: string) => (out += t), isTTY: false },
+    stderr: { write: (t: string) => (err += t) },
+    env: {},
+    cwd: dir,
+    ...overrides,
+    out: () => out,
+    err: () => err,
+  };
+}
+
+async function freePort(): Promise<number> {
+  const probe = createServer();
+  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+  const { port } = probe.address() as { port: number };
+  await new Promise<void>((resolve) => probe.close(() => resolve()));
+  return port;
+}
+
+describe('galileo-otel dev, traces, trace', () => {
+  it('receives a trace, then lists and prints it from the same database', async () => {
+    const controller = new AbortController();
+    let url = '';
+    const devIo = io({ signal: controller.signal, onListening: (u) => (url = u) });
+    const running = runCli(['dev', '--port', '0', '--db', 'data/traces.db'], devIo);
+    await expect.poll(() => url).not.toBe('');
+    expect(devIo.out()).toContain(`Viewer:   ${url}/`);
+    expect(devIo.out()).toContain(join(dir, 'data', 'traces.db'));
+
+    const recorded = await recordAgentTrace(otlpExporter(`${url}/otel/traces`));
+    controller.abort();
+    expect(await running).toBe(0);
+
+    const list = io();
+    expect(await runCli(['traces', '--db', 'data/traces.db'], list)).toBe(0);
+    expect(list.out()).toMatch(/TRACE ID\s+ROOT\s+SPANS/);
+    expect(list.out()).toContain(recorded.traceId);
+    expect(list.out()).toContain('workflow run');
+    expect(list.out()).toContain('p / l');
+
+    const tree = io();
+    expect(await runCli(['trace', 'latest', '--db', 'data/traces.db'], tree)).toBe(0);
+    const text = tree.out();
+    expect(text).not.toContain('\u001b[');
+    expect(text).toContain(`trace ${recorded.traceId}`);
+    expect(text).toContain('7 spans · 2 services (planner, researcher) · 1 errors');
+    expect(text).toMatch(/^workflow run {2}\[workflow\] {2}planner {2}1\.55 s$/m);
+    expect(text).toMatch(
+      /^\s*├─ chat gpt-4o-mini {2}\[llm\] {2}planner {2}600 ms {2}gpt-4o-mini {2}tokens 42 in \/ 7 out$/m,
+    );
+    expect(text).toMatch(
+      /├─ execute_tool get_weather {2}\[tool\].*ERROR TimeoutError: weather API timed out/,
+    );
+    expect(text).toMatch(/└─ invoke_agent researcher {2}\[agent\] {2}researcher/);
+    expect(text).toMatch(/ {6}└─ chat llama3 {2}\[llm\] {2}researcher .*tokens 100 in \/ 20 out/);
+
+    const colored = io({ stdout: { write: () => undefined, isTTY: true } });
+    let coloredOut = '';
+    colored.stdout.write = (t: string) => (coloredOut += t);
+    await runCli(['trace', recorded.traceId, '--db', 'data/traces.db'], colored);
+    expect(coloredOut).toContain('\u001b[31m');
+
+    const json = io();
+    expect(
+      await runCli(['trace', recorded.traceId, '--db', 'data/traces.db', '--json'], json),
+    ).toBe(0);
+    const parsed = JSON.parse(json.out()) as { spans: { kind: string }[] };
+    expect(parsed.spans).toHaveLength(7);
+    const listJson = io();
+    await runCli(['traces', '--json', '--db', 'data/traces.db'], listJson);
+    expect(JSON.parse(listJson.out())[0].traceId).toBe(recorded.traceId);
+  });
+
+  it('explains a missing database, an unknown trace and bad usage', async () => {
+    const missing = io();
+    expect(await runCli(['traces'], missing)).toBe(1);
+    expect(missing.err()).toContain('No trace database at');
+
+    const server = await startDevServer({ port: 0, dbPath: join(dir, 'x.db') });
+    await server.close();
+    const unknown = io();
+    expect(await runCli(['trace', 'ab'.repeat(16), '--db', 'x.db'], unknown)).toBe(1);
+    expect(unknown.err()).toContain('not found');
+    const empty = io();
+    expect(await runCli(['trace', 'latest', '--db', 'x.db'], empty)).toBe(1);
+    expect(empty.err()).toContain('No traces stored yet');
+
+    const bad = io();
+    expect(await runCli(['traces', '--nope'], bad)).toBe(2);
+    expect(bad.err()).toContain("Unknown option '--nope'");
+    expect(await runCli(['frobnicate'], io())).toBe(2);
+  });
+});
+
+describe('galileo-otel doctor', () => {
+  it('shows settings and sources, never the key, and probes the endpoint', async () => {
+    const server = await startDevServer({ port: 0, dbPath: ':memory:' });
+    try {
+      const doctor = io({
+        env: { GALILEO_API_KEY: 'sekret-value-123', GALILEO_PROJECT: 'proj-from-env' },
+      });
+      const code = await runCli(['doctor', '--endpoint', server.otlpUrl], doctor);
+      const text = doctor.out();
+      expect(text).not.toContain('sekret-value-123');
+      expect(text).toContain(`Endpoint: ${server.otlpUrl}  (from option)`);
+      expect(text).toMatch(/project\s+proj-from-env\s+\[env:GALILEO_PROJECT\]/);
+      expect(text).toMatch(/logStream\s+default\s+\[default\]/);
+      expect(text).toContain('[ok] API key is set (value not shown)');
+      // The probe sends no key, so the receiver answers 401: reachable all the same.
+      expect(text).toMatch(/\[ok\] Endpoint answers: HTTP 401 in \d+ ms/);
+      expect(text).toContain('No @opentelemetry/api installed here');
+      expect(code).toBe(0);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('reports an unreachable endpoint and a missing key', async () => {
+    const port = await freePort();
+    const doctor = io();
+    const code = await runCli(
+      ['doctor', '--endpoint', `http://127.0.0.1:${port}/otel/traces`, '--timeout', '1000'],
+      doctor,
+    );
+    expect(code).toBe(1);
+    expect(doctor.out()).toContain('[!!] No API key: set GALILEO_API_KEY');
+    expect(doctor.out()).toContain('[!!] Endpoint unreachable: ECONNREFUSED');
+    expect(doctor.out()).toMatch(/endpoint\s+http:\/\/127\.0\.0\.1:\d+\/otel\/traces\s+\[option\]/);
+  });
+
+  it('finds duplicate @opentelemetry/api copies and prints the overrides fix', async () => {
+    const write = (path: string, version: string): void => {
+      mkdirSync(join(dir, path), { recursive: true });
+      writeFileSync(
+        join(dir, path, 'package.json'),
+        JSON.stringify({ name: '@opentelemetry/api', version }),
+      );
+    };
+    write('node_modules/@opentelemetry/api', '1.10.0');
+    write('node_modules/some-sdk/node_modules/@opentelemetry/api', '1.9.0');
+    write('node_modules/@scope/lib/node_modules/@opentelemetry/api', '1.10.0');
+    const copies = findApiCopies(dir);
+    expect(copies.map((c) => c.version).sort()).toEqual(['1.10.0', '1.10.0', '1.9.0']);
+
+    const doctor = io({ env: { GALILEO_API_KEY: 'k' } });
+    await runCli(
+      ['doctor', '--endpoint', 'http://127.0.0.1:1/otel/traces', '--timeout', '500'],
+      doctor,
+    );
+    const text = doctor.out();
+    expect(text).toContain('[!!] 3 copies of @opentelemetry/api');
+    expect(text).toContain(
+      `1.9.0  ${join(dir, 'node_modules/some-sdk/node_modules/@opentelemetry/api')}`,
+    );
+    expect(text).toContain('"overrides": { "@opentelemetry/api": "$@opentelemetry/api" }');
+
+    rmSync(join(dir, 'node_modules/some-sdk'), { recursive: true });
+    rmSync(join(dir, 'node_modules/@scope'), { recursive: true });
+    expect(findApiCopies(dir)).toHaveLength(1);
+  });
+
+  it('reads real package.json files in this monorepo', () => {
+    const copies = findApiCopies(join(import.meta.dirname, '..', '..'));
+    expect(copies.length).toBeGreaterThan(0);
+    expect(copies.every((c) => /^\d+\.\d+\.\d+/.test(c.version))).toBe(true);
+  });
+});

@@ -1,0 +1,220 @@
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { DEFAULT_DB_PATH, startDevServer } from '../start-dev-server.js';
+import { TraceStore } from '../trace-store.js';
+import { formatDoctorReport, runDoctor } from './doctor.js';
+import { formatTraceList, formatTraceTree, type Style } from './format-trace.js';
+
+/** Where the CLI reads and writes; injectable for tests. */
+export interface CliIo {
+  stdout: { write(text: string): unknown; isTTY?: boolean | undefined };
+  stderr: { write(text: string): unknown };
+  env: Record<string, string | undefined>;
+  cwd: string;
+  /** Stops `dev`; the binary wires SIGINT/SIGTERM to it. */
+  signal?: AbortSignal | undefined;
+  /** Called with the server once `dev` listens (tests use it). */
+  onListening?: ((url: string) => void) | undefined;
+}
+
+const USAGE = `galileo-otel: a local Galileo for OpenTelemetry traces
+
+Usage:
+  galileo-otel dev [--port 4318] [--host 127.0.0.1] [--db FILE] [--api-key KEY]
+      Run the Galileo-compatible OTLP receiver and the live viewer.
+  galileo-otel traces [--db FILE] [--project P] [--logstream L] [--limit N] [--json]
+      List recent traces from the database.
+  galileo-otel trace <id|latest> [--db FILE] [--json]
+      Print one trace as a tree with kinds and services.
+  galileo-otel doctor [--endpoint URL] [--timeout MS]
+      Show the resolved Galileo settings, probe the endpoint, find duplicate @opentelemetry/api.
+
+traces and trace read the SQLite file directly (default ${DEFAULT_DB_PATH}), so they work
+whether or not the server is running.
+`;
+
+function styleFor(io: CliIo, json: boolean): Style {
+  const noColor = io.env.NO_COLOR !== undefined && io.env.NO_COLOR !== '';
+  return { color: !json && !noColor && io.stdout.isTTY === true };
+}
+
+function openStore(io: CliIo, db: string | undefined): TraceStore | undefined {
+  const path = resolve(io.cwd, db ?? DEFAULT_DB_PATH);
+  if (!existsSync(path)) {
+    io.stderr.write(
+      `No trace database at ${path}. Start the receiver with \`galileo-otel dev\` (or pass --db).\n`,
+    );
+    return undefined;
+  }
+  return new TraceStore(path);
+}
+
+async function dev(args: string[], io: CliIo): Promise<number> {
+  const { values } = parseArgs({
+    args,
+    options: {
+      port: { type: 'string', default: '4318' },
+      host: { type: 'string', default: '127.0.0.1' },
+      db: { type: 'string' },
+      'api-key': { type: 'string' },
+    },
+  });
+  const port = Number(values.port);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    io.stderr.write(`--port must be a port number, got ${values.port}\n`);
+    return 2;
+  }
+  const dbPath = resolve(io.cwd, values.db ?? DEFAULT_DB_PATH);
+  const server = await startDevServer({
+    port,
+    host: values.host,
+    dbPath,
+    apiKey: values['api-key'],
+  });
+  io.stdout.write(
+    [
+      'Local Galileo is running.',
+      `  Viewer:   ${server.url}/`,
+      `  OTLP:     ${server.otlpUrl}  (also /otel/v1/traces; protobuf only)`,
+      `  Database: ${dbPath}`,
+      `  API key:  ${values['api-key'] ? 'pinned by --api-key' : 'any non-empty Galileo-API-Key'}`,
+      '',
+      `Point an exporter at it: GALILEO_API_ENDPOINT=${server.otlpUrl} GALILEO_API_KEY=local`,
+      '',
+    ].join('\n'),
+  );
+  io.onListening?.(server.url);
+  await new Promise<void>((done) => {
+    if (io.signal?.aborted) done();
+    io.signal?.addEventListener('abort', () => done(), { once: true });
+  });
+  await server.close();
+  return 0;
+}
+
+function traces(args: string[], io: CliIo): number {
+  const { values } = parseArgs({
+    args,
+    options: {
+      db: { type: 'string' },
+      project: { type: 'string' },
+      logstream: { type: 'string' },
+      limit: { type: 'string', default: '20' },
+      json: { type: 'boolean', default: false },
+    },
+  });
+  const store = openStore(io, values.db);
+  if (!store) return 1;
+  try {
+    const list = store.listTraces({
+      project: values.project,
+      logStream: values.logstream,
+      limit: Number(values.limit) || 20,
+    });
+    io.stdout.write(
+      values.json
+        ? `${JSON.stringify(list, null, 2)}\n`
+        : formatTraceList(list, styleFor(io, false), Date.now()),
+    );
+    return 0;
+  } finally {
+    store.close();
+  }
+}
+
+function traceCommand(args: string[], io: CliIo): number {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: { db: { type: 'string' }, json: { type: 'boolean', default: false } },
+  });
+  const wanted = positionals[0];
+  if (!wanted) {
+    io.stderr.write('Usage: galileo-otel trace <id|latest> [--db FILE] [--json]\n');
+    return 2;
+  }
+  const store = openStore(io, values.db);
+  if (!store) return 1;
+  try {
+    const id = wanted === 'latest' ? store.latestTraceId() : wanted.toLowerCase();
+    const spans = id ? store.getTrace(id) : [];
+    if (!id || spans.length === 0) {
+      io.stderr.write(
+        wanted === 'latest' ? 'No traces stored yet.\n' : `Trace ${wanted} not found.\n`,
+      );
+      return 1;
+    }
+    io.stdout.write(
+      values.json
+        ? `${JSON.stringify({ traceId: id, spans }, null, 2)}\n`
+        : formatTraceTree(id, spans, styleFor(io, false)),
+    );
+    return 0;
+  } finally {
+    store.close();
+  }
+}
+
+async function doctor(args: string[], io: CliIo): Promise<number> {
+  const { values } = parseArgs({
+    args,
+    options: {
+      endpoint: { type: 'string' },
+      timeout: { type: 'string', default: '3000' },
+      json: { type: 'boolean', default: false },
+    },
+  });
+  const report = await runDoctor({
+    cwd: io.cwd,
+    env: io.env,
+    endpoint: values.endpoint,
+    timeoutMs: Number(values.timeout) || 3000,
+  });
+  if (values.json) {
+    io.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+  } else {
+    const style = styleFor(io, false);
+    const mark = (ok: boolean): string =>
+      style.color ? (ok ? '\u001b[32m✓\u001b[0m' : '\u001b[31m✗\u001b[0m') : ok ? '[ok]' : '[!!]';
+    io.stdout.write(formatDoctorReport(report, mark));
+  }
+  return report.ok ? 0 : 1;
+}
+
+/** Runs the `galileo-otel` command line; resolves with the exit code. */
+export async function runCli(argv: string[], io: CliIo): Promise<number> {
+  const [command, ...rest] = argv;
+  try {
+    switch (command) {
+      case 'dev':
+        return await dev(rest, io);
+      case 'traces':
+        return traces(rest, io);
+      case 'trace':
+        return traceCommand(rest, io);
+      case 'doctor':
+        return await doctor(rest, io);
+      case undefined:
+      case 'help':
+      case '--help':
+      case '-h':
+        io.stdout.write(USAGE);
+        return command === undefined ? 2 : 0;
+      default:
+        io.stderr.write(`Unknown command ${JSON.stringify(command)}.\n\n${USAGE}`);
+        return 2;
+    }
+  } catch (error) {
+    const code = (error as { code?: string }).code;
+    if (code?.startsWith('ERR_PARSE_ARGS')) {
+      io.stderr.write(`${(error as Error).message}\n\n${USAGE}`);
+      return 2;
+    }
+    if (code === 'EADDRINUSE') {
+      io.stderr.write(`${(error as Error).message}: is another galileo-otel dev running?\n`);
+      return 1;
+    }
+    throw error;
+  }
+}
