@@ -197,6 +197,19 @@ describe('startDevServer: routing headers and resource attributes', () => {
       logStream: null,
       experimentId: 'exp-9',
     });
+    const conflicting = await recordSpans((tracer) => tracer.startSpan('both').end(), {
+      'galileo.logstream.name': 'stream-r',
+      'galileo.experiment.id': 'exp-9',
+    });
+    const refused = await post(toProtobuf(conflicting), AUTH);
+    expect(refused.json).toEqual({
+      partialSuccess: {
+        rejectedSpans: 1,
+        errorMessage:
+          'Rejected 1 of 1 spans: 1 with a resource with both galileo.logstream.name and galileo.experiment.id.',
+      },
+    });
+    expect(server.store.getTrace(conflicting[0]?.spanContext().traceId ?? '')).toEqual([]);
   });
 });
 

@@ -209,25 +209,19 @@ export class TraceStore {
   readonly #listeners = new Set<(traceIds: string[]) => void>();
   #closed = false;
 
-  /**
-   * Opens (creating when needed) the database at `path`; `':memory:'` keeps it in memory.
-   * @param options.readOnly - open an existing file without writing to it (used by the CLI).
-   */
-  constructor(path: string, options: { readOnly?: boolean } = {}) {
+  /** Opens (creating when needed) the database at `path`; `':memory:'` keeps it in memory. */
+  constructor(path: string) {
     this.path = path;
-    if (path !== ':memory:' && !options.readOnly) mkdirSync(dirname(path), { recursive: true });
-    this.#db = new DatabaseSync(path, { readOnly: options.readOnly ?? false, timeout: 5000 });
-    if (!options.readOnly) {
-      if (path !== ':memory:') this.#db.exec('PRAGMA journal_mode = WAL;');
-      this.#db.exec(SCHEMA);
-    }
+    if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+    this.#db = new DatabaseSync(path, { timeout: 5000 });
+    // WAL lets the CLI read while the receiver writes.
+    if (path !== ':memory:') this.#db.exec('PRAGMA journal_mode = WAL;');
+    this.#db.exec(SCHEMA);
     this.#insert = this.#db.prepare(
-      options.readOnly
-        ? 'SELECT 1'
-        : `INSERT OR IGNORE INTO spans VALUES (
-            $trace_id, $span_id, $parent_span_id, $project, $log_stream, $experiment_id, $name,
-            $kind, $span_kind, $service_name, $start_ns, $end_ns, $status_code, $status_message,
-            $attributes, $resource, $scope_name, $scope_version, $events, $links, $received_at)`,
+      `INSERT OR IGNORE INTO spans VALUES (
+        $trace_id, $span_id, $parent_span_id, $project, $log_stream, $experiment_id, $name,
+        $kind, $span_kind, $service_name, $start_ns, $end_ns, $status_code, $status_message,
+        $attributes, $resource, $scope_name, $scope_version, $events, $links, $received_at)`,
     );
   }
 
