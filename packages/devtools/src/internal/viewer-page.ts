@@ -167,7 +167,9 @@ const SCRIPT = String.raw`
       var rows = list.map(function (t) {
         return el('tr', { class: 'trace-row', 'data-trace-id': t.traceId,
             onclick: function () { navigate('/traces/' + t.traceId); } },
-          el('td', null, el('div', { style: 'font-weight:600', text: t.rootName || '(unnamed)' }),
+          el('td', null, el('a', { href: '/traces/' + t.traceId, style: 'font-weight:600;display:block',
+              onclick: function (e) { if (e.ctrlKey || e.metaKey || e.shiftKey || e.button !== 0) { e.stopPropagation(); return; } e.preventDefault(); },
+              text: t.rootName || '(unnamed)' }),
             el('div', { class: 'mono muted', text: t.traceId })),
           el('td', null, t.services.map(svc)),
           el('td', null, KINDS.filter(function (k) { return t.kinds.indexOf(k) >= 0; }).map(kindBadge)),
@@ -361,6 +363,8 @@ const SCRIPT = String.raw`
       try { refreshSoon(JSON.parse(e.data).traceIds || []); } catch (err) { refreshSoon([]); }
     });
   }
+  // Keep the list's relative arrival times fresh even when nothing new arrives.
+  setInterval(function () { if (!state.traceId && document.visibilityState === 'visible') route(); }, 15000);
   route();
 })();
 `;
