@@ -10,6 +10,7 @@ export {
 } from './decode-trace-request.js';
 export {
   type OtlpSink,
+  type OtlpSinkOptions,
   type ScriptedResponse,
   type SinkRequest,
   startOtlpSink,

@@ -23,6 +23,14 @@ export interface ScriptedResponse {
   headers?: Record<string, string>;
   /** Wait before answering, in milliseconds. */
   delayMs?: number;
+  /** Destroy the connection instead of answering (a connection reset). */
+  reset?: boolean;
+}
+
+/** Options of {@link startOtlpSink}. */
+export interface OtlpSinkOptions {
+  /** Port to listen on. @defaultValue `0` (an ephemeral port) */
+  port?: number;
 }
 
 /** A running sink. */
@@ -45,7 +53,7 @@ export interface OtlpSink {
  * records headers and spans, and answers as scripted (200 `{}` by default). For the full Galileo
  * contract (auth, 415, 422, storage, viewer) use `@galileo-otel/devtools`.
  */
-export async function startOtlpSink(): Promise<OtlpSink> {
+export async function startOtlpSink(options: OtlpSinkOptions = {}): Promise<OtlpSink> {
   const requests: SinkRequest[] = [];
   const accepted: OtlpSpan[] = [];
   let scripted: ScriptedResponse[] = [];
@@ -67,13 +75,18 @@ export async function startOtlpSink(): Promise<OtlpSink> {
       requests.push(request);
       const response = responder?.(request) ?? scripted.shift() ?? { status: 200, body: '{}' };
       if (response.delayMs) await new Promise((r) => setTimeout(r, response.delayMs));
+      if (response.reset) {
+        requests.pop();
+        req.socket.destroy();
+        return;
+      }
       if (response.status >= 200 && response.status < 300) accepted.push(...spans);
       res
         .writeHead(response.status, { 'content-type': 'application/json', ...response.headers })
         .end(response.body ?? '{}');
     });
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  await new Promise<void>((resolve) => server.listen(options.port ?? 0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   return {
     url: `http://127.0.0.1:${port}/otel/traces`,

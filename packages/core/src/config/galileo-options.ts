@@ -102,6 +102,12 @@ export interface GalileoSpanProcessorOptions extends EndpointOptions {
    */
   redact?: RedactFunction | undefined;
   /**
+   * Flush queued spans when the process receives SIGTERM or SIGINT (then let the signal take its
+   * usual course) and on `beforeExit`.
+   * @defaultValue `GALILEO_FLUSH_ON_EXIT`, then `false`
+   */
+  flushOnExit?: boolean | undefined;
+  /**
    * Allow sending the API key over plain `http://` to a host that is not loopback.
    * @defaultValue `false`
    */

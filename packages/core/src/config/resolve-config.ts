@@ -55,6 +55,8 @@ export interface ResolvedGalileoConfig {
   headers: Record<string, string>;
   /** Plain HTTP to non-loopback allowed. */
   allowInsecureHttp: boolean;
+  /** Flush on SIGTERM / SIGINT / beforeExit. */
+  flushOnExit: boolean;
 }
 
 interface Picked<T> {
@@ -257,6 +259,7 @@ function resolveAll(options: GalileoSpanProcessorOptions, env: Env) {
       'GALILEO_ALLOW_INSECURE_HTTP',
       false,
     ),
+    flushOnExit: booleanSetting(options.flushOnExit, env, 'GALILEO_FLUSH_ON_EXIT', false),
   };
 }
 
@@ -320,6 +323,7 @@ export function resolveGalileoConfig(
     redactSecrets: all.redactSecrets.value,
     headers,
     allowInsecureHttp: all.allowInsecureHttp.value,
+    flushOnExit: all.flushOnExit.value,
   };
 }
 

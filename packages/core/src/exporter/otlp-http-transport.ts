@@ -10,6 +10,7 @@ const RETRYABLE = new Set([429, 502, 503, 504]);
 const MAX_ATTEMPTS = 5;
 const INITIAL_BACKOFF_MS = 1000;
 const MAX_BACKOFF_MS = 5000;
+const MIN_ATTEMPT_MS = 1000;
 
 /** Settings of the HTTP transport. */
 export interface TransportSettings {
@@ -165,11 +166,17 @@ export class OtlpHttpTransport {
       let networkError: unknown;
       try {
         this.#stats.exportRequests++;
+        // One slow attempt must not eat the whole budget: a receiver that stalls once gets
+        // retried (it dedupes by trace and span id if the first attempt did land).
+        const attemptBudget = Math.min(
+          remaining,
+          Math.max(MIN_ATTEMPT_MS, Math.floor(this.#settings.timeoutMillis / 3)),
+        );
         response = await fetch(this.#settings.endpoint, {
           method: 'POST',
           headers,
           body,
-          signal: AbortSignal.timeout(remaining),
+          signal: AbortSignal.timeout(attemptBudget),
         });
       } catch (error) {
         networkError = error;

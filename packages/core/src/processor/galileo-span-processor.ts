@@ -2,6 +2,7 @@ import {
   type Attributes,
   type AttributeValue,
   type Context,
+  metrics,
   propagation,
   type SpanContext,
   TraceFlags,
@@ -13,6 +14,7 @@ import { GalileoAttributes as G } from '../attributes/attribute-names.js';
 import type { GalileoSpanProcessorOptions } from '../config/galileo-options.js';
 import { type ResolvedGalileoConfig, resolveGalileoConfig } from '../config/resolve-config.js';
 import { OtlpHttpTransport } from '../exporter/otlp-http-transport.js';
+import { installExitHooks } from '../internal/exit-hooks.js';
 import { DedupLogger, type GalileoLogger } from '../internal/logger.js';
 import {
   isSecretKey,
@@ -73,6 +75,7 @@ export class GalileoSpanProcessor implements SpanProcessor {
   #timer: ReturnType<typeof setTimeout> | undefined;
   #closed = false;
   #dropEpisode = false;
+  #removeExitHooks: (() => void) | undefined;
 
   constructor(options: GalileoProcessorOptions = {}) {
     this.#config = resolveGalileoConfig(options);
@@ -101,6 +104,48 @@ export class GalileoSpanProcessor implements SpanProcessor {
     };
     for (const adapter of this.#adapters) {
       this.#guard(adapter, 'install', () => adapter.install?.(host));
+    }
+    this.#registerMetrics();
+    if (this.#config.flushOnExit) {
+      this.#removeExitHooks = installExitHooks(
+        () => this.forceFlush(),
+        () => this.shutdown(),
+      );
+    }
+  }
+
+  // Self-metrics through the global OTel MeterProvider (a no-op unless the app registered one).
+  #registerMetrics(): void {
+    try {
+      const meter = metrics.getMeter('@galileo-otel/core');
+      const stats = this.#stats;
+      meter
+        .createObservableCounter('galileo_otel.spans', {
+          description: 'Spans seen by the Galileo processor, by outcome',
+        })
+        .addCallback((result) => {
+          result.observe(stats.spansExported, { outcome: 'exported' });
+          result.observe(stats.spansDropped, { outcome: 'dropped' });
+          result.observe(stats.spansFiltered, { outcome: 'filtered' });
+          result.observe(stats.spansFailed, { outcome: 'failed' });
+          result.observe(stats.spansRejected, { outcome: 'rejected' });
+          result.observe(stats.spansOversized, { outcome: 'oversized' });
+        });
+      meter
+        .createObservableCounter('galileo_otel.export.requests', {
+          description: 'Export HTTP requests, by whether they were retries',
+        })
+        .addCallback((result) => {
+          result.observe(stats.exportRequests - stats.exportRetries, { retry: false });
+          result.observe(stats.exportRetries, { retry: true });
+        });
+      meter
+        .createObservableGauge('galileo_otel.queue.spans', {
+          description: 'Spans waiting for export',
+        })
+        .addCallback((result) => result.observe(this.#queue.length));
+    } catch (error) {
+      this.#hookError('metrics', error);
     }
   }
 
@@ -196,6 +241,7 @@ export class GalileoSpanProcessor implements SpanProcessor {
   /** Flushes, then stops accepting spans. */
   async shutdown(): Promise<void> {
     if (this.#closed) return;
+    this.#removeExitHooks?.();
     await this.forceFlush();
     this.#closed = true;
     if (this.#timer) clearTimeout(this.#timer);
@@ -427,6 +473,13 @@ export class GalileoSpanProcessor implements SpanProcessor {
     for (const key in attributes) {
       const value = attributes[key];
       if (value === undefined) continue;
+      if (this.#secrets.some((secret) => key.includes(secret))) {
+        // A secret used as an attribute *name*: rename it rather than ship the key.
+        out ??= { ...attributes };
+        delete out[key];
+        out[redactSecretText(key, this.#secrets)] = REDACTED;
+        continue;
+      }
       let next: AttributeValue | undefined = value;
       if (redactSecrets && isSecretKey(key)) next = REDACTED;
       else next = this.#cleanValue(next, redactSecrets, max);
