@@ -1,2 +1,5 @@
-// The adapter is being built; see README.md for what is coming.
-export {};
+export {
+  type AgentNameInfo,
+  type GalileoTelemetryOptions,
+  galileoTelemetry,
+} from './galileo-telemetry.js';
