@@ -1,2 +1,9 @@
-// The adapter is being built; see README.md for what is coming.
-export {};
+export { galileoExporter } from './galileo-exporter.js';
+export {
+  GalileoMastraExporter,
+  type GalileoMastraExporterOptions,
+} from './galileo-mastra-exporter.js';
+export {
+  type TraceJoinOptions,
+  tracingOptionsFromContext,
+} from './tracing-options-from-context.js';

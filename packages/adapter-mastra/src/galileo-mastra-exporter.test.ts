@@ -1,0 +1,515 @@
+import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import {
+  extractContext,
+  type GalileoRegistration,
+  galileoKind,
+  registerGalileo,
+  startServerSpan,
+  tracedFetch,
+} from '@galileo-otel/core';
+import { type LocalModelServer, startLocalModel } from '@galileo-otel/local-model';
+import {
+  type OtlpSpan as DecodedSpan,
+  type OtlpSink,
+  startOtlpSink,
+} from '@galileo-otel/otlp-proto';
+import { Mastra } from '@mastra/core';
+import { Agent } from '@mastra/core/agent';
+import { createTool } from '@mastra/core/tools';
+import { createStep, createWorkflow } from '@mastra/core/workflows';
+import { Observability } from '@mastra/observability';
+import { context, trace } from '@opentelemetry/api';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { galileoExporter } from './galileo-exporter.js';
+import type { GalileoMastraExporter } from './galileo-mastra-exporter.js';
+import { tracingOptionsFromContext } from './tracing-options-from-context.js';
+
+const REMOTE_TRACE = '0af7651916cd43dd8448eb211c80319c';
+const REMOTE_PARENT = 'b7ad6b7169203331';
+
+let sink: OtlpSink;
+let model: LocalModelServer;
+let galileo: GalileoRegistration;
+let research: Server;
+let researchUrl: string;
+const researchHeaders: IncomingHttpHeaders[] = [];
+const fetched: string[] = [];
+const realFetch = globalThis.fetch;
+const toolInputs: unknown[] = [];
+
+class QuotaExceededError extends Error {
+  override name = 'QuotaExceededError';
+}
+
+function modelConfig() {
+  return { id: 'openai/gpt-4.1-mini' as const, url: `${model.url}/v1`, apiKey: 'local' };
+}
+
+function tools() {
+  const weather = createTool({
+    id: 'weather',
+    description: 'Get the weather for a city',
+    inputSchema: z.object({ city: z.string(), apiKey: z.string() }),
+    execute: async (input) => {
+      toolInputs.push(input);
+      return { city: input.city, tempC: 21, sky: 'sunny' };
+    },
+  });
+  const delegateResearch = createTool({
+    id: 'delegate_research',
+    description: 'Delegate a research question to the research service',
+    inputSchema: z.object({ topic: z.string() }),
+    execute: async (input) => {
+      const response = await tracedFetch(researchUrl, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(input),
+      });
+      return (await response.json()) as unknown;
+    },
+  });
+  const quota = createTool({
+    id: 'quota_lookup',
+    description: 'Look up the quota of an account',
+    inputSchema: z.object({ account: z.string() }),
+    execute: async () => {
+      throw new QuotaExceededError('quota service unavailable');
+    },
+  });
+  return { weather, delegateResearch, quota };
+}
+
+/** A Mastra app with the exporter registered as bridge or exporter. */
+function app(exporter: GalileoMastraExporter, mode: 'bridge' | 'exporter') {
+  const t = tools();
+  const weatherAgent = new Agent({
+    id: 'weather-agent',
+    name: 'Weather Agent',
+    instructions: 'You are a weather agent.',
+    model: modelConfig(),
+    tools: { weather: t.weather },
+  });
+  const orchestrator = new Agent({
+    id: 'orchestrator',
+    name: 'Orchestrator',
+    instructions: 'You answer research questions by delegating them.',
+    model: modelConfig(),
+    tools: { delegate_research: t.delegateResearch },
+  });
+  const quotaAgent = new Agent({
+    id: 'quota-agent',
+    name: 'Quota Agent',
+    instructions: 'You look up quotas.',
+    model: modelConfig(),
+    tools: { quota_lookup: t.quota },
+  });
+  const prepare = createStep({
+    id: 'prepare',
+    inputSchema: z.object({ city: z.string() }),
+    outputSchema: z.object({ prompt: z.string() }),
+    execute: async ({ inputData }) => ({ prompt: `What is the weather in ${inputData.city}?` }),
+  });
+  const ask = createStep({
+    id: 'ask-agent',
+    inputSchema: z.object({ prompt: z.string() }),
+    outputSchema: z.object({ answer: z.string() }),
+    execute: async ({ inputData, mastra }) => {
+      const agent = mastra.getAgent('weatherAgent');
+      const result = await agent.generate(inputData.prompt, { maxSteps: 3 });
+      return { answer: result.text };
+    },
+  });
+  const weatherWorkflow = createWorkflow({
+    id: 'weather-wf',
+    inputSchema: z.object({ city: z.string() }),
+    outputSchema: z.object({ answer: z.string() }),
+  })
+    .then(prepare)
+    .then(ask)
+    .commit();
+  const observability = new Observability({
+    configs: {
+      default: {
+        serviceName: 'mastra-test',
+        ...(mode === 'bridge' ? { bridge: exporter } : { exporters: [exporter] }),
+      },
+    },
+  });
+  const mastra = new Mastra({
+    agents: { weatherAgent, orchestrator, quotaAgent },
+    workflows: { weatherWorkflow },
+    observability,
+    logger: false,
+  });
+  return { mastra, observability };
+}
+
+async function flushed(observability: Observability): Promise<DecodedSpan[]> {
+  await observability.flush();
+  await galileo.forceFlush();
+  // Only this test's requests (cleared before each test); `sink.spans()` keeps every span.
+  return sink.requests.flatMap((r) => r.spans);
+}
+
+function byTrace(spans: DecodedSpan[], traceId: string): DecodedSpan[] {
+  return spans.filter((s) => s.traceId === traceId);
+}
+
+/** Every parent id is a span of the export or the given external parents. */
+function expectNoOrphans(spans: DecodedSpan[], externalParents: string[] = []): void {
+  const ids = new Set(spans.map((s) => s.spanId));
+  for (const span of spans) {
+    if (!span.parentSpanId) continue;
+    expect(
+      ids.has(span.parentSpanId) || externalParents.includes(span.parentSpanId),
+      `${span.name} has an orphan parent`,
+    ).toBe(true);
+  }
+}
+
+function only(spans: DecodedSpan[], name: string): DecodedSpan {
+  const found = spans.filter((s) => s.name === name);
+  expect(found, name).toHaveLength(1);
+  return found[0] as DecodedSpan;
+}
+
+beforeAll(async () => {
+  globalThis.fetch = (async (input: string | URL | Request, init?: RequestInit) => {
+    fetched.push(input instanceof Request ? input.url : String(input));
+    return realFetch(input, init);
+  }) as typeof fetch;
+  sink = await startOtlpSink();
+  model = await startLocalModel({ port: 0 });
+  galileo = registerGalileo({
+    apiKey: 'gal-test-key',
+    endpoint: sink.url,
+    project: 'mastra-proj',
+    logStream: 'mastra-stream',
+    serviceName: 'mastra-test',
+    logger: false,
+  });
+  research = createServer((req, res) => {
+    researchHeaders.push(req.headers);
+    req.resume();
+    req.on('end', () => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ facts: ['Voyager 1 left the heliosphere in 2012.'] }));
+    });
+  });
+  await new Promise<void>((resolve) => research.listen(0, '127.0.0.1', resolve));
+  researchUrl = `http://127.0.0.1:${(research.address() as AddressInfo).port}/research`;
+});
+
+afterAll(async () => {
+  globalThis.fetch = realFetch;
+  await galileo?.shutdown();
+  trace.disable();
+  context.disable();
+  await new Promise((resolve) => research?.close(resolve));
+  await model?.close();
+  await sink?.close();
+});
+
+beforeEach(() => {
+  sink.requests.length = 0;
+  model.requests.length = 0;
+  researchHeaders.length = 0;
+  toolInputs.length = 0;
+});
+
+describe('galileoExporter as the Mastra bridge', () => {
+  it('exports an agent run with a tool round trip as agent, llm, tool, llm', async () => {
+    const exporter = galileoExporter();
+    const { mastra, observability } = app(exporter, 'bridge');
+    const result = await mastra
+      .getAgent('weatherAgent')
+      .generate('What is the weather in Paris?', { maxSteps: 3 });
+    expect(result.text).toContain('weather returned');
+    const spans = await flushed(observability);
+
+    expect(spans.map((s) => s.name).sort()).toEqual([
+      'chat gpt-4.1-mini',
+      'chat gpt-4.1-mini',
+      'execute_tool weather',
+      'invoke_agent Weather Agent',
+    ]);
+    const agent = only(spans, 'invoke_agent Weather Agent');
+    const tool = only(spans, 'execute_tool weather');
+    const llms = spans.filter((s) => s.name === 'chat gpt-4.1-mini');
+    expect(galileoKind(agent)).toBe('agent');
+    expect(galileoKind(tool)).toBe('tool');
+    expect(llms.map(galileoKind)).toEqual(['llm', 'llm']);
+    expect(agent.parentSpanId).toBeFalsy();
+    expect(new Set(spans.map((s) => s.traceId)).size).toBe(1);
+    for (const child of [tool, ...llms]) expect(child.parentSpanId).toBe(agent.spanId);
+    expectNoOrphans(spans);
+
+    expect(agent.attributes).toMatchObject({
+      'gen_ai.agent.name': 'Weather Agent',
+      'gen_ai.agent.id': 'weather-agent',
+      'gen_ai.system_instructions': 'You are a weather agent.',
+      'mastra.span.type': 'agent_run',
+    });
+    expect(JSON.parse(String(agent.attributes['gen_ai.input.messages']))).toEqual([
+      { role: 'user', content: 'What is the weather in Paris?' },
+    ]);
+    expect(String(agent.attributes['gen_ai.output.messages'])).toContain('weather returned');
+
+    const [first, second] = [...llms].sort((a, b) =>
+      Number(a.startTimeUnixNano - b.startTimeUnixNano),
+    );
+    expect(first?.attributes).toMatchObject({
+      'gen_ai.operation.name': 'chat',
+      'gen_ai.request.model': 'gpt-4.1-mini',
+      'gen_ai.provider.name': 'openai',
+      'gen_ai.response.finish_reasons': ['tool-calls'],
+      'mastra.span.type': 'model_inference',
+    });
+    expect(first?.kind).toBe(3); // CLIENT
+    expect(Number(first?.attributes['gen_ai.usage.input_tokens'])).toBeGreaterThan(0);
+    expect(Number(first?.attributes['gen_ai.usage.output_tokens'])).toBeGreaterThan(0);
+    const firstInput = JSON.parse(String(first?.attributes['gen_ai.input.messages']));
+    expect(firstInput).toEqual([
+      { role: 'system', content: 'You are a weather agent.' },
+      { role: 'user', content: 'What is the weather in Paris?' },
+    ]);
+    expect(String(first?.attributes['gen_ai.output.messages'])).toContain('weather');
+    const secondInput = JSON.parse(String(second?.attributes['gen_ai.input.messages']));
+    expect(secondInput.map((m: { role: string }) => m.role)).toEqual([
+      'system',
+      'user',
+      'assistant',
+      'tool',
+    ]);
+    expect(second?.attributes['gen_ai.response.finish_reasons']).toEqual(['stop']);
+
+    expect(tool.attributes).toMatchObject({
+      'gen_ai.operation.name': 'execute_tool',
+      'gen_ai.tool.name': 'weather',
+      'gen_ai.tool.description': 'Get the weather for a city',
+    });
+    expect(String(tool.attributes['gen_ai.tool.call.id'])).toMatch(/^call_/);
+    expect(JSON.parse(String(tool.attributes['gen_ai.tool.call.result']))).toMatchObject({
+      tempC: 21,
+    });
+    expect(spans.every((s) => s.status.code !== 2)).toBe(true);
+    expect(spans.every((s) => s.resource['galileo.project.name'] === 'mastra-proj')).toBe(true);
+    expect(exporter.openSpans).toBe(0);
+    expect(exporter.openTraces).toBe(0);
+  });
+
+  it("keeps Mastra's default redaction of secrets in tool arguments", async () => {
+    const { mastra, observability } = app(galileoExporter(), 'bridge');
+    await mastra.getAgent('weatherAgent').generate('What is the weather in Oslo?', { maxSteps: 3 });
+    const spans = await flushed(observability);
+    const tool = only(spans, 'execute_tool weather');
+    const args = JSON.parse(String(tool.attributes['gen_ai.tool.call.arguments']));
+    expect(args.apiKey).toBe('[REDACTED]');
+    expect(typeof args.city).toBe('string');
+    // The tool itself got the real value: only telemetry is redacted.
+    const raw = (toolInputs[0] as { apiKey: string }).apiKey;
+    expect(raw).toBeTruthy();
+    expect(raw).not.toBe('[REDACTED]');
+    // The model's tool-call output on the llm span is redacted too.
+    const firstLlm = spans.find(
+      (s) => s.attributes['gen_ai.response.finish_reasons']?.toString() === 'tool-calls',
+    );
+    expect(String(firstLlm?.attributes['gen_ai.output.messages'])).toContain(
+      '\\"apiKey\\":\\"[REDACTED]\\"',
+    );
+  });
+
+  it('exports a streamed run with the same tree', async () => {
+    const { mastra, observability } = app(galileoExporter(), 'bridge');
+    const stream = await mastra
+      .getAgent('weatherAgent')
+      .stream('What is the weather in Rome?', { maxSteps: 3 });
+    let text = '';
+    for await (const chunk of stream.textStream) text += chunk;
+    expect(text).toContain('weather returned');
+    const spans = await flushed(observability);
+    const agent = only(spans, 'invoke_agent Weather Agent');
+    const tool = only(spans, 'execute_tool weather');
+    const llms = spans.filter((s) => galileoKind(s) === 'llm');
+    expect(llms).toHaveLength(2);
+    for (const child of [tool, ...llms]) expect(child.parentSpanId).toBe(agent.spanId);
+    expect(model.requests.every((r) => r.stream)).toBe(true);
+    expectNoOrphans(spans);
+  });
+
+  it('marks the tool span as error when the tool throws, and the run still succeeds', async () => {
+    const { mastra, observability } = app(galileoExporter(), 'bridge');
+    const result = await mastra
+      .getAgent('quotaAgent')
+      .generate('What is the quota of account acme?', { maxSteps: 3 });
+    expect(typeof result.text).toBe('string');
+    const spans = await flushed(observability);
+    const agent = only(spans, 'invoke_agent Quota Agent');
+    const tool = only(spans, 'execute_tool quota_lookup');
+    expect(tool.parentSpanId).toBe(agent.spanId);
+    expect(tool.status.code).toBe(2);
+    expect(tool.status.message).toContain('quota service unavailable');
+    expect(tool.attributes['error.type']).toBeTruthy();
+    expect(tool.events.some((e) => e.name === 'exception')).toBe(true);
+    expect(agent.status.code).not.toBe(2);
+    expectNoOrphans(spans);
+  });
+
+  it('exports a two-step workflow whose step calls the agent', async () => {
+    const { mastra, observability } = app(galileoExporter(), 'bridge');
+    const run = await mastra.getWorkflow('weatherWorkflow').createRun();
+    const result = await run.start({ inputData: { city: 'Lisbon' } });
+    expect(result.status).toBe('success');
+    const spans = await flushed(observability);
+
+    const root = spans.find((s) => s.attributes['mastra.span.type'] === 'workflow_run');
+    expect(root).toBeDefined();
+    expect(root && galileoKind(root)).toBe('workflow');
+    expect(root?.parentSpanId).toBeFalsy();
+    const steps = spans.filter((s) => s.attributes['mastra.span.type'] === 'workflow_step');
+    expect(steps.map((s) => s.attributes['mastra.entity.id']).sort()).toEqual([
+      'ask-agent',
+      'prepare',
+    ]);
+    for (const step of steps) {
+      expect(galileoKind(step)).toBe('workflow');
+      expect(step.parentSpanId).toBe(root?.spanId);
+    }
+    const askStep = steps.find((s) => s.attributes['mastra.entity.id'] === 'ask-agent');
+    const agent = only(spans, 'invoke_agent Weather Agent');
+    expect(agent.parentSpanId).toBe(askStep?.spanId);
+    expect(only(spans, 'execute_tool weather').parentSpanId).toBe(agent.spanId);
+    expect(
+      spans.filter((s) => galileoKind(s) === 'llm').every((s) => s.parentSpanId === agent.spanId),
+    ).toBe(true);
+    expect(String(root?.attributes['gen_ai.input.messages'])).toContain('Lisbon');
+    expect(new Set(spans.map((s) => s.traceId)).size).toBe(1);
+    expectNoOrphans(spans);
+  });
+
+  it('joins an incoming traceparent and nests an outbound tracedFetch under the tool span', async () => {
+    const { mastra, observability } = app(galileoExporter(), 'bridge');
+    const incoming = {
+      traceparent: `00-${REMOTE_TRACE}-${REMOTE_PARENT}-01`,
+    };
+    const server = startServerSpan({ method: 'POST', path: '/ask', headers: incoming });
+    await context.with(server.context, () =>
+      mastra.getAgent('orchestrator').generate('Tell me about Voyager 1.', { maxSteps: 3 }),
+    );
+    server.span.end();
+    const spans = await flushed(observability);
+
+    expect(spans.every((s) => s.traceId === REMOTE_TRACE)).toBe(true);
+    const http = only(spans, 'POST /ask');
+    expect(http.parentSpanId).toBe(REMOTE_PARENT);
+    const agent = only(spans, 'invoke_agent Orchestrator');
+    expect(agent.parentSpanId).toBe(http.spanId);
+    const tool = only(spans, 'execute_tool delegate_research');
+    expect(tool.parentSpanId).toBe(agent.spanId);
+    const outbound = only(spans, 'POST /research');
+    expect(galileoKind(outbound)).toBe('workflow');
+    expect(outbound.parentSpanId).toBe(tool.spanId);
+    expect(researchHeaders).toHaveLength(1);
+    expect(researchHeaders[0]?.traceparent).toBe(`00-${REMOTE_TRACE}-${outbound.spanId}-01`);
+    expect(String(tool.attributes['gen_ai.tool.call.result'])).toContain('heliosphere');
+    expectNoOrphans(spans, [REMOTE_PARENT]);
+  });
+
+  it('joins a bare extracted traceparent context (no server span)', async () => {
+    const { mastra, observability } = app(galileoExporter(), 'bridge');
+    const parent = extractContext({ traceparent: `00-${REMOTE_TRACE}-${REMOTE_PARENT}-01` });
+    await context.with(parent, () =>
+      mastra.getAgent('weatherAgent').generate('What is the weather in Bern?', { maxSteps: 3 }),
+    );
+    const spans = await flushed(observability);
+    const agent = only(spans, 'invoke_agent Weather Agent');
+    expect(agent.traceId).toBe(REMOTE_TRACE);
+    expect(agent.parentSpanId).toBe(REMOTE_PARENT);
+    expectNoOrphans(spans, [REMOTE_PARENT]);
+  });
+
+  it('keeps 20 concurrent runs isolated, each in its own trace, with bounded state', async () => {
+    const exporter = galileoExporter();
+    const { mastra, observability } = app(exporter, 'bridge');
+    const agent = mastra.getAgent('weatherAgent');
+    const parents = Array.from({ length: 20 }, (_, i) => ({
+      traceId: (i + 1).toString(16).padStart(32, 'a'),
+      spanId: (i + 1).toString(16).padStart(16, 'b'),
+    }));
+    await Promise.all(
+      parents.map((p, i) =>
+        context.with(extractContext({ traceparent: `00-${p.traceId}-${p.spanId}-01` }), () =>
+          agent.generate(`What is the weather in City${i}?`, { maxSteps: 3 }),
+        ),
+      ),
+    );
+    expect(exporter.openSpans).toBe(0);
+    expect(exporter.openTraces).toBe(0);
+    const spans = await flushed(observability);
+    expect(spans).toHaveLength(20 * 4);
+    for (const [i, p] of parents.entries()) {
+      const own = byTrace(spans, p.traceId);
+      expect(own.map((s) => galileoKind(s)).sort()).toEqual(['agent', 'llm', 'llm', 'tool']);
+      const root = own.find((s) => galileoKind(s) === 'agent');
+      expect(root?.parentSpanId).toBe(p.spanId);
+      expect(String(root?.attributes['gen_ai.input.messages'])).toContain(`City${i}`);
+      for (const s of own) if (s !== root) expect(s.parentSpanId).toBe(root?.spanId);
+      const tool = own.find((s) => galileoKind(s) === 'tool');
+      expect(String(tool?.attributes['gen_ai.tool.call.arguments'])).toContain(`City${i}`);
+    }
+  });
+
+  it('sends model requests only to the local model over loopback', () => {
+    expect(fetched.length).toBeGreaterThan(0);
+    for (const url of fetched) expect(new URL(url).hostname).toBe('127.0.0.1');
+  });
+});
+
+describe('galileoExporter in exporters (no bridge)', () => {
+  it('joins the caller trace through tracingOptionsFromContext()', async () => {
+    const exporter = galileoExporter();
+    const { mastra, observability } = app(exporter, 'exporter');
+    const server = startServerSpan({
+      method: 'POST',
+      path: '/ask',
+      headers: { traceparent: `00-${REMOTE_TRACE}-${REMOTE_PARENT}-01` },
+    });
+    await context.with(server.context, () =>
+      mastra.getAgent('weatherAgent').generate('What is the weather in Paris?', {
+        maxSteps: 3,
+        tracingOptions: { ...tracingOptionsFromContext() },
+      }),
+    );
+    server.span.end();
+    const spans = await flushed(observability);
+    expect(spans.every((s) => s.traceId === REMOTE_TRACE)).toBe(true);
+    const http = only(spans, 'POST /ask');
+    const agent = only(spans, 'invoke_agent Weather Agent');
+    expect(agent.parentSpanId).toBe(http.spanId);
+    const children = spans.filter((s) => s !== agent && s !== http);
+    expect(children.map(galileoKind).sort()).toEqual(['llm', 'llm', 'tool']);
+    for (const child of children) expect(child.parentSpanId).toBe(agent.spanId);
+    expect(exporter.openSpans).toBe(0);
+    expectNoOrphans(spans, [REMOTE_PARENT]);
+  });
+
+  it('starts a new trace without tracingOptions (documented limit of exporter mode)', async () => {
+    const { mastra, observability } = app(galileoExporter(), 'exporter');
+    const server = startServerSpan({
+      method: 'POST',
+      path: '/ask',
+      headers: { traceparent: `00-${REMOTE_TRACE}-${REMOTE_PARENT}-01` },
+    });
+    await context.with(server.context, () =>
+      mastra.getAgent('weatherAgent').generate('What is the weather in Paris?', { maxSteps: 3 }),
+    );
+    server.span.end();
+    const spans = await flushed(observability);
+    const agent = only(spans, 'invoke_agent Weather Agent');
+    expect(agent.traceId).not.toBe(REMOTE_TRACE);
+    expect(agent.parentSpanId).toBeFalsy();
+    expectNoOrphans(spans, [REMOTE_PARENT]);
+  });
+});
