@@ -1,2 +1,5 @@
-// The adapter is being built; see README.md for what is coming.
-export {};
+export { GalileoAgentsTracingProcessor } from './galileo-agents-tracing-processor.js';
+export { installOpenAIAgentsTracing } from './install-openai-agents-tracing.js';
+export { openaiAgents } from './openai-agents.js';
+export type { OpenAIAgentsAdapterOptions } from './openai-agents-options.js';
+export { withToolContext } from './with-tool-context.js';

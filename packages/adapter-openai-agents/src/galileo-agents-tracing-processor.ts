@@ -1,0 +1,652 @@
+import {
+  agentAttributes,
+  agentSpanName,
+  type GalileoMessage,
+  ioAttributes,
+  llmAttributes,
+  llmSpanName,
+  safeJsonStringify,
+  type TokenUsage,
+  toolAttributes,
+  usageAttributes,
+} from '@galileo-otel/core';
+import type {
+  Span as SdkSpan,
+  Trace as SdkTrace,
+  SpanData,
+  TracingProcessor,
+} from '@openai/agents';
+import { getCurrentSpan } from '@openai/agents';
+import {
+  type Attributes,
+  type Context,
+  context,
+  type Span as OtelSpan,
+  SpanKind,
+  SpanStatusCode,
+  type Tracer,
+  trace,
+} from '@opentelemetry/api';
+import {
+  generationContent,
+  type LlmContent,
+  type ModelToolCall,
+  responseContent,
+  usageOf,
+} from './internal/messages.js';
+import { registerBridge, unregisterBridge } from './internal/registry.js';
+import type { OpenAIAgentsAdapterOptions } from './openai-agents-options.js';
+
+const TRACER_NAME = '@galileo-otel/adapter-openai-agents';
+const TRACER_VERSION = '0.1.0';
+const MAX_TOOL_CALLS = 64;
+const MAX_ENDED_RUNS = 1000;
+
+type AnySdkSpan = SdkSpan<SpanData>;
+type Dict = Record<string, unknown>;
+
+interface Disposable {
+  dispose(): void;
+}
+
+interface AgentIo {
+  input: GalileoMessage[] | undefined;
+  output: GalileoMessage[] | undefined;
+}
+
+interface PendingLlm {
+  span: OtelSpan;
+  endTime: number;
+  hasUsage: boolean;
+}
+
+interface Entry {
+  readonly type: string;
+  readonly otel: OtelSpan | undefined;
+  readonly parent: Entry | undefined;
+  /** The context children are started in (this span, or the nearest exported ancestor). */
+  readonly ctx: Context;
+  agent?: AgentIo;
+  pendingLlm?: PendingLlm[];
+  token?: Disposable | undefined;
+}
+
+interface RunState {
+  readonly traceId: string;
+  readonly name: string;
+  readonly groupId: string | undefined;
+  readonly tracer: Tracer;
+  readonly root: OtelSpan | undefined;
+  readonly rootCtx: Context;
+  readonly entries: Map<string, Entry>;
+  readonly toolCalls: ModelToolCall[];
+  input: GalileoMessage[] | undefined;
+  output: GalileoMessage[] | undefined;
+}
+
+/** Internal options: the public ones plus where diagnostics go. */
+export interface ProcessorOptions extends OpenAIAgentsAdapterOptions {
+  /** Diagnostics sink (deduplicated by key). */
+  log?: ((key: string, message: string) => void) | undefined;
+}
+
+function now(): number {
+  return performance.timeOrigin + performance.now();
+}
+
+function isDict(value: unknown): value is Dict {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function nonEmpty(value: unknown): string | undefined {
+  return typeof value === 'string' && value !== '' ? value : undefined;
+}
+
+/** The low-cardinality error kind of an SDK span error, e.g. `InputGuardrailTripwireTriggered`. */
+function sdkErrorType(
+  error: { message: string; data?: Dict | undefined },
+  fallback: string,
+): string {
+  const detail = error.data?.error;
+  if (typeof detail === 'string') {
+    const match = /^([A-Za-z_$][\w$]*)(?::|$)/.exec(detail.trim());
+    if (match?.[1] && match[1] !== 'Error') return match[1];
+  }
+  return fallback;
+}
+
+function sdkErrorMessage(error: { message: string; data?: Dict | undefined }): string {
+  const detail = error.data?.error;
+  return typeof detail === 'string' && detail ? `${error.message}: ${detail}` : error.message;
+}
+
+function markError(span: OtelSpan, message: string, type: string): void {
+  span.setStatus({ code: SpanStatusCode.ERROR, message });
+  span.setAttribute('error.type', type);
+}
+
+/**
+ * An OpenAI Agents SDK `TracingProcessor` that turns the SDK's traces into Galileo-shaped
+ * OpenTelemetry spans: agent → `invoke_agent`, generation / response → `chat <model>`, function
+ * and handoff → `execute_tool`, task and turn collapsed, the whole run parented under the
+ * OpenTelemetry context active when it started. Register it with
+ * {@link installOpenAIAgentsTracing} or the `openaiAgents()` adapter rather than directly.
+ */
+export class GalileoAgentsTracingProcessor implements TracingProcessor {
+  readonly #options: ProcessorOptions;
+  readonly #runs = new Map<string, RunState>();
+  readonly #ended = new Map<string, Context>();
+  readonly #logged = new Set<string>();
+  #closed = false;
+
+  constructor(options: ProcessorOptions = {}) {
+    this.#options = options;
+    registerBridge(this);
+  }
+
+  /** Number of SDK traces currently tracked (for diagnostics and tests). */
+  get openRuns(): number {
+    return this.#runs.size;
+  }
+
+  /** The OpenTelemetry context of an SDK span this processor mirrors, if it is still open. */
+  contextFor(traceId: string, spanId: string): Context | undefined {
+    return this.#runs.get(traceId)?.entries.get(spanId)?.ctx;
+  }
+
+  async onTraceStart(sdkTrace: SdkTrace): Promise<void> {
+    this.#guard('trace-start', () => {
+      if (this.#closed) return;
+      this.#startRun(
+        sdkTrace.traceId,
+        sdkTrace.name,
+        sdkTrace.groupId ?? undefined,
+        sdkTrace.metadata,
+      );
+    });
+  }
+
+  async onTraceEnd(sdkTrace: SdkTrace): Promise<void> {
+    this.#guard('trace-end', () => {
+      const run = this.#runs.get(sdkTrace.traceId);
+      if (run) this.#endRun(run, undefined);
+    });
+  }
+
+  async onSpanStart(span: AnySdkSpan): Promise<void> {
+    this.#guard('span-start', () => {
+      if (!this.#closed) this.#spanStart(span);
+    });
+  }
+
+  async onSpanEnd(span: AnySdkSpan): Promise<void> {
+    this.#guard('span-end', () => {
+      if (!this.#closed) this.#spanEnd(span);
+    });
+  }
+
+  /** Ends the spans of runs that can no longer make progress; open runs stay open. */
+  async forceFlush(): Promise<void> {}
+
+  /** Ends every open span (marked incomplete) and stops mirroring. */
+  async shutdown(): Promise<void> {
+    this.#guard('shutdown', () => {
+      if (this.#closed) return;
+      this.#closed = true;
+      for (const run of [...this.#runs.values()]) this.#endRun(run, 'shutdown');
+      unregisterBridge(this);
+    });
+  }
+
+  // --- runs -------------------------------------------------------------------------------
+
+  #tracer(): Tracer {
+    return (this.#options.tracerProvider ?? trace.getTracerProvider()).getTracer(
+      TRACER_NAME,
+      TRACER_VERSION,
+    );
+  }
+
+  #startRun(
+    traceId: string,
+    name: string,
+    groupId: string | undefined,
+    metadata: unknown,
+  ): RunState {
+    const existing = this.#runs.get(traceId);
+    if (existing) return existing;
+    const max = Math.max(1, this.#options.maxOpenRuns ?? 1000);
+    while (this.#runs.size >= max) {
+      const oldest = this.#runs.values().next().value;
+      if (!oldest) break;
+      this.#log('evict', `more than ${max} OpenAI Agents runs open: ending the oldest early`);
+      this.#endRun(oldest, 'evicted');
+    }
+    const tracer = this.#tracer();
+    const base = context.active();
+    const caller = trace.getSpan(base);
+    const mode = this.#options.workflowSpan ?? 'auto';
+    const wantRoot = mode === 'always' || (mode === 'auto' && !caller?.spanContext().traceId);
+    let root: OtelSpan | undefined;
+    if (wantRoot) {
+      const attributes: Attributes = { 'openai_agents.trace_id': traceId };
+      if (groupId) attributes['gen_ai.conversation.id'] = groupId;
+      if (isDict(metadata) && Object.keys(metadata).length > 0) {
+        attributes['openai_agents.trace.metadata'] = safeJsonStringify(metadata);
+      }
+      root = tracer.startSpan(name, { kind: SpanKind.INTERNAL, attributes }, base);
+    }
+    const run: RunState = {
+      traceId,
+      name,
+      groupId,
+      tracer,
+      root,
+      rootCtx: root ? trace.setSpan(base, root) : base,
+      entries: new Map(),
+      toolCalls: [],
+      input: undefined,
+      output: undefined,
+    };
+    this.#runs.set(traceId, run);
+    return run;
+  }
+
+  #runFor(traceId: string): RunState | undefined {
+    const run = this.#runs.get(traceId);
+    if (run) return run;
+    const endedCtx = this.#ended.get(traceId);
+    if (endedCtx !== undefined) {
+      // A span that arrives after its run ended (a failed run's stragglers): keep it in the
+      // same trace under the same root, in a fresh short-lived state.
+      return this.#context(traceId, endedCtx);
+    }
+    // A span whose trace start we never saw (processor installed mid-run, trace id override).
+    return this.#startRun(traceId, 'Agent workflow', undefined, undefined);
+  }
+
+  #context(traceId: string, rootCtx: Context): RunState {
+    const run: RunState = {
+      traceId,
+      name: 'Agent workflow',
+      groupId: undefined,
+      tracer: this.#tracer(),
+      root: undefined,
+      rootCtx,
+      entries: new Map(),
+      toolCalls: [],
+      input: undefined,
+      output: undefined,
+    };
+    this.#runs.set(traceId, run);
+    return run;
+  }
+
+  /** Ends a run: every span still open, then the root. `reason` set = the run did not finish. */
+  #endRun(
+    run: RunState,
+    reason: 'failed' | 'shutdown' | 'evicted' | undefined,
+    error?: { message: string; type: string },
+  ): void {
+    this.#runs.delete(run.traceId);
+    const open = [...run.entries.values()].reverse();
+    run.entries.clear();
+    for (const entry of open) {
+      this.#flushPending(entry, undefined);
+      entry.token?.dispose();
+      if (!entry.otel) continue;
+      if (reason) entry.otel.setAttribute('openai_agents.incomplete', true);
+      if (error) markError(entry.otel, error.message, error.type);
+      entry.otel.end();
+    }
+    if (run.root) {
+      if (this.#captureContent()) {
+        run.root.setAttributes(ioAttributes(run.input, run.output));
+      }
+      if (error) markError(run.root, error.message, error.type);
+      else if (reason) run.root.setAttribute('openai_agents.incomplete', true);
+      run.root.end();
+    }
+    this.#ended.set(run.traceId, run.rootCtx);
+    if (this.#ended.size > MAX_ENDED_RUNS) {
+      const oldest = this.#ended.keys().next().value;
+      if (oldest !== undefined) this.#ended.delete(oldest);
+    }
+  }
+
+  // --- spans ------------------------------------------------------------------------------
+
+  #spanStart(span: AnySdkSpan): void {
+    const run = this.#runFor(span.traceId);
+    if (!run) return;
+    const data = span.spanData as Dict & { type: string };
+    const parent = span.parentId ? run.entries.get(span.parentId) : undefined;
+    const parentCtx = parent?.ctx ?? run.rootCtx;
+    const start = (name: string, attributes: Attributes): OtelSpan =>
+      run.tracer.startSpan(name, { kind: SpanKind.INTERNAL, attributes }, parentCtx);
+
+    let otel: OtelSpan | undefined;
+    switch (data.type) {
+      case 'task':
+      case 'turn':
+        otel = undefined;
+        break;
+      case 'agent': {
+        const name = nonEmpty(data.name) ?? 'agent';
+        const attributes = agentAttributes({
+          name,
+          provider: this.#options.providerName ?? 'openai',
+          conversationId: run.groupId,
+        });
+        attributes['openai_agents.workflow.name'] = run.name;
+        otel = start(agentSpanName(name), attributes);
+        break;
+      }
+      case 'generation':
+      case 'response': {
+        const model = nonEmpty(data.model);
+        otel = start(llmSpanName(model), llmAttributes({ model, provider: this.#provider() }));
+        break;
+      }
+      case 'function': {
+        const name = nonEmpty(data.name) ?? 'function';
+        otel = start(`execute_tool ${name}`, toolAttributes({ name }));
+        break;
+      }
+      case 'handoff':
+        otel = start(
+          'execute_tool transfer',
+          toolAttributes({ name: 'transfer', type: 'handoff' }),
+        );
+        break;
+      case 'guardrail': {
+        const name = nonEmpty(data.name) ?? 'guardrail';
+        otel = start(`guardrail ${name}`, toolAttributes({ name, type: 'guardrail' }));
+        break;
+      }
+      case 'mcp_tools': {
+        const server = nonEmpty(data.server);
+        otel = start(
+          server ? `mcp_list_tools ${server}` : 'mcp_list_tools',
+          toolAttributes({ name: 'mcp_list_tools', type: 'mcp' }),
+        );
+        break;
+      }
+      case 'custom':
+        otel = start(nonEmpty(data.name) ?? 'custom', { 'openai_agents.span.type': 'custom' });
+        break;
+      default:
+        otel = start(data.type, { 'openai_agents.span.type': data.type });
+    }
+    const entry: Entry = {
+      type: data.type,
+      otel,
+      parent,
+      ctx: otel ? trace.setSpan(parentCtx, otel) : parentCtx,
+    };
+    if (data.type === 'agent') entry.agent = { input: undefined, output: undefined };
+    if (data.type === 'turn') entry.pendingLlm = [];
+    run.entries.set(span.spanId, entry);
+
+    if (data.type === 'function' && otel) this.#enterToolContext(span, entry, otel);
+  }
+
+  /**
+   * The SDK makes the function span current (its own AsyncLocalStorage `enterWith`, scoped by
+   * `withNewSpanContext`) and starts it synchronously before calling the tool; doing the same
+   * with the OpenTelemetry context here gives it exactly the SDK's own scope: the tool body.
+   */
+  #enterToolContext(span: AnySdkSpan, entry: Entry, otel: OtelSpan): void {
+    if (this.#options.toolContext === false) return;
+    if (getCurrentSpan()?.spanId !== span.spanId) return;
+    const attach = (context as { attach?: (ctx: Context) => Disposable }).attach;
+    if (typeof attach !== 'function') {
+      this.#log(
+        'no-attach',
+        '@opentelemetry/api < 1.10 has no context.attach(): spans started inside tools will not nest under the tool span; wrap tool bodies in withToolContext()',
+      );
+      return;
+    }
+    entry.token = attach.call(context, entry.ctx);
+    if (trace.getSpan(context.active()) !== otel) {
+      entry.token.dispose();
+      entry.token = undefined;
+      this.#log(
+        'attach-unsupported',
+        'the registered OpenTelemetry context manager does not support attach(): spans started inside tools will not nest under the tool span; wrap tool bodies in withToolContext()',
+      );
+    }
+  }
+
+  #spanEnd(span: AnySdkSpan): void {
+    const run = this.#runs.get(span.traceId);
+    const entry = run?.entries.get(span.spanId);
+    if (!run || !entry) return;
+    run.entries.delete(span.spanId);
+    const data = span.spanData as Dict & { type: string };
+    const error = span.error as { message: string; data?: Dict } | null;
+    const otel = entry.otel;
+    const capture = this.#captureContent();
+
+    if (entry.token) {
+      if (getCurrentSpan()?.spanId === span.spanId) entry.token.dispose();
+      entry.token = undefined;
+    }
+
+    switch (data.type) {
+      case 'turn':
+        this.#flushPending(entry, usageOf(data.usage));
+        break;
+      case 'task':
+        break;
+      case 'agent':
+        if (otel && entry.agent) {
+          if (capture) otel.setAttributes(ioAttributes(entry.agent.input, entry.agent.output));
+          run.input ??= entry.agent.input;
+          if (entry.agent.output) run.output = entry.agent.output;
+        }
+        break;
+      case 'generation':
+      case 'response':
+        if (otel) {
+          const content =
+            data.type === 'generation' ? generationContent(data) : responseContent(data);
+          this.#finishLlm(run, entry, otel, content, error);
+          return;
+        }
+        break;
+      case 'function':
+        if (otel) this.#finishFunction(run, otel, data, capture);
+        break;
+      case 'handoff':
+        if (otel) this.#finishHandoff(run, otel, data, capture);
+        break;
+      case 'guardrail':
+        if (otel) {
+          otel.setAttribute('openai_agents.guardrail.triggered', data.triggered === true);
+          otel.setAttribute(
+            'gen_ai.tool.call.result',
+            safeJsonStringify({ triggered: data.triggered === true }),
+          );
+          if (data.triggered === true) {
+            markError(otel, `guardrail ${String(data.name)} tripped`, 'GuardrailTripwireTriggered');
+          }
+        }
+        break;
+      case 'mcp_tools':
+        if (otel) {
+          if (nonEmpty(data.server))
+            otel.setAttribute('openai_agents.mcp.server', String(data.server));
+          if (Array.isArray(data.result)) {
+            otel.setAttribute('gen_ai.tool.call.result', safeJsonStringify(data.result));
+          }
+        }
+        break;
+      case 'custom':
+        if (otel && capture && isDict(data.data) && Object.keys(data.data).length > 0) {
+          otel.setAttribute('openai_agents.custom.data', safeJsonStringify(data.data));
+        }
+        break;
+      default:
+        break;
+    }
+
+    if (error) {
+      const type = sdkErrorType(
+        error,
+        data.type === 'function'
+          ? 'ToolError'
+          : data.type === 'agent' || data.type === 'task' || data.type === 'turn'
+            ? 'AgentRunError'
+            : 'Error',
+      );
+      if (otel) markError(otel, sdkErrorMessage(error), type);
+      // The SDK skips onTraceEnd when a run throws: a failed top-level span is the last event.
+      if ((data.type === 'task' || (data.type === 'agent' && !entry.parent)) && !span.parentId) {
+        otel?.end();
+        this.#endRun(run, 'failed', { message: sdkErrorMessage(error), type });
+        return;
+      }
+    }
+    otel?.end();
+  }
+
+  #finishLlm(
+    run: RunState,
+    entry: Entry,
+    otel: OtelSpan,
+    content: LlmContent,
+    error: { message: string; data?: Dict } | null,
+  ): void {
+    const capture = this.#captureContent();
+    const model = content.model ?? content.responseModel;
+    if (model) otel.updateName(llmSpanName(model));
+    otel.setAttributes(
+      llmAttributes({
+        model,
+        provider: this.#provider(),
+        responseModel: content.responseModel,
+        responseId: content.responseId,
+        finishReasons: content.finishReasons,
+        usage: content.usage,
+        systemInstructions: capture ? content.systemInstructions : undefined,
+        inputMessages: capture ? content.input : undefined,
+        outputMessages: capture ? content.output : undefined,
+      }),
+    );
+    if (content.usage) otel.setAttribute('openai_agents.usage_source', 'span');
+    for (const call of content.toolCalls) {
+      run.toolCalls.push(call);
+      if (run.toolCalls.length > MAX_TOOL_CALLS) run.toolCalls.shift();
+    }
+    const agent = this.#ancestor(entry, 'agent');
+    if (agent?.agent) {
+      agent.agent.input ??= content.input;
+      if (content.output) agent.agent.output = content.output;
+    }
+    if (error) markError(otel, sdkErrorMessage(error), sdkErrorType(error, 'ModelError'));
+    const turn = this.#ancestor(entry, 'turn');
+    if (!content.usage && turn?.pendingLlm) {
+      // Chat Completions and redacted Responses spans carry no usage: wait for the turn's.
+      turn.pendingLlm.push({ span: otel, endTime: now(), hasUsage: false });
+      return;
+    }
+    otel.end();
+  }
+
+  #finishFunction(run: RunState, otel: OtelSpan, data: Dict, capture: boolean): void {
+    const name = nonEmpty(data.name) ?? 'function';
+    const input = nonEmpty(data.input);
+    const callIndex = run.toolCalls.findIndex(
+      (call) => call.name === name && (input === undefined || call.arguments === input),
+    );
+    const call = callIndex >= 0 ? run.toolCalls.splice(callIndex, 1)[0] : undefined;
+    otel.setAttributes(
+      toolAttributes({
+        name,
+        callId: call?.id,
+        type: nonEmpty(data.mcp_data) ? 'mcp' : 'function',
+        arguments: capture ? input : undefined,
+        result: capture ? nonEmpty(data.output) : undefined,
+      }),
+    );
+    if (capture && nonEmpty(data.mcp_data))
+      otel.setAttribute('openai_agents.mcp.data', String(data.mcp_data));
+  }
+
+  #finishHandoff(run: RunState, otel: OtelSpan, data: Dict, capture: boolean): void {
+    const from = nonEmpty(data.from_agent);
+    const to = nonEmpty(data.to_agent);
+    const expected = to ? `transfer_to_${to.replace(/[^a-zA-Z0-9]/g, '_')}` : undefined;
+    const callIndex = run.toolCalls.findIndex((call) =>
+      expected ? call.name === expected : call.name.startsWith('transfer_to_'),
+    );
+    const call = callIndex >= 0 ? run.toolCalls.splice(callIndex, 1)[0] : undefined;
+    const name = call?.name ?? expected ?? 'transfer';
+    otel.updateName(`execute_tool ${name}`);
+    otel.setAttributes(
+      toolAttributes({
+        name,
+        callId: call?.id,
+        type: 'handoff',
+        arguments: capture ? (call?.arguments ?? undefined) : undefined,
+        result: capture && to ? safeJsonStringify({ assistant: to }) : undefined,
+      }),
+    );
+    if (from) otel.setAttribute('openai_agents.handoff.from_agent', from);
+    if (to) otel.setAttribute('openai_agents.handoff.to_agent', to);
+  }
+
+  /** Ends the LLM spans a turn held back, with the turn's usage when it is theirs alone. */
+  #flushPending(entry: Entry, usage: TokenUsage | undefined): void {
+    const pending = entry.pendingLlm;
+    if (!pending || pending.length === 0) return;
+    entry.pendingLlm = [];
+    const single = pending.length === 1;
+    for (const llm of pending) {
+      if (usage && single) {
+        llm.span.setAttributes(usageAttributes(usage));
+        llm.span.setAttribute('openai_agents.usage_source', 'turn');
+      }
+      llm.span.end(llm.endTime);
+    }
+  }
+
+  #ancestor(entry: Entry, type: string): Entry | undefined {
+    for (let e = entry.parent; e; e = e.parent) {
+      if (e.type === type) return e;
+      if (type === 'turn' && e.type === 'agent') return undefined;
+    }
+    return undefined;
+  }
+
+  #provider(): string {
+    return this.#options.providerName ?? 'openai';
+  }
+
+  #captureContent(): boolean {
+    return this.#options.captureContent !== false;
+  }
+
+  #guard(where: string, fn: () => void): void {
+    try {
+      fn();
+    } catch (error) {
+      this.#log(
+        `hook:${where}`,
+        `OpenAI Agents bridge ${where} failed and was skipped (the run continues): ${error instanceof Error ? error.message : String(error)}`,
+      );
+    }
+  }
+
+  #log(key: string, message: string): void {
+    if (this.#logged.has(key)) return;
+    this.#logged.add(key);
+    try {
+      if (this.#options.log) this.#options.log(`openai-agents:${key}`, message);
+      else console.warn(`[galileo-otel] ${message}`);
+    } catch {
+      // Logging must never break the traced program.
+    }
+  }
+}
