@@ -3,3 +3,4 @@ export {
   type GalileoTelemetryOptions,
   galileoTelemetry,
 } from './galileo-telemetry.js';
+export { type VercelAiAdapterOptions, vercelAi } from './vercel-ai.js';

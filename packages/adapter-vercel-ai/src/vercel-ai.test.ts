@@ -1,0 +1,351 @@
+import { createOpenAI } from '@ai-sdk/openai';
+import { LegacyOpenTelemetry, OpenTelemetry } from '@ai-sdk/otel';
+import { type GalileoRegistration, galileoKind } from '@galileo-otel/core';
+import type { OtlpSpan } from '@galileo-otel/otlp-proto';
+import { embed, generateText, stepCountIs, streamText, type Telemetry, tool } from 'ai';
+import { MockEmbeddingModelV4 } from 'ai/test';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import {
+  byName,
+  type Harness,
+  hostsOf,
+  registerForTest,
+  spansSince,
+  startHarness,
+  tree,
+} from './test-support/harness.js';
+import { vercelAi } from './vercel-ai.js';
+
+// Constructed before any provider exists: @ai-sdk/otel resolves its tracer in the constructor
+// through its own nested @opentelemetry/api copy (pitfall P1).
+const constructedTooEarly = new OpenTelemetry();
+
+let h: Harness;
+let galileo: GalileoRegistration;
+let openai: ReturnType<typeof createOpenAI>;
+let slow: ReturnType<typeof createOpenAI>;
+let modern: Telemetry;
+let legacy: Telemetry;
+let from = 0;
+
+beforeAll(async () => {
+  h = await startHarness();
+  galileo = registerForTest(h.sink, [vercelAi()]);
+  // Constructed after registration, as the README tells users to.
+  modern = new OpenTelemetry({ runtimeContext: true });
+  legacy = new LegacyOpenTelemetry();
+  openai = createOpenAI({ baseURL: `${h.model.url}/v1`, apiKey: 'local' });
+  slow = createOpenAI({
+    baseURL: `${h.model.url}/v1`,
+    apiKey: 'local',
+    headers: { 'x-local-model-scenario': 'latency:100' },
+  });
+});
+afterAll(async () => {
+  await galileo.shutdown();
+  await h.close();
+});
+beforeEach(() => {
+  from = h.sink.spans().length;
+});
+
+const weather = tool({
+  description: 'Get the weather for a city',
+  inputSchema: z.object({ city: z.string() }),
+  execute: async ({ city }) => ({ city, tempC: 21 }),
+});
+const failingWeather = tool({
+  description: 'Get the weather for a city',
+  inputSchema: z.object({ city: z.string() }),
+  execute: async (): Promise<{ city: string; tempC: number }> => {
+    throw new RangeError('sensor offline');
+  },
+});
+
+function json(value: unknown): unknown {
+  return typeof value === 'string' ? JSON.parse(value) : value;
+}
+
+async function weatherRun(integration: Telemetry, functionId: string, tools = { weather }) {
+  return generateText({
+    model: openai.chat('gpt-4.1-mini'),
+    system: 'Be brief.',
+    prompt: 'What is the weather in Paris?',
+    tools,
+    stopWhen: stepCountIs(3),
+    runtimeContext: { sessionId: 'sess-t', userId: 'user-t' },
+    telemetry: {
+      functionId,
+      integrations: [integration],
+      includeRuntimeContext: { sessionId: true, userId: true },
+    },
+  });
+}
+
+function expectAgentTree(spans: OtlpSpan[], agentName: string): OtlpSpan {
+  const agent = byName(spans, `invoke_agent ${agentName}`);
+  expect(spans.map((s) => s.name).sort(), tree(spans)).toEqual([
+    'chat gpt-4.1-mini',
+    'chat gpt-4.1-mini',
+    'execute_tool weather',
+    `invoke_agent ${agentName}`,
+  ]);
+  expect(galileoKind(agent)).toBe('agent');
+  for (const span of spans.filter((s) => s !== agent)) {
+    expect(span.parentSpanId, tree(spans)).toBe(agent.spanId);
+  }
+  expect(spans.filter((s) => galileoKind(s) === 'llm')).toHaveLength(2);
+  expect(galileoKind(byName(spans, 'execute_tool weather'))).toBe('tool');
+  return agent;
+}
+
+describe('vercelAi translator over @ai-sdk/otel OpenTelemetry (modern)', () => {
+  it('drops the step spans and re-parents model and tool calls to the agent', async () => {
+    const result = await weatherRun(modern, 'weather-fn');
+    const spans = await spansSince(galileo, h.sink, from);
+    expect(spans.some((s) => s.name.startsWith('step '))).toBe(false);
+    const agent = expectAgentTree(spans, 'weather-fn');
+
+    expect(agent.attributes['gen_ai.agent.name']).toBe('weather-fn');
+    expect(agent.attributes['gen_ai.system_instructions']).toBe('Be brief.');
+    expect(json(agent.attributes['gen_ai.input.messages'])).toEqual([
+      { role: 'user', content: 'What is the weather in Paris?' },
+    ]);
+    const agentOutput = json(agent.attributes['gen_ai.output.messages']) as Array<{
+      role: string;
+      content: string;
+    }>;
+    expect(agentOutput[0]).toMatchObject({ role: 'assistant', content: result.text });
+    // Summed usage moves off the agent so Galileo counts each model call once.
+    expect(agent.attributes['gen_ai.usage.input_tokens']).toBeUndefined();
+    expect(agent.attributes['ai.usage.input_tokens']).toBeGreaterThan(0);
+
+    const chats = spans.filter((s) => s.name === 'chat gpt-4.1-mini');
+    for (const chat of chats) {
+      expect(chat.attributes['gen_ai.usage.prompt_tokens']).toBe(
+        chat.attributes['gen_ai.usage.input_tokens'],
+      );
+      expect(chat.attributes['gen_ai.usage.completion_tokens']).toBe(
+        chat.attributes['gen_ai.usage.output_tokens'],
+      );
+      expect(chat.attributes['gen_ai.system']).toBe('openai');
+      const input = json(chat.attributes['gen_ai.input.messages']) as Array<{ role: string }>;
+      expect(input[0]).toEqual({ role: 'system', content: 'Be brief.' });
+    }
+    const toolCalling = chats.find(
+      (c) => JSON.stringify(c.attributes['gen_ai.response.finish_reasons']) === '["tool-calls"]',
+    );
+    const toolOutput = json(toolCalling?.attributes['gen_ai.output.messages']) as Array<{
+      tool_calls?: Array<{ function: { name: string } }>;
+    }>;
+    expect(toolOutput[0]?.tool_calls?.[0]?.function.name).toBe('weather');
+
+    for (const span of spans) {
+      expect(span.attributes['galileo.session.id'], span.name).toBe('sess-t');
+      expect(span.attributes['user.id'], span.name).toBe('user-t');
+      expect(span.status.code).toBe(0);
+    }
+    expect(hostsOf(h.fetched)).toEqual(['127.0.0.1']);
+  });
+
+  it('keeps time to first chunk on streamed model calls', async () => {
+    const result = streamText({
+      model: slow.chat('gpt-4.1-mini'),
+      prompt: 'Tell me about Mars',
+      telemetry: { functionId: 'streamer', integrations: [modern] },
+    });
+    await result.text;
+    const spans = await spansSince(galileo, h.sink, from);
+    const agent = byName(spans, 'invoke_agent streamer');
+    const chat = byName(spans, 'chat gpt-4.1-mini');
+    expect(chat.parentSpanId).toBe(agent.spanId);
+    expect(Number(chat.attributes['gen_ai.client.operation.time_to_first_chunk'])).toBeGreaterThan(
+      0.09,
+    );
+  });
+
+  it('keeps a failing tool as an error with error.type', async () => {
+    await weatherRun(modern, 'failing', { weather: failingWeather });
+    const spans = await spansSince(galileo, h.sink, from);
+    const toolSpan = byName(spans, 'execute_tool weather');
+    expect(toolSpan.status).toMatchObject({ code: 2, message: 'sensor offline' });
+    expect(toolSpan.attributes['error.type']).toBe('RangeError');
+    expect(byName(spans, 'invoke_agent failing').status.code).toBe(0);
+  });
+
+  it('nests an agent called inside a tool under the tool span', async () => {
+    const delegate = tool({
+      description: 'Delegate research on a topic',
+      inputSchema: z.object({ topic: z.string() }),
+      execute: async ({ topic }) =>
+        (
+          await generateText({
+            model: openai.chat('gpt-4.1-mini'),
+            prompt: `Research ${topic}`,
+            telemetry: { functionId: 'researcher', integrations: [modern] },
+          })
+        ).text,
+    });
+    await generateText({
+      model: openai.chat('gpt-4.1-mini'),
+      prompt: 'Research Voyager 1',
+      tools: { delegate_research: delegate },
+      stopWhen: stepCountIs(3),
+      telemetry: { functionId: 'orchestrator', integrations: [modern] },
+    });
+    const spans = await spansSince(galileo, h.sink, from);
+    const outer = byName(spans, 'invoke_agent orchestrator');
+    const toolSpan = byName(spans, 'execute_tool delegate_research');
+    const inner = byName(spans, 'invoke_agent researcher');
+    expect(toolSpan.parentSpanId, tree(spans)).toBe(outer.spanId);
+    expect(inner.parentSpanId).toBe(toolSpan.spanId);
+    expect(spans.filter((s) => s.parentSpanId === inner.spanId).map((s) => s.name)).toEqual([
+      'chat gpt-4.1-mini',
+    ]);
+  });
+
+  it('turns the outer embeddings span into a workflow and keeps the call as the llm', async () => {
+    await embed({
+      model: embeddingModel(),
+      value: 'sunny weather',
+      telemetry: { integrations: [modern] },
+    });
+    const spans = await spansSince(galileo, h.sink, from);
+    const outer = byName(spans, 'embed text-embedding-3-small');
+    const call = byName(spans, 'embeddings text-embedding-3-small');
+    expect(call.parentSpanId).toBe(outer.spanId);
+    expect(galileoKind(outer)).toBe('workflow');
+    expect(galileoKind(call)).toBe('llm');
+    expect(call.attributes['gen_ai.usage.input_tokens']).toBe(4);
+    expect(call.attributes['gen_ai.usage.prompt_tokens']).toBe(4);
+  });
+
+  it('shows the construction-order trap of @ai-sdk/otel that galileoTelemetry avoids', async () => {
+    const result = await generateText({
+      model: openai.chat('gpt-4.1-mini'),
+      prompt: 'Tell me about Venus',
+      telemetry: { functionId: 'too-early', integrations: [constructedTooEarly] },
+    });
+    expect(result.text).toContain('Venus');
+    // Observed with @ai-sdk/otel 1.0.173 (exact api 1.9.1 pin): nothing at all is exported.
+    // If a release fixes the pin, this fails and the README's warning can go.
+    expect(await spansSince(galileo, h.sink, from)).toEqual([]);
+  });
+});
+
+describe('vercelAi translator over LegacyOpenTelemetry (ai.* spans)', () => {
+  it('reshapes ai.generateText / doGenerate / toolCall into agent, llm and tool spans', async () => {
+    const result = await weatherRun(legacy, 'legacy-fn');
+    const spans = await spansSince(galileo, h.sink, from);
+    const agent = expectAgentTree(spans, 'legacy-fn');
+    expect(agent.attributes).toMatchObject({
+      'gen_ai.operation.name': 'invoke_agent',
+      'gen_ai.agent.name': 'legacy-fn',
+      'gen_ai.provider.name': 'openai',
+      'gen_ai.request.model': 'gpt-4.1-mini',
+      'gen_ai.system_instructions': 'Be brief.',
+      'gen_ai.response.finish_reasons': ['stop'],
+      'galileo.session.id': 'sess-t',
+    });
+    expect(json(agent.attributes['gen_ai.input.messages'])).toEqual([
+      { role: 'user', content: 'What is the weather in Paris?' },
+    ]);
+    const agentOutput = json(agent.attributes['gen_ai.output.messages']) as Array<{
+      content: string;
+    }>;
+    expect(agentOutput[0]?.content).toBe(result.text);
+
+    const chats = spans.filter((s) => s.name === 'chat gpt-4.1-mini');
+    for (const chat of chats) {
+      expect(chat.attributes).toMatchObject({
+        'gen_ai.operation.name': 'chat',
+        'gen_ai.provider.name': 'openai',
+        'gen_ai.system': 'openai',
+        'galileo.session.id': 'sess-t',
+      });
+      expect(chat.attributes['gen_ai.usage.total_tokens']).toBe(
+        Number(chat.attributes['gen_ai.usage.prompt_tokens']) +
+          Number(chat.attributes['gen_ai.usage.completion_tokens']),
+      );
+      const input = json(chat.attributes['gen_ai.input.messages']) as Array<{ role: string }>;
+      expect(input[0]).toEqual({ role: 'system', content: 'Be brief.' });
+    }
+    const toolSpan = byName(spans, 'execute_tool weather');
+    expect(toolSpan.attributes).toMatchObject({
+      'gen_ai.operation.name': 'execute_tool',
+      'gen_ai.tool.name': 'weather',
+      'galileo.session.id': 'sess-t',
+    });
+    expect(json(toolSpan.attributes['gen_ai.tool.call.result'])).toMatchObject({ tempC: 21 });
+    expect(String(toolSpan.attributes['gen_ai.tool.call.id'])).toMatch(/^call_/);
+  });
+
+  it('records time to first chunk on ai.streamText.doStream', async () => {
+    const result = streamText({
+      model: slow.chat('gpt-4.1-mini'),
+      prompt: 'Tell me about Mars',
+      telemetry: { functionId: 'legacy-stream', integrations: [legacy] },
+    });
+    await result.text;
+    const spans = await spansSince(galileo, h.sink, from);
+    const agent = byName(spans, 'invoke_agent legacy-stream');
+    const chat = byName(spans, 'chat gpt-4.1-mini');
+    expect(chat.parentSpanId).toBe(agent.spanId);
+    expect(chat.attributes['gen_ai.request.stream']).toBe(true);
+    expect(Number(chat.attributes['gen_ai.client.operation.time_to_first_chunk'])).toBeGreaterThan(
+      0.09,
+    );
+  });
+
+  it('marks a failing legacy tool call with error.type from its exception', async () => {
+    await weatherRun(legacy, 'legacy-failing', { weather: failingWeather });
+    const spans = await spansSince(galileo, h.sink, from);
+    const toolSpan = byName(spans, 'execute_tool weather');
+    expect(toolSpan.status.code).toBe(2);
+    expect(toolSpan.attributes['error.type']).toBe('RangeError');
+  });
+
+  it('maps ai.embed.doEmbed to an embeddings llm span', async () => {
+    await embed({
+      model: embeddingModel(),
+      value: 'sunny weather',
+      telemetry: { integrations: [legacy] },
+    });
+    const spans = await spansSince(galileo, h.sink, from);
+    const call = byName(spans, 'embeddings text-embedding-3-small');
+    expect(galileoKind(call)).toBe('llm');
+    expect(call.attributes['gen_ai.usage.input_tokens']).toBe(4);
+    expect(galileoKind(byName(spans, 'ai.embed'))).toBe('workflow');
+  });
+});
+
+describe('vercelAi translator scope', () => {
+  it('leaves spans of other instrumentations alone', async () => {
+    const tracer = galileo.provider.getTracer('someone-else');
+    tracer
+      .startSpan('chat other-model', {
+        attributes: { 'gen_ai.operation.name': 'chat', 'gen_ai.usage.input_tokens': 3 },
+      })
+      .end();
+    tracer.startSpan('step 1', { attributes: { 'gen_ai.operation.name': 'agent_step' } }).end();
+    const spans = await spansSince(galileo, h.sink, from);
+    expect(spans.map((s) => s.name).sort()).toEqual(['chat other-model', 'step 1']);
+    expect(byName(spans, 'chat other-model').attributes['gen_ai.usage.prompt_tokens']).toBe(
+      undefined,
+    );
+  });
+});
+
+function embeddingModel() {
+  // The local model has no embeddings route; this model stands in for the provider only.
+  return new MockEmbeddingModelV4({
+    provider: 'openai.embedding',
+    modelId: 'text-embedding-3-small',
+    doEmbed: async ({ values }) => ({
+      embeddings: values.map(() => [0.5, 0.25]),
+      usage: { tokens: 4 },
+      warnings: [],
+    }),
+  });
+}
