@@ -1,0 +1,313 @@
+import { galileoKind } from '@galileo-otel/core';
+import type { OtlpSpan } from '@galileo-otel/otlp-proto';
+import {
+  Agent,
+  InputGuardrailTripwireTriggered,
+  Runner,
+  run,
+  setOpenAIAPI,
+  tool,
+} from '@openai/agents';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import {
+  type Harness,
+  outbound,
+  outboundHosts,
+  renderTree,
+  startHarness,
+} from './test-support/harness.js';
+
+let h: Harness;
+beforeAll(async () => {
+  h = await startHarness();
+});
+afterAll(async () => {
+  await h?.close();
+});
+
+const MODEL = 'gpt-4.1-mini';
+
+function byName(spans: readonly OtlpSpan[], name: string): OtlpSpan[] {
+  return spans.filter((s) => s.name === name);
+}
+
+function one(spans: readonly OtlpSpan[], name: string): OtlpSpan {
+  const found = byName(spans, name);
+  expect(found, `exactly one span named ${name} in\n${tree(spans)}`).toHaveLength(1);
+  return found[0] as OtlpSpan;
+}
+
+function tree(spans: readonly OtlpSpan[]): string {
+  return renderTree(spans, (s) => galileoKind(s));
+}
+
+function childrenOf(spans: readonly OtlpSpan[], parent: OtlpSpan): OtlpSpan[] {
+  return spans
+    .filter((s) => s.parentSpanId === parent.spanId)
+    .sort((a, b) => (a.startTimeUnixNano < b.startTimeUnixNano ? -1 : 1));
+}
+
+function json(value: unknown): unknown {
+  return JSON.parse(String(value));
+}
+
+const weather = tool({
+  name: 'get_weather',
+  description: 'Get the weather for a city',
+  parameters: z.object({ city: z.string() }),
+  execute: async ({ city }) => `Sunny, 22C in ${city}`,
+});
+
+function weatherAgent(): Agent {
+  return new Agent({
+    name: 'WeatherAgent',
+    instructions: 'Answer weather questions.',
+    model: MODEL,
+    tools: [weather],
+  });
+}
+
+describe.each(['chat_completions', 'responses'] as const)('over %s', (api) => {
+  beforeAll(() => {
+    setOpenAIAPI(api);
+  });
+
+  it('maps a tool round trip to workflow → agent → llm, tool, llm with content and usage', async () => {
+    const runner = new Runner({ workflowName: 'weather-workflow', groupId: 'conv-123' });
+    const result = await runner.run(weatherAgent(), 'What is the weather in Paris?');
+    expect(result.finalOutput).toContain('Sunny, 22C');
+    const spans = await h.flushSpans();
+
+    expect(tree(spans)).toBe(
+      [
+        'weather-workflow [workflow]',
+        '  invoke_agent WeatherAgent [agent]',
+        `    chat ${MODEL} [llm]`,
+        '    execute_tool get_weather [tool]',
+        `    chat ${MODEL} [llm]`,
+      ].join('\n'),
+    );
+    const root = one(spans, 'weather-workflow');
+    const agent = one(spans, 'invoke_agent WeatherAgent');
+    const [chat1, toolSpan, chat2] = childrenOf(spans, agent) as [OtlpSpan, OtlpSpan, OtlpSpan];
+    expect(new Set(spans.map((s) => s.traceId)).size).toBe(1);
+    expect(root.parentSpanId).toBeUndefined();
+    expect(agent.parentSpanId).toBe(root.spanId);
+    for (const span of spans) expect(span.status.code).toBe(0);
+
+    expect(root.attributes['gen_ai.conversation.id']).toBe('conv-123');
+    expect(json(root.attributes['gen_ai.input.messages'])).toEqual([
+      { role: 'user', content: 'What is the weather in Paris?' },
+    ]);
+    expect(String(root.attributes['gen_ai.output.messages'])).toContain('Sunny, 22C');
+
+    expect(agent.attributes).toMatchObject({
+      'gen_ai.operation.name': 'invoke_agent',
+      'gen_ai.agent.name': 'WeatherAgent',
+      'gen_ai.provider.name': 'openai',
+      'gen_ai.conversation.id': 'conv-123',
+    });
+    expect(json(agent.attributes['gen_ai.input.messages'])).toEqual([
+      { role: 'user', content: 'What is the weather in Paris?' },
+    ]);
+    expect(String(agent.attributes['gen_ai.output.messages'])).toContain('Sunny, 22C');
+
+    for (const chat of [chat1, chat2]) {
+      expect(chat.attributes).toMatchObject({
+        'gen_ai.operation.name': 'chat',
+        'gen_ai.request.model': MODEL,
+        'gen_ai.provider.name': 'openai',
+        'gen_ai.system_instructions': 'Answer weather questions.',
+      });
+      expect(chat.attributes['gen_ai.usage.input_tokens']).toBeGreaterThan(0);
+      expect(chat.attributes['gen_ai.usage.output_tokens']).toBeGreaterThan(0);
+      expect(chat.attributes['gen_ai.usage.total_tokens']).toBe(
+        Number(chat.attributes['gen_ai.usage.input_tokens']) +
+          Number(chat.attributes['gen_ai.usage.output_tokens']),
+      );
+    }
+    const requested = json(chat1.attributes['gen_ai.output.messages']) as [{ content: string }];
+    const [call] = json(requested[0].content) as [{ id: string; name: string; arguments: string }];
+    expect(call.name).toBe('get_weather');
+
+    expect(toolSpan.attributes).toMatchObject({
+      'gen_ai.operation.name': 'execute_tool',
+      'gen_ai.tool.name': 'get_weather',
+      'gen_ai.tool.type': 'function',
+      'gen_ai.tool.call.id': call.id,
+      'gen_ai.tool.call.arguments': call.arguments,
+    });
+    expect(String(toolSpan.attributes['gen_ai.tool.call.result'])).toMatch(/^Sunny, 22C in /);
+    expect(String(chat2.attributes['gen_ai.input.messages'])).toContain('Sunny, 22C');
+    // task and turn are collapsed, never exported
+    expect(spans.some((s) => /task|turn/.test(s.name))).toBe(false);
+  });
+
+  it('maps a streamed run to the same tree, with usage, ending after the stream', async () => {
+    const stream = await run(weatherAgent(), 'What is the weather in Oslo?', { stream: true });
+    let text = '';
+    for await (const chunk of stream.toTextStream()) text += chunk;
+    await stream.completed;
+    expect(text).toContain('Sunny, 22C');
+    const spans = await h.flushSpans();
+    expect(tree(spans)).toBe(
+      [
+        'Agent workflow [workflow]',
+        '  invoke_agent WeatherAgent [agent]',
+        `    chat ${MODEL} [llm]`,
+        '    execute_tool get_weather [tool]',
+        `    chat ${MODEL} [llm]`,
+      ].join('\n'),
+    );
+    for (const chat of byName(spans, `chat ${MODEL}`)) {
+      expect(chat.attributes['gen_ai.usage.input_tokens']).toBeGreaterThan(0);
+      expect(chat.attributes['gen_ai.usage.output_tokens']).toBeGreaterThan(0);
+      expect(String(chat.attributes['gen_ai.output.messages'])).not.toBe('');
+    }
+    const root = one(spans, 'Agent workflow');
+    const agent = one(spans, 'invoke_agent WeatherAgent');
+    expect(root.endTimeUnixNano >= agent.endTimeUnixNano).toBe(true);
+    expect(String(agent.attributes['gen_ai.output.messages'])).toContain('Sunny, 22C');
+  });
+
+  it('marks the tool span as error when the tool throws, and the run goes on', async () => {
+    const broken = tool({
+      name: 'get_weather',
+      description: 'Get the weather for a city',
+      parameters: z.object({ city: z.string() }),
+      execute: async () => {
+        throw new Error('weather backend down');
+      },
+    });
+    const agent = new Agent({
+      name: 'WeatherAgent',
+      instructions: 'Answer weather questions.',
+      model: MODEL,
+      tools: [broken],
+    });
+    await run(agent, 'What is the weather in Rome?');
+    const spans = await h.flushSpans();
+    const toolSpan = one(spans, 'execute_tool get_weather');
+    expect(galileoKind(toolSpan)).toBe('tool');
+    expect(toolSpan.status.code).toBe(2);
+    // the SDK redacts tool error details in its span (`Error details are redacted.`)
+    expect(toolSpan.status.message).toContain('Error running tool');
+    expect(toolSpan.attributes['error.type']).toBe('ToolError');
+    expect(one(spans, 'invoke_agent WeatherAgent').status.code).toBe(0);
+    expect(one(spans, 'Agent workflow').status.code).toBe(0);
+    expect(byName(spans, `chat ${MODEL}`)).toHaveLength(2);
+  });
+
+  it('ends the root and every open span as ERROR when a guardrail tripwire aborts the run', async () => {
+    const agent = new Agent({
+      name: 'GuardedAgent',
+      instructions: 'Answer weather questions.',
+      model: MODEL,
+      tools: [weather],
+      inputGuardrails: [
+        {
+          name: 'no_secrets',
+          execute: async () => ({ outputInfo: { reason: 'secret' }, tripwireTriggered: true }),
+        },
+      ],
+    });
+    await expect(
+      new Runner({ workflowName: 'guarded' }).run(agent, 'My password is hunter2, weather?'),
+    ).rejects.toBeInstanceOf(InputGuardrailTripwireTriggered);
+    const spans = await h.flushSpans();
+    const root = one(spans, 'guarded');
+    const agentSpan = one(spans, 'invoke_agent GuardedAgent');
+    const guardrail = one(spans, 'guardrail no_secrets');
+    expect(agentSpan.parentSpanId).toBe(root.spanId);
+    expect(guardrail.parentSpanId).toBe(agentSpan.spanId);
+    expect(galileoKind(guardrail)).toBe('tool');
+    expect(guardrail.attributes).toMatchObject({
+      'gen_ai.tool.name': 'no_secrets',
+      'gen_ai.tool.type': 'guardrail',
+      'openai_agents.guardrail.triggered': true,
+      'error.type': 'GuardrailTripwireTriggered',
+    });
+    expect(guardrail.status.code).toBe(2);
+    for (const span of [root, agentSpan]) {
+      expect(span.status.code).toBe(2);
+      expect(span.attributes['error.type']).toBe('InputGuardrailTripwireTriggered');
+    }
+    // every span of the run was ended and exported, in one trace
+    expect(new Set(spans.map((s) => s.traceId)).size).toBe(1);
+    for (const span of spans) expect(span.endTimeUnixNano > 0n).toBe(true);
+  });
+
+  it('maps a handoff to an execute_tool transfer span and the target agent as a sibling', async () => {
+    const target = weatherAgent();
+    const triage = new Agent({
+      name: 'Triage',
+      instructions: 'Route weather questions to the WeatherAgent.',
+      model: MODEL,
+      handoffs: [target],
+    });
+    const result = await run(triage, 'Ask WeatherAgent: what is the weather in Lima?');
+    expect(result.lastAgent?.name).toBe('WeatherAgent');
+    const spans = await h.flushSpans();
+    expect(tree(spans)).toBe(
+      [
+        'Agent workflow [workflow]',
+        '  invoke_agent Triage [agent]',
+        `    chat ${MODEL} [llm]`,
+        '    execute_tool transfer_to_WeatherAgent [tool]',
+        '  invoke_agent WeatherAgent [agent]',
+        `    chat ${MODEL} [llm]`,
+        '    execute_tool get_weather [tool]',
+        `    chat ${MODEL} [llm]`,
+      ].join('\n'),
+    );
+    const transfer = one(spans, 'execute_tool transfer_to_WeatherAgent');
+    expect(transfer.attributes).toMatchObject({
+      'gen_ai.tool.name': 'transfer_to_WeatherAgent',
+      'gen_ai.tool.type': 'handoff',
+      'openai_agents.handoff.from_agent': 'Triage',
+      'openai_agents.handoff.to_agent': 'WeatherAgent',
+    });
+    expect(String(transfer.attributes['gen_ai.tool.call.id'])).toMatch(/^call_/);
+    expect(json(transfer.attributes['gen_ai.tool.call.result'])).toEqual({
+      assistant: 'WeatherAgent',
+    });
+  });
+
+  it('keeps spans but omits content with traceIncludeSensitiveData: false', async () => {
+    const runner = new Runner({ workflowName: 'redacted', traceIncludeSensitiveData: false });
+    await runner.run(weatherAgent(), 'What is the weather in Cairo?');
+    const spans = await h.flushSpans();
+    expect(tree(spans)).toBe(
+      [
+        'redacted [workflow]',
+        '  invoke_agent WeatherAgent [agent]',
+        `    ${api === 'responses' ? 'chat' : `chat ${MODEL}`} [llm]`,
+        '    execute_tool get_weather [tool]',
+        `    ${api === 'responses' ? 'chat' : `chat ${MODEL}`} [llm]`,
+      ].join('\n'),
+    );
+    for (const span of spans) {
+      expect(span.attributes['gen_ai.input.messages']).toBeUndefined();
+      expect(span.attributes['gen_ai.output.messages']).toBeUndefined();
+      expect(span.attributes['gen_ai.tool.call.arguments']).toBeUndefined();
+      expect(span.attributes['gen_ai.tool.call.result']).toBeUndefined();
+    }
+    for (const chat of spans.filter((s) => galileoKind(s) === 'llm')) {
+      // usage recovered from the turn, since the model spans carry none when redacted
+      expect(chat.attributes['openai_agents.usage_source']).toBe('turn');
+      expect(chat.attributes['gen_ai.usage.input_tokens']).toBeGreaterThan(0);
+    }
+  });
+});
+
+it('never contacts anything but loopback, even with OPENAI_API_KEY set', async () => {
+  expect(process.env.OPENAI_API_KEY).toMatch(/^sk-/);
+  await h.galileo.forceFlush();
+  expect(outbound.length).toBeGreaterThan(0);
+  expect(outboundHosts()).toEqual(['127.0.0.1']);
+  expect(outbound.some((url) => url.includes('/v1/chat/completions'))).toBe(true);
+  expect(outbound.some((url) => url.includes('/v1/responses'))).toBe(true);
+  expect(h.model.requests.every((r) => r.status === 200)).toBe(true);
+  expect(h.warnings).toEqual([]);
+});
