@@ -513,6 +513,52 @@ describe('galileoTelemetry: structured output, embeddings and errors', () => {
     }
   });
 
+  it('keeps concurrent calls apart (state is keyed by call id)', async () => {
+    await Promise.all(
+      ['Oslo', 'Lima', 'Cairo'].map((city) =>
+        generateText({
+          model: openai.chat('gpt-4.1-mini'),
+          prompt: `What is the weather in ${city}?`,
+          tools: { weather },
+          stopWhen: stepCountIs(3),
+          telemetry: { functionId: `agent-${city}` },
+        }),
+      ),
+    );
+    const spans = await spansSince(galileo, h.sink, from);
+    for (const city of ['Oslo', 'Lima', 'Cairo']) {
+      const agent = byName(spans, `invoke_agent agent-${city}`);
+      const children = childrenOf(spans, agent);
+      expect(children.map((s) => galileoKind(s)).sort()).toEqual(['llm', 'llm', 'tool']);
+      expect(children.every((s) => s.traceId === agent.traceId)).toBe(true);
+      const toolSpan = children.find((s) => galileoKind(s) === 'tool');
+      expect(String(toolSpan?.attributes['gen_ai.tool.call.arguments'])).toContain(city);
+    }
+  });
+
+  it('ends the oldest unfinished call when more than maxOpenCalls are open', async () => {
+    const integration = galileoTelemetry({ maxOpenCalls: 1 });
+    const start = (callId: string) =>
+      integration.onStart?.({
+        callId,
+        operationId: 'ai.streamText',
+        provider: 'openai.chat',
+        modelId: 'gpt-4.1-mini',
+        messages: [{ role: 'user', content: 'never consumed' }],
+      } as never);
+    start('abandoned');
+    start('next');
+    const spans = await spansSince(galileo, h.sink, from);
+    expect(spans).toHaveLength(1);
+    expect(spans[0]?.attributes['galileo.adapter.evicted']).toBe(true);
+    integration.onEnd?.({ callId: 'next', text: 'done', finishReason: 'stop' } as never);
+    const after = await spansSince(galileo, h.sink, from);
+    expect(after).toHaveLength(2);
+    expect(json(after[1]?.attributes['gen_ai.output.messages'])).toEqual([
+      { role: 'assistant', content: 'done' },
+    ]);
+  });
+
   it('never throws into the program, whatever the events look like', async () => {
     const integration = galileoTelemetry();
     const hooks = integration as unknown as Record<string, (event: unknown) => void>;
