@@ -10,7 +10,7 @@ const root = new URL('..', import.meta.url).pathname;
 const workspaces = ['packages', 'examples'].flatMap((dir) =>
   existsSync(join(root, dir))
     ? readdirSync(join(root, dir), { withFileTypes: true })
-        .filter((d) => d.isDirectory())
+        .filter((d) => d.isDirectory() && existsSync(join(root, dir, d.name, 'package.json')))
         .map((d) => join(root, dir, d.name))
     : [],
 );

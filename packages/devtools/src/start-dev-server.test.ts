@@ -293,33 +293,47 @@ describe('startDevServer: bad input', () => {
   });
 
   it('answers 413 for a 100 MB body, chunked or declared, and for a gzip bomb', async () => {
-    const huge = Buffer.alloc(100 * 1024 * 1024, 1);
-    const declared = await post(huge, AUTH);
-    expect(declared.status).toBe(413);
-    expect((declared.json as { detail: string }).detail).toMatch(/exceeds the 10485760 byte limit/);
-
-    // Chunked: no Content-Length, so the limit trips while reading.
-    const chunked = await new Promise<number>((resolve, reject) => {
-      const req = request(server.otlpUrl, { method: 'POST', headers: AUTH }, (res) => {
-        res.resume();
-        resolve(res.statusCode ?? 0);
-      });
-      req.on('error', reject);
-      const piece = Buffer.alloc(1024 * 1024, 2);
-      let sent = 0;
-      const pump = (): void => {
-        while (sent < 100) {
-          sent++;
-          if (!req.write(piece)) {
-            req.once('drain', pump);
-            return;
+    // A 100 MB upload, declared up front or chunked: the answer comes while the client is
+    // still sending (as with any HTTP server that refuses early), so read it as soon as it
+    // arrives and stop sending, the way an OTLP client on node:http sees it.
+    const sendHundredMegabytes = (declare: boolean) =>
+      new Promise<{ status: number; body: string }>((resolve, reject) => {
+        const total = 100;
+        const headers: Record<string, string | number> = { ...AUTH };
+        if (declare) headers['content-length'] = total * 1024 * 1024;
+        const req = request(server.otlpUrl, { method: 'POST', headers }, (res) => {
+          let body = '';
+          res.setEncoding('utf8');
+          res.on('data', (c: string) => {
+            body += c;
+          });
+          res.on('end', () => {
+            resolve({ status: res.statusCode ?? 0, body });
+            req.destroy();
+          });
+        });
+        req.on('error', (error) => {
+          if (!req.destroyed) reject(error);
+        });
+        const piece = Buffer.alloc(1024 * 1024, 2);
+        let sent = 0;
+        const pump = (): void => {
+          while (sent < total && !req.destroyed) {
+            sent++;
+            if (!req.write(piece)) {
+              req.once('drain', pump);
+              return;
+            }
           }
-        }
-        req.end();
-      };
-      pump();
-    });
-    expect(chunked).toBe(413);
+          if (!req.destroyed) req.end();
+        };
+        pump();
+      });
+    const declared = await sendHundredMegabytes(true);
+    expect(declared.status).toBe(413);
+    expect(JSON.parse(declared.body).detail).toMatch(/exceeds the 10485760 byte limit/);
+    const chunked = await sendHundredMegabytes(false);
+    expect(chunked.status).toBe(413);
 
     const bomb = gzipSync(Buffer.alloc(64 * 1024 * 1024, 0));
     expect(bomb.length).toBeLessThan(1024 * 1024);
