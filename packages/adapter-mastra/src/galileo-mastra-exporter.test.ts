@@ -7,6 +7,8 @@ import {
   registerGalileo,
   startServerSpan,
   tracedFetch,
+  traceHttpHandler,
+  withGalileoSession,
 } from '@galileo-otel/core';
 import { type LocalModelServer, startLocalModel } from '@galileo-otel/local-model';
 import {
@@ -19,7 +21,7 @@ import { Agent } from '@mastra/core/agent';
 import { createTool } from '@mastra/core/tools';
 import { createStep, createWorkflow } from '@mastra/core/workflows';
 import { Observability } from '@mastra/observability';
-import { context, trace } from '@opentelemetry/api';
+import { context, ProxyTracerProvider, type TracerProvider, trace } from '@opentelemetry/api';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { galileoExporter } from './galileo-exporter.js';
@@ -34,6 +36,8 @@ let model: LocalModelServer;
 let galileo: GalileoRegistration;
 let research: Server;
 let researchUrl: string;
+/** Where `delegate_research` posts; a test may point it at another service. */
+let researchTarget: string | undefined;
 const researchHeaders: IncomingHttpHeaders[] = [];
 const fetched: string[] = [];
 const realFetch = globalThis.fetch;
@@ -62,7 +66,7 @@ function tools() {
     description: 'Delegate a research question to the research service',
     inputSchema: z.object({ topic: z.string() }),
     execute: async (input) => {
-      const response = await tracedFetch(researchUrl, {
+      const response = await tracedFetch(researchTarget ?? researchUrl, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify(input),
@@ -82,7 +86,7 @@ function tools() {
 }
 
 /** A Mastra app with the exporter registered as bridge or exporter. */
-function app(exporter: GalileoMastraExporter, mode: 'bridge' | 'exporter') {
+function app(exporter: GalileoMastraExporter, mode: 'bridge' | 'exporter' | 'both') {
   const t = tools();
   const weatherAgent = new Agent({
     id: 'weather-agent',
@@ -97,6 +101,12 @@ function app(exporter: GalileoMastraExporter, mode: 'bridge' | 'exporter') {
     instructions: 'You answer research questions by delegating them.',
     model: modelConfig(),
     tools: { delegate_research: t.delegateResearch },
+  });
+  const researchAgent = new Agent({
+    id: 'research-agent',
+    name: 'Research Agent',
+    instructions: 'You are a researcher. Return 3-5 concise key facts.',
+    model: modelConfig(),
   });
   const quotaAgent = new Agent({
     id: 'quota-agent',
@@ -133,12 +143,13 @@ function app(exporter: GalileoMastraExporter, mode: 'bridge' | 'exporter') {
     configs: {
       default: {
         serviceName: 'mastra-test',
-        ...(mode === 'bridge' ? { bridge: exporter } : { exporters: [exporter] }),
+        ...(mode === 'exporter' ? {} : { bridge: exporter }),
+        ...(mode === 'bridge' ? {} : { exporters: [exporter] }),
       },
     },
   });
   const mastra = new Mastra({
-    agents: { weatherAgent, orchestrator, quotaAgent },
+    agents: { weatherAgent, orchestrator, quotaAgent, researchAgent },
     workflows: { weatherWorkflow },
     observability,
     logger: false,
@@ -227,6 +238,10 @@ describe('galileoExporter as the Mastra bridge', () => {
       .getAgent('weatherAgent')
       .generate('What is the weather in Paris?', { maxSteps: 3 });
     expect(result.text).toContain('weather returned');
+    expect(model.requests.map((r) => `${r.path} ${r.status}`)).toEqual([
+      '/v1/chat/completions 200',
+      '/v1/chat/completions 200',
+    ]);
     const spans = await flushed(observability);
 
     expect(spans.map((s) => s.name).sort()).toEqual([
@@ -298,6 +313,8 @@ describe('galileoExporter as the Mastra bridge', () => {
     expect(spans.every((s) => s.resource['galileo.project.name'] === 'mastra-proj')).toBe(true);
     expect(exporter.openSpans).toBe(0);
     expect(exporter.openTraces).toBe(0);
+    // Mastra adopted the OTel ids: its trace id is the one Galileo shows.
+    expect(result.traceId).toBe(agent.traceId);
   });
 
   it("keeps Mastra's default redaction of secrets in tool arguments", async () => {
@@ -417,6 +434,77 @@ describe('galileoExporter as the Mastra bridge', () => {
     expectNoOrphans(spans, [REMOTE_PARENT]);
   });
 
+  it('links two HTTP services (POST /ask → delegate_research → POST /research) in one trace', async () => {
+    const { mastra, observability } = app(galileoExporter(), 'bridge');
+    const readBody = async (req: import('node:http').IncomingMessage) => {
+      let body = '';
+      for await (const chunk of req) body += chunk;
+      return JSON.parse(body) as Record<string, string>;
+    };
+    const researchService = createServer(
+      traceHttpHandler(async (req, res) => {
+        const { topic } = await readBody(req);
+        const result = await mastra.getAgent('researchAgent').generate(`Research ${topic}.`);
+        res
+          .writeHead(200, { 'content-type': 'application/json' })
+          .end(JSON.stringify({ facts: result.text }));
+      }),
+    );
+    const askService = createServer(
+      traceHttpHandler(async (req, res) => {
+        const { question } = await readBody(req);
+        const result = await mastra
+          .getAgent('orchestrator')
+          .generate(question ?? '', { maxSteps: 3 });
+        res
+          .writeHead(200, { 'content-type': 'application/json' })
+          .end(JSON.stringify({ answer: result.text }));
+      }),
+    );
+    const listen = async (server: Server) => {
+      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+      return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    };
+    researchTarget = `${await listen(researchService)}/research`;
+    const askUrl = `${await listen(askService)}/ask`;
+    try {
+      const response = await realFetch(askUrl, {
+        method: 'POST',
+        headers: { traceparent: `00-${REMOTE_TRACE}-${REMOTE_PARENT}-01` },
+        body: JSON.stringify({ question: 'Tell me about Voyager 1.' }),
+      });
+      expect(response.status).toBe(200);
+      expect(String(((await response.json()) as { answer: string }).answer)).toContain(
+        'delegate_research',
+      );
+    } finally {
+      researchTarget = undefined;
+      await new Promise((resolve) => researchService.close(resolve));
+      await new Promise((resolve) => askService.close(resolve));
+    }
+    const spans = await flushed(observability);
+    expect(spans.every((s) => s.traceId === REMOTE_TRACE)).toBe(true);
+    const ask = only(spans, 'POST /ask');
+    expect(ask.kind).toBe(2);
+    expect(ask.parentSpanId).toBe(REMOTE_PARENT);
+    const orchestrator = only(spans, 'invoke_agent Orchestrator');
+    expect(orchestrator.parentSpanId).toBe(ask.spanId);
+    const tool = only(spans, 'execute_tool delegate_research');
+    expect(tool.parentSpanId).toBe(orchestrator.spanId);
+    const client = spans.find((s) => s.name === 'POST /research' && s.kind === 3);
+    expect(client?.parentSpanId).toBe(tool.spanId);
+    const server = spans.find((s) => s.name === 'POST /research' && s.kind === 2);
+    expect(server?.parentSpanId).toBe(client?.spanId);
+    const researcher = only(spans, 'invoke_agent Research Agent');
+    expect(researcher.parentSpanId).toBe(server?.spanId);
+    const researchLlm = spans.filter(
+      (s) => galileoKind(s) === 'llm' && s.parentSpanId === researcher.spanId,
+    );
+    expect(researchLlm).toHaveLength(1);
+    expect(String(tool.attributes['gen_ai.tool.call.result'])).toContain('1.');
+    expectNoOrphans(spans, [REMOTE_PARENT]);
+  });
+
   it('joins a bare extracted traceparent context (no server span)', async () => {
     const { mastra, observability } = app(galileoExporter(), 'bridge');
     const parent = extractContext({ traceparent: `00-${REMOTE_TRACE}-${REMOTE_PARENT}-01` });
@@ -511,5 +599,119 @@ describe('galileoExporter in exporters (no bridge)', () => {
     expect(agent.traceId).not.toBe(REMOTE_TRACE);
     expect(agent.parentSpanId).toBeFalsy();
     expectNoOrphans(spans, [REMOTE_PARENT]);
+  });
+});
+
+describe('galileoExporter options and failure modes', () => {
+  it('makes model_generation the llm span when asked (one llm span, summed usage)', async () => {
+    const { mastra, observability } = app(
+      galileoExporter({ llmSpanType: 'model_generation' }),
+      'bridge',
+    );
+    await mastra.getAgent('weatherAgent').generate('What is the weather in Kyiv?', { maxSteps: 3 });
+    const spans = await flushed(observability);
+    const agent = only(spans, 'invoke_agent Weather Agent');
+    const llms = spans.filter((s) => galileoKind(s) === 'llm');
+    expect(llms).toHaveLength(1);
+    const llm = llms[0] as DecodedSpan;
+    expect(llm.attributes['mastra.span.type']).toBe('model_generation');
+    expect(llm.parentSpanId).toBe(agent.spanId);
+    // The tool ran inside the model loop, so it now sits under the llm span.
+    expect(only(spans, 'execute_tool weather').parentSpanId).toBe(llm.spanId);
+    expect(String(llm.attributes['gen_ai.input.messages'])).toContain('Kyiv');
+    expect(Number(llm.attributes['gen_ai.usage.input_tokens'])).toBeGreaterThan(100);
+    expectNoOrphans(spans);
+  });
+
+  it('drops extra span types and re-parents their children', async () => {
+    const { mastra, observability } = app(
+      galileoExporter({ dropSpanTypes: ['workflow_step'] }),
+      'bridge',
+    );
+    const run = await mastra.getWorkflow('weatherWorkflow').createRun();
+    await run.start({ inputData: { city: 'Porto' } });
+    const spans = await flushed(observability);
+    expect(spans.some((s) => s.attributes['mastra.span.type'] === 'workflow_step')).toBe(false);
+    const root = spans.find((s) => s.attributes['mastra.span.type'] === 'workflow_run');
+    expect(only(spans, 'invoke_agent Weather Agent').parentSpanId).toBe(root?.spanId);
+    expectNoOrphans(spans);
+  });
+
+  it('exports each span once when the same instance is both bridge and exporter', async () => {
+    const exporter = galileoExporter();
+    const { mastra, observability } = app(exporter, 'both');
+    await mastra.getAgent('weatherAgent').generate('What is the weather in Riga?', { maxSteps: 3 });
+    const spans = await flushed(observability);
+    expect(spans.map((s) => galileoKind(s)).sort()).toEqual(['agent', 'llm', 'llm', 'tool']);
+    expect(exporter.openSpans).toBe(0);
+  });
+
+  it('ends the oldest run early when more spans are open than maxOpenSpans, without duplicates', async () => {
+    const warnings: string[] = [];
+    const exporter = galileoExporter({
+      maxOpenSpans: 4,
+      logger: { warn: (line) => warnings.push(line) },
+    });
+    const { mastra, observability } = app(exporter, 'bridge');
+    const agent = mastra.getAgent('weatherAgent');
+    const results = await Promise.all(
+      [0, 1, 2].map((i) => agent.generate(`What is the weather in Town${i}?`, { maxSteps: 3 })),
+    );
+    for (const r of results) expect(r.text).toContain('weather returned');
+    expect(exporter.openSpans).toBe(0);
+    const spans = await flushed(observability);
+    expect(new Set(spans.map((s) => s.spanId)).size).toBe(spans.length);
+    expect(spans.some((s) => s.attributes['mastra.incomplete'] === true)).toBe(true);
+    expect(warnings.filter((w) => w.includes('evicted'))).toHaveLength(1);
+  });
+
+  it('never breaks the run when the tracer provider throws', async () => {
+    const warnings: string[] = [];
+    const broken: TracerProvider = {
+      getTracer() {
+        throw new Error('provider exploded');
+      },
+    };
+    const exporter = galileoExporter({
+      tracerProvider: broken,
+      logger: { warn: (line) => warnings.push(line) },
+    });
+    const { mastra, observability } = app(exporter, 'bridge');
+    const result = await mastra
+      .getAgent('weatherAgent')
+      .generate('What is the weather in Oslo?', { maxSteps: 3 });
+    expect(result.text).toContain('weather returned');
+    expect(await flushed(observability)).toHaveLength(0);
+    expect(warnings.length).toBeGreaterThan(0);
+    expect(warnings.length).toBeLessThanOrEqual(3);
+    expect(warnings.join('\n')).toContain('provider exploded');
+  });
+
+  it('lets Mastra keep its own distinct ids when no provider is registered (no-op tracer)', async () => {
+    const exporter = galileoExporter({ tracerProvider: new ProxyTracerProvider() });
+    const { mastra, observability } = app(exporter, 'bridge');
+    const parent = extractContext({ traceparent: `00-${REMOTE_TRACE}-${REMOTE_PARENT}-01` });
+    const result = await context.with(parent, () =>
+      mastra.getAgent('weatherAgent').generate('What is the weather in Oslo?', { maxSteps: 3 }),
+    );
+    expect(result.text).toContain('weather returned');
+    expect(result.traceId).toBeTruthy();
+    // With a no-op tracer the parent's ids come back; they must not be handed to Mastra.
+    expect(result.traceId).not.toBe(REMOTE_TRACE);
+    expect(exporter.openSpans).toBe(0);
+    expect(await flushed(observability)).toHaveLength(0);
+  });
+
+  it('stamps the Galileo session from baggage on every Mastra span', async () => {
+    const { mastra, observability } = app(galileoExporter(), 'bridge');
+    await withGalileoSession({ sessionId: 'sess-42', userId: 'user-7' }, () =>
+      mastra.getAgent('weatherAgent').generate('What is the weather in Nice?', { maxSteps: 3 }),
+    );
+    const spans = await flushed(observability);
+    expect(spans).toHaveLength(4);
+    for (const span of spans) {
+      expect(span.attributes['galileo.session.id']).toBe('sess-42');
+      expect(span.attributes['user.id']).toBe('user-7');
+    }
   });
 });

@@ -19,6 +19,7 @@ import {
   type TracerProvider,
   trace,
 } from '@opentelemetry/api';
+import { BoundedSet } from './internal/bounded-set.js';
 import { mapSpan, startName } from './internal/map-span.js';
 import { type MastraSpanData, type SpanRole, spanRoles } from './internal/mastra-span.js';
 
@@ -105,6 +106,11 @@ export class GalileoMastraExporter implements ObservabilityExporter, Observabili
   readonly #entries = new Map<string, Entry>();
   /** Open span ids per trace, oldest trace first (for eviction). */
   readonly #traces = new Map<string, Set<string>>();
+  /**
+   * Spans already ended (or given up on), so a repeated `span_ended` (the same instance in both
+   * `bridge` and `exporters`) or a late event of an evicted run never starts a second span.
+   */
+  readonly #done: BoundedSet<string>;
   #tracer: Tracer | undefined;
 
   constructor(options: GalileoMastraExporterOptions = {}) {
@@ -115,6 +121,7 @@ export class GalileoMastraExporter implements ObservabilityExporter, Observabili
       llmSpanType: options.llmSpanType ?? 'model_inference',
     });
     this.#maxOpenSpans = Math.max(1, options.maxOpenSpans ?? 10_000);
+    this.#done = new BoundedSet(Math.max(1_000, this.#maxOpenSpans));
     this.#logger = options.logger === false ? undefined : (options.logger ?? console);
   }
 
@@ -244,8 +251,7 @@ export class GalileoMastraExporter implements ObservabilityExporter, Observabili
   #started(data: MastraSpanData): void {
     const type = String(data.type);
     const role = this.#role(type);
-    const existing = this.#entries.get(data.id);
-    if (existing) return;
+    if (this.#entries.has(data.id) || this.#done.has(data.id)) return;
     const parentCtx = this.#parentForEvent(data);
     if (role === 'drop') {
       this.#remember(data.id, {
@@ -270,6 +276,7 @@ export class GalileoMastraExporter implements ObservabilityExporter, Observabili
     const role = this.#role(type);
     let entry = this.#entries.get(data.id);
     if (!entry) {
+      if (this.#done.has(data.id)) return;
       // Event spans (and spans whose start we never saw) arrive only as `span_ended`.
       if (role === 'drop') return;
       entry = this.#exporterEntry(data, type, role, this.#parentForEvent(data));
@@ -378,6 +385,7 @@ export class GalileoMastraExporter implements ObservabilityExporter, Observabili
   }
 
   #forget(spanId: string): void {
+    this.#done.add(spanId);
     const entry = this.#entries.get(spanId);
     if (!entry) return;
     this.#entries.delete(spanId);
@@ -392,6 +400,7 @@ export class GalileoMastraExporter implements ObservabilityExporter, Observabili
     for (const id of ids ?? []) {
       const entry = this.#entries.get(id);
       this.#entries.delete(id);
+      this.#done.add(id);
       if (entry?.span?.isRecording()) {
         entry.span.setAttribute('mastra.incomplete', true);
         entry.span.end();
