@@ -1,0 +1,227 @@
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import { type Tracer, type TracerOptions, type TracerProvider, trace } from '@opentelemetry/api';
+import { esmEntryOf, type FoundPackage, packageOf, resolveFrom } from './internal/find-package.js';
+
+/** Options of {@link ensureAdkTracing}. */
+export interface EnsureAdkTracingOptions {
+  /**
+   * The tracer provider ADK's spans go to.
+   * @defaultValue the global provider of this process's `@opentelemetry/api`, looked up at each
+   * span, so it may be registered after this call
+   */
+  tracerProvider?: TracerProvider | undefined;
+  /**
+   * Files or folders from which `@google/adk` is resolved (every copy found is fixed).
+   * @defaultValue this package's folder and `process.cwd()`
+   */
+  searchFrom?: readonly string[] | undefined;
+  /**
+   * Where problems are printed (each once per process); `false` keeps them only in the result.
+   * @defaultValue `console`
+   */
+  logger?: { warn(message: string): void } | false | undefined;
+}
+
+/** One module instance of `@opentelemetry/api` that an ADK copy loads. */
+export interface AdkApiInstance {
+  /** Folder of that `@opentelemetry/api` package. */
+  path: string;
+  /** Its version. */
+  version: string;
+  /** `esm` for what `import` loads, `cjs` for what `require` loads (one file for api ≤ 1.9). */
+  format: 'esm' | 'cjs' | 'esm+cjs';
+  /**
+   * `shared`: the same instance the Galileo provider registers with (nothing to do);
+   * `bridged`: its unregistered proxy now forwards to the real provider;
+   * `conflict`: it already has a provider of its own (ADK's spans go there, not to Galileo);
+   * `unsupported`: its internals are unknown, so it cannot be bridged.
+   */
+  state: 'shared' | 'bridged' | 'conflict' | 'unsupported';
+}
+
+/** What {@link ensureAdkTracing} found and did. */
+export interface AdkTracingStatus {
+  /** Every `@google/adk` copy found (folder and version). */
+  adk: { path: string; version: string }[];
+  /** The `@opentelemetry/api` instances those copies load. */
+  apiInstances: AdkApiInstance[];
+  /** `true` when every ADK copy's spans reach the provider. */
+  ok: boolean;
+  /** Each problem with its exact fix (also printed, once per process). */
+  problems: string[];
+}
+
+interface ProxyProviderLike {
+  setDelegate(delegate: TracerProvider): void;
+  _delegate?: TracerProvider;
+}
+
+const FORWARDER = Symbol.for('galileo-otel.adk.tracer-forwarder');
+const GLOBAL_REGISTRY = Symbol.for('opentelemetry.js.api.1');
+const OVERRIDES_FIX =
+  'add `"overrides": { "@opentelemetry/api": "$@opentelemetry/api" }` to your package.json and run npm install again (one @opentelemetry/api copy for everything)';
+const printed = new Set<string>();
+
+function ownApiPackage(): FoundPackage | undefined {
+  const entry = resolveFrom(import.meta.url, '@opentelemetry/api');
+  return entry ? packageOf(entry, '@opentelemetry/api') : undefined;
+}
+
+function forwarderFor(explicit: TracerProvider | undefined): TracerProvider {
+  const forwarder = {
+    [FORWARDER]: true,
+    getTracer(name: string, version?: string, options?: TracerOptions): Tracer {
+      return (explicit ?? trace.getTracerProvider()).getTracer(name, version, options);
+    },
+  };
+  return forwarder;
+}
+
+function isForwarder(value: unknown): boolean {
+  return typeof value === 'object' && value !== null && FORWARDER in value;
+}
+
+function proxyOf(api: unknown): ProxyProviderLike | undefined {
+  const traceApi = (api as { trace?: { _proxyTracerProvider?: unknown } } | undefined)?.trace;
+  const proxy = traceApi?._proxyTracerProvider as ProxyProviderLike | undefined;
+  return proxy && typeof proxy.setDelegate === 'function' ? proxy : undefined;
+}
+
+/**
+ * Makes sure `@google/adk`'s spans reach the registered tracer provider, whatever the import
+ * order. ADK 2.0 pins `@opentelemetry/api` 1.9.0 and takes its tracer from that copy when it is
+ * imported; when the app's provider is registered later through another copy (1.10, which the
+ * OTel SDK 3 line needs), ADK's tracer is a proxy of its own copy that never gets a provider and
+ * every ADK span is dropped without a word. This resolves each ADK copy's own API instance(s)
+ * from ADK's package folder and points their still-unregistered proxy provider at the real one.
+ * Set-ups that cannot work (ADK's copy already owns another provider, an incompatible global
+ * registry) are reported with the exact fix. Safe to call more than once; never throws.
+ * `googleAdk()` calls it when the Galileo processor is created.
+ *
+ * @example
+ * import { ensureAdkTracing } from '@galileo-otel/adapter-google-adk';
+ * trace.setGlobalTracerProvider(myProvider); // with new GalileoSpanProcessor({ adapters: [googleAdk()] })
+ * ensureAdkTracing();
+ */
+export function ensureAdkTracing(options: EnsureAdkTracingOptions = {}): AdkTracingStatus {
+  const status: AdkTracingStatus = { adk: [], apiInstances: [], ok: true, problems: [] };
+  const problem = (text: string) => {
+    status.ok = false;
+    status.problems.push(text);
+  };
+  try {
+    const own = ownApiPackage();
+    const bases = options.searchFrom ?? [import.meta.url, join(process.cwd(), 'package.json')];
+    const adkManifests = new Set<string>();
+    for (const base of bases) {
+      const from = base.startsWith('file:') || base.endsWith('.json') ? base : join(base, 'x.js');
+      const found = resolveFrom(from, '@google/adk/package.json');
+      if (found) adkManifests.add(found);
+    }
+    if (adkManifests.size === 0) {
+      problem(
+        '@google/adk could not be resolved from this package or the working directory, so its ' +
+          'copy of @opentelemetry/api cannot be connected to your tracer provider. If ADK is ' +
+          'bundled, register Galileo in a module evaluated before ADK (node --import ./galileo.js), ' +
+          'or keep @google/adk external in the bundle.',
+      );
+    }
+    const seen = new Set<unknown>();
+    for (const manifestPath of adkManifests) {
+      const adk = packageOf(manifestPath, '@google/adk');
+      if (!adk) continue;
+      status.adk.push({ path: adk.dir, version: adk.manifest.version ?? 'unknown' });
+      const adkRequire = createRequire(manifestPath);
+      const cjsEntry = resolveFrom(manifestPath, '@opentelemetry/api');
+      const apiPackage = cjsEntry ? packageOf(cjsEntry, '@opentelemetry/api') : undefined;
+      if (!cjsEntry || !apiPackage) continue;
+      const version = apiPackage.manifest.version ?? 'unknown';
+      const esmEntry = esmEntryOf(apiPackage);
+      const instances: { format: AdkApiInstance['format']; load: () => unknown }[] =
+        esmEntry && esmEntry !== cjsEntry
+          ? [
+              { format: 'esm', load: () => adkRequire(esmEntry) },
+              { format: 'cjs', load: () => adkRequire(cjsEntry) },
+            ]
+          : [{ format: 'esm+cjs', load: () => adkRequire(cjsEntry) }];
+      for (const { format, load } of instances) {
+        let api: unknown;
+        try {
+          api = load();
+        } catch {
+          continue;
+        }
+        const traceApi = (api as { trace?: unknown }).trace;
+        if (!traceApi || seen.has(traceApi)) continue;
+        seen.add(traceApi);
+        const record = (state: AdkApiInstance['state']) =>
+          status.apiInstances.push({ path: apiPackage.dir, version, format, state });
+        if (traceApi === trace) {
+          record('shared');
+          continue;
+        }
+        const proxy = proxyOf(api);
+        if (!proxy) {
+          record('unsupported');
+          problem(
+            `@google/adk ${adk.manifest.version} loads its own @opentelemetry/api ${version} ` +
+              `(${apiPackage.dir}), whose tracer cannot be connected to your provider: ADK spans are ` +
+              `recorded only if the provider is registered before @google/adk is imported. Fix: ${OVERRIDES_FIX}, ` +
+              'or register Galileo in a module imported before @google/adk (node --import ./galileo.js).',
+          );
+          continue;
+        }
+        if (isForwarder(proxy._delegate)) {
+          record('bridged');
+          continue;
+        }
+        if (proxy._delegate !== undefined) {
+          record('conflict');
+          problem(
+            `@google/adk's @opentelemetry/api ${version} (${apiPackage.dir}) already has a tracer ` +
+              "provider of its own (ADK's maybeSetOtelProviders() or another library registered it " +
+              'through that copy), so ADK spans go there and not to Galileo. Fix: do not call ' +
+              'maybeSetOtelProviders(); use registerGalileo({ adapters: [googleAdk()] }), or add ' +
+              'new GalileoSpanProcessor({ adapters: [googleAdk()] }) to that provider.',
+          );
+          continue;
+        }
+        proxy.setDelegate(forwarderFor(options.tracerProvider));
+        record('bridged');
+      }
+    }
+    checkRegistry(own, problem);
+  } catch (error) {
+    problem(
+      `could not check @google/adk's OpenTelemetry set-up (${error instanceof Error ? error.message : String(error)}). Fix: ${OVERRIDES_FIX}.`,
+    );
+  }
+  if (options.logger !== false) {
+    const logger = options.logger ?? console;
+    for (const text of status.problems) {
+      if (printed.has(text)) continue;
+      printed.add(text);
+      logger.warn(`[galileo-otel] google-adk: ${text}`);
+    }
+  }
+  return status;
+}
+
+function checkRegistry(own: FoundPackage | undefined, problem: (text: string) => void): void {
+  const registry = (globalThis as Record<symbol, unknown>)[GLOBAL_REGISTRY] as
+    | { version?: string; trace?: unknown }
+    | undefined;
+  const ownVersion = own?.manifest.version;
+  if (!registry?.trace || !registry.version || !ownVersion) return;
+  const [regMajor, regMinor] = registry.version.split('.').map(Number);
+  const [ownMajor, ownMinor] = ownVersion.split('.').map(Number);
+  if (regMajor !== ownMajor || (regMinor ?? 0) < (ownMinor ?? 0)) {
+    problem(
+      `the global tracer provider was registered through @opentelemetry/api ${registry.version}, ` +
+        `which this process's @opentelemetry/api ${ownVersion} (used by Galileo and the OTel SDK) ` +
+        'cannot read: spans of one side are lost. Fix: register the provider with ' +
+        `registerGalileo() before anything else registers one, and ${OVERRIDES_FIX}.`,
+    );
+  }
+}

@@ -1,0 +1,128 @@
+import type {
+  AdapterHost,
+  AdapterStartDecision,
+  GalileoAdapter,
+  SpanTranslation,
+} from '@galileo-otel/core';
+import { type Context, SpanStatusCode, trace } from '@opentelemetry/api';
+import type { ReadableSpan, Span } from '@opentelemetry/sdk-trace';
+import { type AdkTracingStatus, ensureAdkTracing } from './ensure-adk-tracing.js';
+import { ADK_SCOPE, VENDOR_JSON_ATTRIBUTES } from './internal/adk-span.js';
+import { AdkSpanMapper, type MappedSpan } from './internal/adk-span-mapper.js';
+
+/** Options of {@link googleAdk}. */
+export interface GoogleAdkOptions {
+  /**
+   * `gen_ai.provider.name` of ADK's model calls and agents (`gcp.vertex_ai` for Vertex AI).
+   * @defaultValue `'gcp.gemini'`
+   */
+  provider?: string | undefined;
+  /**
+   * Export the tools and handed-off sub-agents that ADK starts under `call_llm` as children of
+   * the agent instead (the model call becomes a leaf, which Galileo shows best). The OTel context
+   * is not changed: HTTP calls made inside a tool still nest under the tool.
+   * @defaultValue `true`
+   */
+  llmSpansAsLeaves?: boolean | undefined;
+  /**
+   * Keep ADK's `gcp.vertex.agent.llm_request` / `llm_response` / `tool_call_args` /
+   * `tool_response` JSON attributes next to the Galileo ones (they duplicate them and are large).
+   * @defaultValue `false`
+   */
+  keepVendorAttributes?: boolean | undefined;
+  /**
+   * Connect `@google/adk`'s own `@opentelemetry/api` copy to the provider when the processor is
+   * created (see {@link ensureAdkTracing}); without it ADK spans vanish in one import order.
+   * @defaultValue `true`
+   */
+  ensureTracing?: boolean | undefined;
+}
+
+/** The Google ADK adapter, plus what its start-up check found. */
+export interface GoogleAdkAdapter extends GalileoAdapter {
+  /** What {@link ensureAdkTracing} found when the processor was created (`undefined` before). */
+  readonly tracingStatus: AdkTracingStatus | undefined;
+}
+
+function isAdkSpan(span: { instrumentationScope?: { name: string } | undefined }): boolean {
+  return span.instrumentationScope?.name === ADK_SCOPE;
+}
+
+/**
+ * The Google ADK (`@google/adk` 2.x) adapter for the Galileo span processor. ADK emits
+ * OpenTelemetry spans itself; this reshapes them as they end: `invocation` → workflow,
+ * `invoke_agent <name>` → agent (input and output lifted from its model calls),
+ * `call_llm` → llm `chat <model>` (`{role, content}` messages, provider, usage),
+ * `execute_tool <name>` → tool (arguments, result; ERROR when the tool threw). It also connects
+ * ADK's pinned `@opentelemetry/api` copy to the provider so no import order loses ADK's spans.
+ * Add {@link galileoAdkPlugin} to the runner for exact tool and model errors and streamed output.
+ *
+ * @example
+ * import { registerGalileo } from '@galileo-otel/core';
+ * import { googleAdk } from '@galileo-otel/adapter-google-adk';
+ * registerGalileo({ adapters: [googleAdk()] });
+ */
+export function googleAdk(options: GoogleAdkOptions = {}): GoogleAdkAdapter {
+  const mapper = new AdkSpanMapper(options.provider ?? 'gcp.gemini');
+  const mapped = new WeakSet<object>();
+  const reparent = options.llmSpansAsLeaves ?? true;
+  const removeAttributes = options.keepVendorAttributes ? undefined : VENDOR_JSON_ATTRIBUTES;
+  let tracingStatus: AdkTracingStatus | undefined;
+  let host: AdapterHost | undefined;
+
+  const mapOnce = (span: ReadableSpan): MappedSpan | undefined => {
+    if (mapped.has(span)) return undefined;
+    mapped.add(span);
+    return mapper.map(span);
+  };
+
+  return {
+    name: 'google-adk',
+    get tracingStatus() {
+      return tracingStatus;
+    },
+
+    install(adapterHost: AdapterHost): void {
+      host = adapterHost;
+      if (options.ensureTracing === false) return;
+      tracingStatus = ensureAdkTracing({
+        logger: { warn: (message) => host?.log('google-adk:tracing', message) },
+      });
+    },
+
+    onStart(span: Span, parentContext: Context): AdapterStartDecision | undefined {
+      if (!reparent) return undefined;
+      const readable = span as unknown as ReadableSpan;
+      if (!isAdkSpan(readable)) return undefined;
+      const name = readable.name;
+      if (!name.startsWith('execute_tool') && !name.startsWith('invoke_agent ')) return undefined;
+      const parent = trace.getSpan(parentContext) as unknown as ReadableSpan | undefined;
+      if (parent?.name !== 'call_llm' || !isAdkSpan(parent)) return undefined;
+      const grandParent = parent.parentSpanContext?.spanId;
+      return grandParent ? { parentSpanId: grandParent } : undefined;
+    },
+
+    onEnding(span: Span): void {
+      const readable = span as unknown as ReadableSpan;
+      if (!isAdkSpan(readable)) return;
+      const result = mapOnce(readable);
+      if (!result) return;
+      if (result.name) span.updateName(result.name);
+      span.setAttributes(result.attributes);
+      if (result.status?.code === SpanStatusCode.ERROR) span.setStatus(result.status);
+    },
+
+    translate(span: ReadableSpan): SpanTranslation | undefined {
+      if (!isAdkSpan(span)) return undefined;
+      // Providers without `onEnding` (OTel SDK before 2.12) get the same mapping at export.
+      const result = mapOnce(span);
+      if (!result) return removeAttributes ? { removeAttributes } : undefined;
+      return {
+        ...(result.name ? { name: result.name } : {}),
+        attributes: result.attributes,
+        ...(result.status ? { status: result.status } : {}),
+        ...(removeAttributes ? { removeAttributes } : {}),
+      };
+    },
+  };
+}

@@ -1,0 +1,218 @@
+import {
+  GenAiAttributes as A,
+  agentAttributes,
+  llmAttributes,
+  llmSpanName,
+  toolAttributes,
+} from '@galileo-otel/core';
+import { type Attributes, type SpanStatus, SpanStatusCode } from '@opentelemetry/api';
+import type { ReadableSpan } from '@opentelemetry/sdk-trace';
+import { AdkAttributes, adkSpanType, parentSpanIdOf } from './adk-span.js';
+import {
+  type ChatMessage,
+  contentsToMessages,
+  hasText,
+  isObject,
+  lastUserText,
+  messagesAttribute,
+  parseJsonAttribute,
+  systemInstructionText,
+  usageOf,
+} from './gemini-messages.js';
+
+/** What the mapper decided for one ADK span. */
+export interface MappedSpan {
+  name?: string;
+  attributes: Attributes;
+  status?: SpanStatus;
+}
+
+interface Output {
+  messages: ChatMessage[];
+  text: boolean;
+  seq: number;
+}
+
+interface Collected {
+  input?: string;
+  output?: Output;
+}
+
+const MAX_COLLECTED = 10_000;
+const NOT_SPECIFIED = '<not specified>';
+/** Status message of a tool span ADK ended without a result (the tool threw). */
+export const BARE_TOOL_MESSAGE =
+  'the tool failed: ADK recorded no result (add galileoAdkPlugin() to the runner to capture the error message)';
+
+function better(a: Output | undefined, b: Output | undefined): Output | undefined {
+  if (!a) return b;
+  if (!b) return a;
+  if (a.text !== b.text) return a.text ? a : b;
+  return a.seq >= b.seq ? a : b;
+}
+
+function num(value: unknown): number | undefined {
+  return typeof value === 'number' ? value : undefined;
+}
+
+function str(value: unknown): string | undefined {
+  return typeof value === 'string' && value !== '' ? value : undefined;
+}
+
+/**
+ * Turns ADK's native spans into Galileo's shapes. Children end before their parents, so the
+ * mapper collects each span's input and output under its parent's id and hands them to the
+ * agent and invocation spans when those end. State is keyed by span id, consumed when the parent
+ * ends, and bounded.
+ */
+export class AdkSpanMapper {
+  readonly #provider: string;
+  readonly #collected = new Map<string, Collected>();
+  #seq = 0;
+
+  constructor(provider: string) {
+    this.#provider = provider;
+  }
+
+  /** Pending entries (for tests and leak checks). */
+  get pending(): number {
+    return this.#collected.size;
+  }
+
+  map(span: ReadableSpan): MappedSpan | undefined {
+    const type = adkSpanType(span);
+    if (!type) return undefined;
+    const id = span.spanContext().spanId;
+    const own = this.#collected.get(id);
+    if (own) this.#collected.delete(id);
+    switch (type) {
+      case 'llm':
+        return this.#mapLlm(span, own);
+      case 'tool':
+        return this.#mapTool(span);
+      case 'agent':
+        return this.#mapAgent(span, own);
+      case 'invocation':
+        return this.#mapInvocation(span, own);
+    }
+  }
+
+  #report(span: ReadableSpan, input: string | undefined, output: Output | undefined): void {
+    const parentId = parentSpanIdOf(span);
+    if (!parentId || (input === undefined && output === undefined)) return;
+    let entry = this.#collected.get(parentId);
+    if (!entry) {
+      if (this.#collected.size >= MAX_COLLECTED) {
+        const oldest = this.#collected.keys().next().value;
+        if (oldest !== undefined) this.#collected.delete(oldest);
+      }
+      entry = {};
+      this.#collected.set(parentId, entry);
+    }
+    entry.input ??= input;
+    const best = better(entry.output, output);
+    if (best) entry.output = best;
+  }
+
+  #mapLlm(span: ReadableSpan, own: Collected | undefined): MappedSpan {
+    const attrs = span.attributes;
+    const request = parseJsonAttribute(attrs[AdkAttributes.LLM_REQUEST]);
+    const response = parseJsonAttribute(attrs[AdkAttributes.LLM_RESPONSE]);
+    const streamed = parseJsonAttribute(attrs[AdkAttributes.PLUGIN_LLM_OUTPUT]);
+    const model = str(attrs[A.REQUEST_MODEL]) ?? str(request?.model);
+    const config = isObject(request?.config) ? request.config : undefined;
+    const system = systemInstructionText(config?.systemInstruction);
+    const conversation = contentsToMessages(request?.contents, 'user');
+    const responseContent =
+      streamed ?? (isObject(response?.content) ? response.content : undefined);
+    const output = responseContent ? contentsToMessages(responseContent, 'assistant') : [];
+    const usage = usageOf(response?.usageMetadata) ?? {
+      inputTokens: num(attrs[A.USAGE_INPUT_TOKENS]),
+      outputTokens: num(attrs[A.USAGE_OUTPUT_TOKENS]),
+    };
+    const finish = attrs[A.FINISH_REASONS];
+    const attributes = llmAttributes({
+      model,
+      provider: this.#provider,
+      systemInstructions: system,
+      finishReasons: Array.isArray(finish) ? finish.map(String) : undefined,
+      usage,
+    });
+    const input: ChatMessage[] = system
+      ? [{ role: 'system', content: system }, ...conversation]
+      : conversation;
+    if (input.length > 0) attributes[A.INPUT_MESSAGES] = messagesAttribute(input);
+    if (output.length > 0) attributes[A.OUTPUT_MESSAGES] = messagesAttribute(output);
+
+    let status: SpanStatus | undefined;
+    const errorCode =
+      str(response?.errorCode) ??
+      (typeof response?.errorCode === 'number' ? String(response.errorCode) : undefined);
+    if (errorCode && span.status.code !== SpanStatusCode.ERROR) {
+      status = { code: SpanStatusCode.ERROR, message: str(response?.errorMessage) ?? errorCode };
+      attributes[A.ERROR_TYPE] = errorCode;
+    }
+
+    const mine: Output | undefined =
+      output.length > 0 ? { messages: output, text: hasText(output), seq: ++this.#seq } : undefined;
+    this.#report(span, lastUserText(conversation) ?? own?.input, better(own?.output, mine));
+    return { name: llmSpanName(model), attributes, ...(status ? { status } : {}) };
+  }
+
+  #mapTool(span: ReadableSpan): MappedSpan {
+    const attrs = span.attributes;
+    const name = str(attrs[A.TOOL_NAME]) ?? span.name.slice('execute_tool '.length);
+    const callId = str(attrs[A.TOOL_CALL_ID]);
+    const attributes = toolAttributes({
+      name,
+      callId: callId === NOT_SPECIFIED ? undefined : callId,
+      type: 'function',
+      description: str(attrs[A.TOOL_DESCRIPTION]),
+      arguments: str(attrs[AdkAttributes.TOOL_CALL_ARGS]),
+      result: str(attrs[AdkAttributes.TOOL_RESPONSE]),
+    });
+    // ADK only writes the tool's attributes after it returned: a span without them is a tool that
+    // threw (ADK ends the span in a `finally` and records nothing).
+    const bare = attrs[A.OPERATION_NAME] === undefined;
+    const pluginError = str(attrs[AdkAttributes.PLUGIN_TOOL_ERROR]);
+    let status: SpanStatus | undefined;
+    if (span.status.code !== SpanStatusCode.ERROR && (bare || pluginError)) {
+      status = { code: SpanStatusCode.ERROR, message: pluginError ?? BARE_TOOL_MESSAGE };
+    }
+    if (
+      (status || span.status.code === SpanStatusCode.ERROR) &&
+      attrs[A.ERROR_TYPE] === undefined
+    ) {
+      attributes[A.ERROR_TYPE] = 'ToolError';
+    }
+    return { attributes, ...(status ? { status } : {}) };
+  }
+
+  #mapAgent(span: ReadableSpan, own: Collected | undefined): MappedSpan {
+    const attrs = span.attributes;
+    const attributes = agentAttributes({
+      name: str(attrs[A.AGENT_NAME]) ?? span.name.slice('invoke_agent '.length),
+      description: str(attrs[A.AGENT_DESCRIPTION]),
+      provider: this.#provider,
+      conversationId: str(attrs[A.CONVERSATION_ID]),
+    });
+    this.#fillIo(attributes, attrs, own);
+    this.#report(span, own?.input, own?.output);
+    return { attributes };
+  }
+
+  #mapInvocation(span: ReadableSpan, own: Collected | undefined): MappedSpan {
+    const attributes: Attributes = {};
+    this.#fillIo(attributes, span.attributes, own);
+    return { attributes };
+  }
+
+  #fillIo(attributes: Attributes, existing: Attributes, own: Collected | undefined): void {
+    if (own?.input !== undefined && existing[A.INPUT_MESSAGES] === undefined) {
+      attributes[A.INPUT_MESSAGES] = messagesAttribute([{ role: 'user', content: own.input }]);
+    }
+    if (own?.output && existing[A.OUTPUT_MESSAGES] === undefined) {
+      attributes[A.OUTPUT_MESSAGES] = messagesAttribute(own.output.messages);
+    }
+  }
+}
