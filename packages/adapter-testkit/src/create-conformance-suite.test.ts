@@ -1,0 +1,187 @@
+import { describe, expect, it } from 'vitest';
+import {
+  type ConformanceOptions,
+  createConformanceSuite,
+  type ScenarioId,
+  type ScenarioResult,
+} from './create-conformance-suite.js';
+import type { AdapterDriver } from './driver/adapter-driver.js';
+import { DriverTodoError, todo } from './driver/todo.js';
+import { unsupported } from './driver/unsupported.js';
+import type { ConformanceRule } from './rules/finding.js';
+import type { Breakage } from './test-support/fake-bridge-adapter.js';
+import { fakeDriver } from './test-support/fake-driver.js';
+
+async function runScenarios(
+  options: ConformanceOptions,
+  only?: readonly ScenarioId[],
+): Promise<Map<ScenarioId, ScenarioResult>> {
+  const suite = createConformanceSuite(options);
+  await suite.start();
+  const results = new Map<ScenarioId, ScenarioResult>();
+  try {
+    for (const scenario of suite.scenarios) {
+      if (only && !only.includes(scenario.id)) continue;
+      results.set(scenario.id, await scenario.run());
+    }
+  } finally {
+    await suite.stop();
+  }
+  return results;
+}
+
+describe('the conformance suite on a correct bridge adapter', () => {
+  it('passes every scenario with real spans on the wire', async () => {
+    const results = await runScenarios({ name: 'fake', driver: fakeDriver() });
+    expect([...results.keys()]).toEqual([
+      'agent-with-tool',
+      'throwing-tool',
+      'streamed',
+      'concurrent',
+      'traceparent',
+      'secret',
+      'flush',
+      'offline',
+    ]);
+    for (const [id, result] of results) {
+      expect({ id, findings: result.findings.map((f) => f.message) }).toEqual({ id, findings: [] });
+      if (id !== 'offline') expect(result.spans.length, id).toBeGreaterThanOrEqual(4);
+    }
+    expect(results.get('concurrent')?.spans.length).toBe(12);
+  });
+});
+
+describe('the conformance suite on deliberately broken adapters', () => {
+  const cases: {
+    breakage: Breakage;
+    scenario: ScenarioId;
+    rule: ConformanceRule;
+    says: RegExp;
+  }[] = [
+    {
+      breakage: 'wrong-kind',
+      scenario: 'agent-with-tool',
+      rule: 'kinds',
+      says: /expected at least one `llm` span .* saw `chat gpt-4\.1-mini` → workflow \(gen_ai\.operation\.name=generate_content\)/,
+    },
+    {
+      breakage: 'orphan',
+      scenario: 'agent-with-tool',
+      rule: 'orphans',
+      says: /llm span `chat gpt-4\.1-mini` \(id [0-9a-f]{16}, parent ([0-9a-f]{16})\) is an orphan: its parent \1 was never exported/,
+    },
+    {
+      breakage: 'split-trace',
+      scenario: 'agent-with-tool',
+      rule: 'single-trace',
+      says: /expected one trace id for this run; saw 2: .*\(1 span: `execute_tool lookup_facts`\)/,
+    },
+    {
+      breakage: 'messages-shape',
+      scenario: 'agent-with-tool',
+      rule: 'shapes',
+      says: /llm span `chat gpt-4\.1-mini` .* should carry `gen_ai\.input\.messages` as a JSON array of \{role, content\}; item 0 has no `content` \(it has role, parts\)/,
+    },
+    {
+      breakage: 'no-error-status',
+      scenario: 'throwing-tool',
+      rule: 'tool-error',
+      says: /tool span `execute_tool flaky_lookup` \(id [0-9a-f]{16}, parent [0-9a-f]{16}\) should have status ERROR \(2\) with `error\.type` because the tool threw; saw status UNSET \(0\) and no error\.type/,
+    },
+    {
+      breakage: 'leaked-secret',
+      scenario: 'secret',
+      rule: 'redaction',
+      says: /agent span `invoke_agent research_agent: Tell me about Sputnik 1\. My OpenAI key is <secret>` .* leaks the secret from the user input in its name/,
+    },
+    {
+      breakage: 'cross-talk',
+      scenario: 'concurrent',
+      rule: 'isolation',
+      says: /in the trace of the run about "[^"]+" carries "[^"]+" from another concurrent run/,
+    },
+    {
+      breakage: 'late-spans',
+      scenario: 'flush',
+      rule: 'flush',
+      says: /1 span of the run ended after `forceFlush\(\)` returned .*agent span `invoke_agent research_agent`/,
+    },
+  ];
+
+  it.each(cases)('catches the $breakage adapter in the $scenario scenario', async (c) => {
+    const results = await runScenarios({ name: c.breakage, driver: fakeDriver(c.breakage) }, [
+      c.scenario,
+    ]);
+    const findings = results.get(c.scenario)?.findings ?? [];
+    const hit = findings.find((f) => f.rule === c.rule);
+    expect(hit?.message, JSON.stringify(findings, null, 2)).toMatch(c.says);
+  });
+
+  it('reports the late spans only as a flush problem, not as orphans elsewhere', async () => {
+    const results = await runScenarios({ name: 'late', driver: fakeDriver('late-spans') }, [
+      'agent-with-tool',
+      'flush',
+    ]);
+    expect(results.get('agent-with-tool')?.findings).toEqual([]);
+    expect(results.get('flush')?.findings.map((f) => f.rule)).toEqual(['flush']);
+  });
+});
+
+describe('driver capabilities', () => {
+  it('records a declared unsupported capability with its reason', () => {
+    const driver: AdapterDriver = {
+      ...fakeDriver(),
+      runStreamed: unsupported('the framework has no streaming API'),
+    };
+    const suite = createConformanceSuite({ name: 'no-stream', driver });
+    const streamed = suite.scenarios.find((s) => s.id === 'streamed');
+    expect(streamed?.unsupported).toBe('the framework has no streaming API');
+    expect(suite.scenarios.filter((s) => s.unsupported)).toHaveLength(1);
+  });
+
+  it('fails a scenario whose driver function is missing, saying how to declare it', async () => {
+    const driver = { ...fakeDriver(), runUnderTraceparent: undefined } as unknown as AdapterDriver;
+    const results = await runScenarios({ name: 'partial', driver }, ['traceparent']);
+    expect(results.get('traceparent')?.findings[0]?.message).toMatch(
+      /driver\.runUnderTraceparent is missing: implement it, or declare `runUnderTraceparent: unsupported\('why the framework cannot'\)`/,
+    );
+  });
+
+  it('lets a todo() in the driver fail the scenario, even where the run may throw', async () => {
+    const driver: AdapterDriver = {
+      ...fakeDriver(),
+      runThrowingTool: async () => todo('run an agent whose tool throws'),
+    };
+    const suite = createConformanceSuite({ name: 'todo', driver });
+    await suite.start();
+    try {
+      const scenario = suite.scenarios.find((s) => s.id === 'throwing-tool');
+      const error = await scenario?.run().catch((e: unknown) => e);
+      expect(DriverTodoError.isInstance(error)).toBe(true);
+      expect((error as Error).message).toBe('TODO: run an agent whose tool throws');
+    } finally {
+      await suite.stop();
+    }
+  });
+
+  it('reports a run that rejects where it must succeed', async () => {
+    const driver: AdapterDriver = {
+      ...fakeDriver(),
+      runStreamed: async () => {
+        throw new TypeError('stream closed early');
+      },
+    };
+    const results = await runScenarios({ name: 'reject', driver }, ['streamed']);
+    expect(results.get('streamed')?.findings[0]?.message).toBe(
+      'driver.runStreamed() rejected: TypeError: stream closed early. The run itself must succeed in this scenario.',
+    );
+  });
+
+  it('flags a run that never calls the local model', async () => {
+    const driver: AdapterDriver = { ...fakeDriver(), runAgentWithTool: async () => undefined };
+    const results = await runScenarios({ name: 'idle', driver }, ['agent-with-tool']);
+    const rules = results.get('agent-with-tool')?.findings.map((f) => f.rule);
+    expect(rules).toContain('model');
+    expect(rules).toContain('kinds');
+  });
+});

@@ -1,0 +1,207 @@
+// A bridge adapter for the fake framework, for testing the kit only. `breakage` makes it break
+// exactly one rule of the contract, the way real adapters get it wrong.
+import {
+  agentAttributes,
+  agentSpanName,
+  type GalileoAdapter,
+  ioAttributes,
+  llmAttributes,
+  llmSpanName,
+  recordSpanError,
+  toolAttributes,
+  toolSpanName,
+} from '@galileo-otel/core';
+import { type Context, context, type Span, type Tracer, trace } from '@opentelemetry/api';
+import type { FakeAgentFramework, FrameworkEvent } from './fake-framework.js';
+
+export type Breakage =
+  | 'none'
+  | 'wrong-kind'
+  | 'orphan'
+  | 'split-trace'
+  | 'messages-shape'
+  | 'no-error-status'
+  | 'leaked-secret'
+  | 'cross-talk'
+  | 'late-spans';
+
+interface RunState {
+  agent: Span;
+  agentContext: Context;
+  input: string;
+  spans: Map<string, Span>;
+  turn: Span | undefined;
+}
+
+export interface FakeBridgeAdapter extends GalileoAdapter {
+  useTracer(tracer: Tracer): void;
+}
+
+const TURN = 'fake.turn';
+
+export function fakeBridgeAdapter(
+  framework: FakeAgentFramework,
+  breakage: Breakage = 'none',
+): FakeBridgeAdapter {
+  let tracer: Tracer | undefined;
+  const runs = new Map<string, RunState>();
+  // The cross-talk bug: one "current run" shared by every run in the process.
+  let current: RunState | undefined;
+  const stateOf = (runId: string) => (breakage === 'cross-talk' ? current : runs.get(runId));
+
+  const parentFor = (state: RunState): Context => {
+    // Every llm and tool call sits in a "turn" wrapper span the adapter folds away.
+    if (!state.turn && tracer) {
+      state.turn = tracer.startSpan('turn', { attributes: { [TURN]: true } }, state.agentContext);
+    }
+    return state.turn ? trace.setSpan(state.agentContext, state.turn) : state.agentContext;
+  };
+
+  const handle = (event: FrameworkEvent) => {
+    if (!tracer) return;
+    switch (event.type) {
+      case 'agent_start': {
+        const name =
+          breakage === 'leaked-secret'
+            ? `${agentSpanName(event.agent)}: ${event.input}`
+            : agentSpanName(event.agent);
+        const agent = tracer.startSpan(
+          name,
+          {
+            attributes: agentAttributes({
+              name: event.agent,
+              provider: 'openai',
+              input: event.input,
+            }),
+          },
+          context.active(),
+        );
+        const state: RunState = {
+          agent,
+          agentContext: trace.setSpan(context.active(), agent),
+          input: event.input,
+          spans: new Map(),
+          turn: undefined,
+        };
+        runs.set(event.runId, state);
+        current = state;
+        return;
+      }
+      case 'llm_start': {
+        const state = stateOf(event.runId);
+        if (!state) return;
+        const attributes = llmAttributes({
+          model: event.model,
+          provider: 'openai',
+          inputMessages: event.messages.map((m) => ({ role: m.role, content: m.content ?? '' })),
+        });
+        if (breakage === 'wrong-kind') attributes['gen_ai.operation.name'] = 'generate_content';
+        if (breakage === 'messages-shape') {
+          attributes['gen_ai.input.messages'] = JSON.stringify(
+            event.messages.map((m) => ({
+              role: m.role,
+              parts: [{ type: 'text', content: m.content }],
+            })),
+          );
+        }
+        state.spans.set(
+          event.callId,
+          tracer.startSpan(llmSpanName(event.model), { attributes }, parentFor(state)),
+        );
+        return;
+      }
+      case 'llm_end': {
+        const state = stateOf(event.runId);
+        const span = state?.spans.get(event.callId);
+        if (!state || !span) return;
+        const m = event.message;
+        const output = m.tool_calls?.length
+          ? JSON.stringify(m.tool_calls.map((c) => c.function))
+          : (m.content ?? '');
+        span.setAttributes(
+          llmAttributes({
+            outputMessages: [{ role: 'assistant', content: output }],
+            usage: event.usage && {
+              inputTokens: event.usage.prompt_tokens,
+              outputTokens: event.usage.completion_tokens,
+            },
+          }),
+        );
+        // llmAttributes() always sets the operation; keep the broken one in that variant.
+        if (breakage === 'wrong-kind')
+          span.setAttribute('gen_ai.operation.name', 'generate_content');
+        span.end();
+        state.spans.delete(event.callId);
+        return;
+      }
+      case 'tool_start': {
+        const state = stateOf(event.runId);
+        if (!state) return;
+        const span = tracer.startSpan(
+          toolSpanName(event.name),
+          {
+            attributes: toolAttributes({
+              name: event.name,
+              callId: event.callId,
+              arguments: event.args,
+            }),
+            ...(breakage === 'split-trace' ? { root: true } : {}),
+          },
+          parentFor(state),
+        );
+        state.spans.set(event.callId, span);
+        return;
+      }
+      case 'tool_end': {
+        const state = stateOf(event.runId);
+        const span = state?.spans.get(event.callId);
+        if (!state || !span) return;
+        if (event.error !== undefined) {
+          if (breakage !== 'no-error-status') recordSpanError(span, event.error);
+        } else {
+          span.setAttribute('gen_ai.tool.call.result', event.result ?? '');
+        }
+        span.end();
+        state.spans.delete(event.callId);
+        return;
+      }
+      case 'agent_end': {
+        const state = runs.get(event.runId);
+        if (!state) return;
+        runs.delete(event.runId);
+        state.turn?.end();
+        state.agent.setAttributes(ioAttributes(undefined, event.output));
+        if (event.error !== undefined) recordSpanError(state.agent, event.error);
+        if (breakage === 'late-spans') {
+          // The bug: the span is ended later, after the run has returned, and forceFlush() does
+          // not know about it.
+          setTimeout(() => state.agent.end(), 40);
+        } else {
+          state.agent.end();
+        }
+        return;
+      }
+    }
+  };
+
+  return {
+    name: `fake-bridge${breakage === 'none' ? '' : `-${breakage}`}`,
+    useTracer(t) {
+      tracer = t;
+    },
+    install() {
+      framework.on(handle);
+    },
+    onStart(span) {
+      // Folding the turn wrapper away at start lets core re-parent its children; the orphan
+      // variant drops it at export instead, which strands them.
+      const isTurn = (span as unknown as { attributes: Record<string, unknown> }).attributes[TURN];
+      if (isTurn && breakage !== 'orphan') return { drop: true };
+      return undefined;
+    },
+    translate(span) {
+      if (breakage === 'orphan' && span.attributes[TURN]) return { drop: true };
+      return undefined;
+    },
+  };
+}

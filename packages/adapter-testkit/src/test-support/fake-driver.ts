@@ -1,0 +1,70 @@
+// Drivers over the fake framework, for testing the kit only.
+import { GalileoSpanProcessor } from '@galileo-otel/core';
+import { context } from '@opentelemetry/api';
+import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
+import { TracerProvider } from '@opentelemetry/sdk-trace';
+import type { AdapterDriver } from '../driver/adapter-driver.js';
+import { traceparentContext } from '../traceparent-context.js';
+import { type Breakage, fakeBridgeAdapter } from './fake-bridge-adapter.js';
+import { FakeAgentFramework, type FakeTool } from './fake-framework.js';
+
+const lookupFacts: FakeTool = {
+  name: 'lookup_facts',
+  description: 'Look up facts about a topic',
+  parameters: {
+    type: 'object',
+    properties: { topic: { type: 'string', description: 'The topic' } },
+    required: ['topic'],
+  },
+  execute: async (args) => `Facts about ${String(args.topic)}: launched, still flying.`,
+};
+
+const flakyLookup: FakeTool = {
+  ...lookupFacts,
+  name: 'flaky_lookup',
+  execute: async () => {
+    throw new RangeError('lookup backend down');
+  },
+};
+
+let contextManager = false;
+
+export function fakeDriver(breakage: Breakage = 'none'): AdapterDriver {
+  let framework: FakeAgentFramework | undefined;
+  let provider: TracerProvider | undefined;
+  const fw = () => {
+    if (!framework) throw new Error('setup() has not run');
+    return framework;
+  };
+  const run = (input: string, tools: FakeTool[] = [lookupFacts], stream = false) =>
+    fw().run({ agent: 'research_agent', input, tools, stream });
+  return {
+    async setup(env) {
+      if (!contextManager) {
+        context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
+        contextManager = true;
+      }
+      framework = new FakeAgentFramework(env.modelUrl);
+      const adapter = fakeBridgeAdapter(framework, breakage);
+      const processor = new GalileoSpanProcessor({
+        apiKey: env.apiKey,
+        endpoint: env.otlpEndpoint,
+        project: env.project,
+        logStream: env.logStream,
+        adapters: [adapter],
+        logger: false,
+      });
+      provider = new TracerProvider({ spanProcessors: [processor] });
+      adapter.useTracer(provider.getTracer('fake-framework'));
+      return { processor };
+    },
+    runAgentWithTool: ({ input }) => run(input),
+    runThrowingTool: ({ input }) => run(input, [flakyLookup]),
+    runStreamed: ({ input }) => run(input, [lookupFacts], true),
+    runUnderTraceparent: ({ input, traceparent }) =>
+      context.with(traceparentContext(traceparent), () => run(input)),
+    async teardown() {
+      await provider?.shutdown();
+    },
+  };
+}
