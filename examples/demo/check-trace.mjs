@@ -242,7 +242,8 @@ export function formatTree(spans) {
   }
   const rows = [];
   const walk = (span, depth) => {
-    const kind = span.spanKind === CLIENT ? `${span.kind} (client)` : span.kind;
+    const kind =
+      span.spanKind === CLIENT && span.kind === 'workflow' ? 'workflow (client)' : span.kind;
     const flag = span.parentSpanId && !ids.has(span.parentSpanId) ? '  ORPHAN' : '';
     const error = span.status?.code === 2 ? `  ERROR ${span.status.message}` : '';
     rows.push([

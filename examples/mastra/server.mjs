@@ -1,0 +1,174 @@
+// A Mastra (`@mastra/core` 1.x) service that is both halves of the cross-process demo:
+//
+//   POST /ask       {"question": "..."}  an orchestrator agent whose tool `delegate_research`
+//                                        POSTs {"topic"} to AGENT_B_URL/research
+//   POST /research  {"topic": "..."}     a research agent that returns 3-5 short facts
+//
+// Every request becomes spans in Galileo, and a request that crosses to another service (any
+// framework, any language) stays in ONE trace: the W3C `traceparent` header carries it over.
+//
+//   PORT=8001 SERVICE_NAME=agent-b node server.mjs
+//   PORT=8000 SERVICE_NAME=agent-a AGENT_B_URL=http://localhost:8001 node server.mjs
+//   curl -s localhost:8000/ask -H 'content-type: application/json' -d '{"question":"Tell me about Voyager 1."}'
+//
+// Settings come from the environment: GALILEO_API_KEY, GALILEO_PROJECT, GALILEO_LOG_STREAM (or
+// GALILEO_API_ENDPOINT for a local receiver: `npx galileo-otel dev`), OPENAI_API_KEY and
+// optionally OPENAI_BASE_URL / OPENAI_MODEL.
+import { randomUUID } from 'node:crypto';
+import { createServer } from 'node:http';
+import { galileoExporter } from '@galileo-otel/adapter-mastra';
+import {
+  registerGalileo,
+  tracedFetch,
+  traceHttpHandler,
+  withGalileoSession,
+  workflowAttributes,
+} from '@galileo-otel/core';
+import { Mastra } from '@mastra/core';
+import { Agent } from '@mastra/core/agent';
+import { createTool } from '@mastra/core/tools';
+import { Observability } from '@mastra/observability';
+import { trace } from '@opentelemetry/api';
+import { z } from 'zod';
+
+const SERVICE_NAME = process.env.SERVICE_NAME ?? 'mastra-service';
+const AGENT_B_URL = process.env.AGENT_B_URL ?? 'http://localhost:8001';
+const MODEL = process.env.OPENAI_MODEL ?? 'gpt-4.1-mini';
+
+// First: the tracer provider with the Galileo processor. Then Mastra's observability with the
+// Galileo exporter as its *bridge*: Mastra's runs become Galileo-shaped spans (agent, llm, tool)
+// in the current OTel trace, and tool code runs with the tool span active.
+const galileo = registerGalileo({ serviceName: SERVICE_NAME });
+const observability = new Observability({
+  configs: { default: { serviceName: SERVICE_NAME, bridge: galileoExporter() } },
+});
+
+// Mastra's model router reads OPENAI_API_KEY; a custom base URL (OPENAI_BASE_URL, e.g. a local
+// model server) has to be passed in the model config.
+const model = {
+  id: `openai/${MODEL}`,
+  ...(process.env.OPENAI_BASE_URL ? { url: process.env.OPENAI_BASE_URL } : {}),
+};
+
+// ---- Agent A: the orchestrator ------------------------------------------------------------
+
+const delegateResearch = createTool({
+  id: 'delegate_research',
+  description: 'Ask the research agent for facts about a topic.',
+  inputSchema: z.object({ topic: z.string().describe('What to research') }),
+  async execute({ topic }) {
+    // tracedFetch makes the client span and sends `traceparent` + `baggage`, so the research
+    // service's spans join this trace under this tool call.
+    const response = await tracedFetch(`${AGENT_B_URL}/research`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ topic }),
+      signal: AbortSignal.timeout(60_000),
+    });
+    if (!response.ok) throw new Error(`research service answered HTTP ${response.status}`);
+    return (await response.json()).findings;
+  },
+});
+
+const orchestrator = new Agent({
+  id: 'orchestrator',
+  name: 'orchestrator',
+  instructions: 'Use delegate_research to gather facts, then answer the user clearly.',
+  model,
+  tools: { delegate_research: delegateResearch },
+});
+
+// ---- Agent B: the researcher --------------------------------------------------------------
+
+const researcher = new Agent({
+  id: 'research_agent',
+  name: 'research_agent',
+  instructions: 'Return 3-5 concise key facts about the topic.',
+  model,
+});
+
+const mastra = new Mastra({ agents: { orchestrator, researcher }, observability, logger: false });
+
+async function ask({ question, sessionId = `session-${randomUUID()}` }) {
+  if (typeof question !== 'string' || question === '')
+    throw new HttpError(400, '"question" is required');
+  // The session id goes into W3C baggage: every span of this run, here and in the research
+  // service, carries it, so Galileo groups the turns of one conversation.
+  return withGalileoSession({ sessionId }, async () => {
+    const result = await mastra.getAgent('orchestrator').generate(question, { maxSteps: 5 });
+    const answer = result.text;
+    const span = trace.getActiveSpan(); // the `POST /ask` server span
+    span?.setAttributes(workflowAttributes({ input: question, output: answer }));
+    return { answer, sessionId, traceId: span?.spanContext().traceId };
+  });
+}
+
+async function research({ topic }) {
+  if (typeof topic !== 'string' || topic === '') throw new HttpError(400, '"topic" is required');
+  const { text: findings } = await mastra.getAgent('researcher').generate(topic);
+  trace.getActiveSpan()?.setAttributes(workflowAttributes({ input: topic, output: findings }));
+  return { findings };
+}
+
+// ---- HTTP -------------------------------------------------------------------------------
+
+// traceHttpHandler starts a SERVER span per request, joined to the caller's `traceparent`.
+const traced = traceHttpHandler(async (req, res) => {
+  try {
+    const body = await readJson(req);
+    sendJson(res, 200, req.url === '/ask' ? await ask(body) : await research(body));
+  } catch (error) {
+    sendJson(res, error.status ?? 500, { error: error.message });
+  }
+});
+
+const server = createServer(async (req, res) => {
+  const route = `${req.method} ${req.url}`;
+  if (route === 'POST /ask' || route === 'POST /research') return traced(req, res);
+  // Operational routes stay out of traces.
+  if (route === 'GET /health') return sendJson(res, 200, { status: 'ok', service: SERVICE_NAME });
+  if (route === 'GET /stats') return sendJson(res, 200, galileo.processor.stats());
+  if (route === 'POST /flush') {
+    await observability.flush(); // Mastra hands its finished spans over first
+    await galileo.forceFlush(); // exports every finished span now instead of within 5 s
+    return sendJson(res, 200, galileo.processor.stats());
+  }
+  sendJson(res, 404, { error: `no route ${route}` });
+});
+
+server.listen(Number(process.env.PORT ?? 8000), process.env.HOST ?? '127.0.0.1', () => {
+  const { address, port } = server.address();
+  console.log(`${SERVICE_NAME} (mastra) listening on http://${address}:${port}`);
+});
+
+// Flush queued spans before the process goes away.
+for (const signal of ['SIGINT', 'SIGTERM']) {
+  process.once(signal, async () => {
+    server.close();
+    await observability.flush();
+    await galileo.shutdown();
+    process.exit(0);
+  });
+}
+
+class HttpError extends Error {
+  constructor(status, message) {
+    super(message);
+    this.status = status;
+  }
+}
+
+async function readJson(req) {
+  let text = '';
+  for await (const chunk of req) text += chunk;
+  try {
+    return JSON.parse(text || '{}');
+  } catch {
+    throw new HttpError(400, 'the body is not JSON');
+  }
+}
+
+function sendJson(res, status, body) {
+  res.writeHead(status, { 'content-type': 'application/json' });
+  res.end(JSON.stringify(body));
+}

@@ -1,0 +1,159 @@
+// A Vercel AI SDK (`ai` 7) service that is both halves of the cross-process demo:
+//
+//   POST /ask       {"question": "..."}  an orchestrator agent whose tool `delegate_research`
+//                                        POSTs {"topic"} to AGENT_B_URL/research
+//   POST /research  {"topic": "..."}     a research agent that returns 3-5 short facts
+//
+// Every request becomes spans in Galileo, and a request that crosses to another service (any
+// framework, any language) stays in ONE trace: the W3C `traceparent` header carries it over.
+//
+//   PORT=8001 SERVICE_NAME=agent-b node server.mjs
+//   PORT=8000 SERVICE_NAME=agent-a AGENT_B_URL=http://localhost:8001 node server.mjs
+//   curl -s localhost:8000/ask -H 'content-type: application/json' -d '{"question":"Tell me about Voyager 1."}'
+//
+// Settings come from the environment: GALILEO_API_KEY, GALILEO_PROJECT, GALILEO_LOG_STREAM (or
+// GALILEO_API_ENDPOINT for a local receiver: `npx galileo-otel dev`), OPENAI_API_KEY and
+// optionally OPENAI_BASE_URL / OPENAI_MODEL.
+import { randomUUID } from 'node:crypto';
+import { createServer } from 'node:http';
+import { openai } from '@ai-sdk/openai';
+import { galileoTelemetry } from '@galileo-otel/adapter-vercel-ai';
+import {
+  registerGalileo,
+  tracedFetch,
+  traceHttpHandler,
+  withGalileoSession,
+  workflowAttributes,
+} from '@galileo-otel/core';
+import { trace } from '@opentelemetry/api';
+import { registerTelemetry, stepCountIs, ToolLoopAgent, tool } from 'ai';
+import { z } from 'zod';
+
+const SERVICE_NAME = process.env.SERVICE_NAME ?? 'vercel-ai-service';
+const AGENT_B_URL = process.env.AGENT_B_URL ?? 'http://localhost:8001';
+const MODEL = process.env.OPENAI_MODEL ?? 'gpt-4.1-mini';
+
+// First: the tracer provider with the Galileo processor. Then the AI SDK telemetry integration,
+// which turns every generateText / streamText / agent call into Galileo-shaped spans (agent,
+// llm, tool) in the current trace.
+const galileo = registerGalileo({ serviceName: SERVICE_NAME });
+registerTelemetry(galileoTelemetry());
+
+// ---- Agent A: the orchestrator ------------------------------------------------------------
+
+const delegateResearch = tool({
+  description: 'Ask the research agent for facts about a topic.',
+  inputSchema: z.object({ topic: z.string().describe('What to research') }),
+  async execute({ topic }) {
+    // tracedFetch makes the client span and sends `traceparent` + `baggage`, so the research
+    // service's spans join this trace under this tool call (the integration makes the tool span
+    // the active OTel span while the tool runs).
+    const response = await tracedFetch(`${AGENT_B_URL}/research`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ topic }),
+      signal: AbortSignal.timeout(60_000),
+    });
+    if (!response.ok) throw new Error(`research service answered HTTP ${response.status}`);
+    return (await response.json()).findings;
+  },
+});
+
+// `openai(MODEL)` reads OPENAI_API_KEY and OPENAI_BASE_URL. The agent span is named after
+// `telemetry.functionId` (the AI SDK has no agent name of its own).
+const orchestrator = new ToolLoopAgent({
+  model: openai(MODEL),
+  instructions: 'Use delegate_research to gather facts, then answer the user clearly.',
+  tools: { delegate_research: delegateResearch },
+  stopWhen: stepCountIs(5),
+  telemetry: { functionId: 'orchestrator' },
+});
+
+async function ask({ question, sessionId = `session-${randomUUID()}` }) {
+  if (typeof question !== 'string' || question === '')
+    throw new HttpError(400, '"question" is required');
+  // The session id goes into W3C baggage: every span of this run, here and in the research
+  // service, carries it, so Galileo groups the turns of one conversation.
+  return withGalileoSession({ sessionId }, async () => {
+    const { text: answer } = await orchestrator.generate({ prompt: question });
+    const span = trace.getActiveSpan(); // the `POST /ask` server span
+    span?.setAttributes(workflowAttributes({ input: question, output: answer }));
+    return { answer, sessionId, traceId: span?.spanContext().traceId };
+  });
+}
+
+// ---- Agent B: the researcher --------------------------------------------------------------
+
+const researcher = new ToolLoopAgent({
+  model: openai(MODEL),
+  instructions: 'Return 3-5 concise key facts about the topic.',
+  telemetry: { functionId: 'research_agent' },
+});
+
+async function research({ topic }) {
+  if (typeof topic !== 'string' || topic === '') throw new HttpError(400, '"topic" is required');
+  const { text: findings } = await researcher.generate({ prompt: topic });
+  trace.getActiveSpan()?.setAttributes(workflowAttributes({ input: topic, output: findings }));
+  return { findings };
+}
+
+// ---- HTTP -------------------------------------------------------------------------------
+
+// traceHttpHandler starts a SERVER span per request, joined to the caller's `traceparent`.
+const traced = traceHttpHandler(async (req, res) => {
+  try {
+    const body = await readJson(req);
+    sendJson(res, 200, req.url === '/ask' ? await ask(body) : await research(body));
+  } catch (error) {
+    sendJson(res, error.status ?? 500, { error: error.message });
+  }
+});
+
+const server = createServer(async (req, res) => {
+  const route = `${req.method} ${req.url}`;
+  if (route === 'POST /ask' || route === 'POST /research') return traced(req, res);
+  // Operational routes stay out of traces.
+  if (route === 'GET /health') return sendJson(res, 200, { status: 'ok', service: SERVICE_NAME });
+  if (route === 'GET /stats') return sendJson(res, 200, galileo.processor.stats());
+  if (route === 'POST /flush') {
+    await galileo.forceFlush(); // exports every finished span now instead of within 5 s
+    return sendJson(res, 200, galileo.processor.stats());
+  }
+  sendJson(res, 404, { error: `no route ${route}` });
+});
+
+server.listen(Number(process.env.PORT ?? 8000), process.env.HOST ?? '127.0.0.1', () => {
+  const { address, port } = server.address();
+  console.log(`${SERVICE_NAME} (vercel-ai) listening on http://${address}:${port}`);
+});
+
+// Flush queued spans before the process goes away.
+for (const signal of ['SIGINT', 'SIGTERM']) {
+  process.once(signal, async () => {
+    server.close();
+    await galileo.shutdown();
+    process.exit(0);
+  });
+}
+
+class HttpError extends Error {
+  constructor(status, message) {
+    super(message);
+    this.status = status;
+  }
+}
+
+async function readJson(req) {
+  let text = '';
+  for await (const chunk of req) text += chunk;
+  try {
+    return JSON.parse(text || '{}');
+  } catch {
+    throw new HttpError(400, 'the body is not JSON');
+  }
+}
+
+function sendJson(res, status, body) {
+  res.writeHead(status, { 'content-type': 'application/json' });
+  res.end(JSON.stringify(body));
+}
