@@ -6,7 +6,7 @@ import {
   tracedFetch,
 } from '@galileo-otel/core';
 import type { OtlpSpan } from '@galileo-otel/otlp-proto';
-import { context } from '@opentelemetry/api';
+import { context, trace } from '@opentelemetry/api';
 import {
   embed,
   generateObject,
@@ -243,6 +243,25 @@ describe('galileoTelemetry: generateText', () => {
     expect(h.model.requests.every((r) => r.path === '/v1/responses')).toBe(true);
   });
 
+  it('runs the provider request inside the llm span context', async () => {
+    const activeAtRequest: Array<string | undefined> = [];
+    const observed = createOpenAI({
+      baseURL: `${h.model.url}/v1`,
+      apiKey: 'local',
+      fetch: (input, init) => {
+        activeAtRequest.push(trace.getActiveSpan()?.spanContext().spanId);
+        return fetch(input, init);
+      },
+    });
+    await generateText({
+      model: observed.chat('gpt-4.1-mini'),
+      prompt: 'Tell me about Mercury',
+      telemetry: { functionId: 'http-under-llm' },
+    });
+    const spans = await spansSince(galileo, h.sink, from);
+    expect(activeAtRequest).toEqual([byName(spans, 'chat gpt-4.1-mini').spanId]);
+  });
+
   it('leaves prompts and outputs out when the call sets recordInputs / recordOutputs to false', async () => {
     await generateText({
       model: openai.chat('gpt-4.1-mini'),
@@ -307,6 +326,46 @@ describe('galileoTelemetry: streaming', () => {
     await result.text;
     const spans = await spansSince(galileo, h.sink, from);
     expect(byName(spans, 'invoke_agent lazy-stream').status.code).toBe(0);
+  });
+});
+
+describe('galileoTelemetry: streaming edge cases', () => {
+  it('parents a streamText call on the caller context even though it starts asynchronously', async () => {
+    const incoming = extractContext({
+      traceparent: '00-11111111111111111111111111111111-2222222222222222-01',
+    });
+    const result = context.with(incoming, () =>
+      streamText({
+        model: openai.chat('gpt-4.1-mini'),
+        prompt: 'Tell me about Neptune',
+        telemetry: { functionId: 'joined-stream' },
+      }),
+    );
+    await result.text;
+    const spans = await spansSince(galileo, h.sink, from);
+    const agent = byName(spans, 'invoke_agent joined-stream');
+    expect(agent.traceId).toBe('11111111111111111111111111111111');
+    expect(agent.parentSpanId).toBe('2222222222222222');
+  });
+
+  it('ends every open span as an error when the stream is aborted', async () => {
+    const controller = new AbortController();
+    const result = streamText({
+      model: slow(300).chat('gpt-4.1-mini'),
+      prompt: 'Tell me about Pluto',
+      abortSignal: controller.signal,
+      telemetry: { functionId: 'aborted-stream' },
+    });
+    setTimeout(() => controller.abort(), 50);
+    await result.consumeStream();
+    const spans = await spansSince(galileo, h.sink, from);
+    const agent = byName(spans, 'invoke_agent aborted-stream');
+    expect(agent.status.code).toBe(2);
+    expect(agent.attributes['error.type']).toBe('AbortError');
+    for (const span of spans) {
+      expect(span.status.code, span.name).toBe(2);
+      expect(span.endTimeUnixNano).toBeGreaterThan(0n);
+    }
   });
 });
 
