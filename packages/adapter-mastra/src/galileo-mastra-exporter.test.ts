@@ -108,6 +108,12 @@ function app(exporter: GalileoMastraExporter, mode: 'bridge' | 'exporter' | 'bot
     instructions: 'You are a researcher. Return 3-5 concise key facts.',
     model: modelConfig(),
   });
+  const failingAgent = new Agent({
+    id: 'failing-agent',
+    name: 'Failing Agent',
+    instructions: 'You answer.',
+    model: { ...modelConfig(), id: 'openai/gpt-4.1-mini@500' },
+  });
   const quotaAgent = new Agent({
     id: 'quota-agent',
     name: 'Quota Agent',
@@ -149,7 +155,7 @@ function app(exporter: GalileoMastraExporter, mode: 'bridge' | 'exporter' | 'bot
     },
   });
   const mastra = new Mastra({
-    agents: { weatherAgent, orchestrator, quotaAgent, researchAgent },
+    agents: { weatherAgent, orchestrator, quotaAgent, researchAgent, failingAgent },
     workflows: { weatherWorkflow },
     observability,
     logger: false,
@@ -700,6 +706,23 @@ describe('galileoExporter options and failure modes', () => {
     expect(result.traceId).not.toBe(REMOTE_TRACE);
     expect(exporter.openSpans).toBe(0);
     expect(await flushed(observability)).toHaveLength(0);
+  });
+
+  it('marks the agent span as error when the model call fails', async () => {
+    const { mastra, observability } = app(galileoExporter(), 'bridge');
+    await expect(mastra.getAgent('failingAgent').generate('Hello there.')).rejects.toThrow(
+      /scenario 500/,
+    );
+    const spans = await flushed(observability);
+    const agent = only(spans, 'invoke_agent Failing Agent');
+    expect(agent.status.code).toBe(2);
+    expect(agent.status.message).toContain('scenario 500');
+    expect(agent.attributes['error.type']).toBe('AI_APICallError');
+    const llm = only(spans, 'chat gpt-4.1-mini@500');
+    expect(llm.parentSpanId).toBe(agent.spanId);
+    expect(llm.status.code).toBe(2);
+    expect(llm.attributes['error.type']).toBe('ModelCallError');
+    expect(llm.attributes['gen_ai.output.messages']).toBeUndefined();
   });
 
   it('stamps the Galileo session from baggage on every Mastra span', async () => {

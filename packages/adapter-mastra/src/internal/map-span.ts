@@ -115,11 +115,11 @@ export function mapSpan(
   return {
     name: startName(span, role),
     attributes,
-    error: errorOf(span),
+    error: errorOf(span, role),
   };
 }
 
-function errorOf(span: MastraSpanData): MappedSpan['error'] {
+function errorOf(span: MastraSpanData, role: SpanRole): MappedSpan['error'] {
   const info = span.errorInfo;
   if (info) {
     return {
@@ -128,6 +128,11 @@ function errorOf(span: MastraSpanData): MappedSpan['error'] {
     };
   }
   if (span.attributes?.success === false) return { message: 'tool call failed', type: 'Error' };
+  // A failed provider call ends its inference with finish reason `error` and no errorInfo
+  // (Mastra records the error itself on the generation and the agent).
+  if (role === 'llm' && span.attributes?.finishReason === 'error') {
+    return { message: 'model call failed', type: 'ModelCallError' };
+  }
   return undefined;
 }
 
@@ -152,6 +157,7 @@ function llmOutput(output: unknown): unknown {
   if (Array.isArray(toolCalls) && toolCalls.length > 0) {
     return [{ role: 'assistant', content: toolCalls }];
   }
+  if (text === '' && Array.isArray(toolCalls)) return undefined;
   return [{ role: 'assistant', content: output }];
 }
 
