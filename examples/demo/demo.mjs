@@ -143,12 +143,7 @@ if (missingOpenAI || missingGoogle) {
   if (missingOpenAI)
     Object.assign(serviceEnv, { OPENAI_BASE_URL: `${model.url}/v1`, OPENAI_API_KEY: 'sk-local' });
   if (missingGoogle) {
-    Object.assign(serviceEnv, {
-      GOOGLE_GEMINI_BASE_URL: model.url,
-      GOOGLE_API_KEY: 'local',
-      GEMINI_API_KEY: 'local',
-      GOOGLE_GENAI_API_KEY: 'local',
-    });
+    Object.assign(serviceEnv, { GOOGLE_GEMINI_BASE_URL: model.url, GOOGLE_API_KEY: 'local' });
   }
   const which = [missingOpenAI && 'OpenAI', missingGoogle && 'Gemini']
     .filter(Boolean)
