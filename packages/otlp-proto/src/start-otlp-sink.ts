@@ -41,6 +41,8 @@ export interface OtlpSink {
   requests: SinkRequest[];
   /** Spans accepted (2xx) so far. */
   spans(): OtlpSpan[];
+  /** Forgets every request and span received so far. */
+  clear(): void;
   /** Responses used for the next requests, in order; afterwards 200 `{}`. */
   script(...responses: ScriptedResponse[]): void;
   /** A function deciding each response (overrides the script). */
@@ -92,6 +94,10 @@ export async function startOtlpSink(options: OtlpSinkOptions = {}): Promise<Otlp
     url: `http://127.0.0.1:${port}/otel/traces`,
     requests,
     spans: () => accepted,
+    clear: () => {
+      requests.length = 0;
+      accepted.length = 0;
+    },
     script: (...responses) => {
       scripted = responses;
     },
