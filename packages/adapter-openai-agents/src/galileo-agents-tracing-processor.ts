@@ -41,6 +41,7 @@ const TRACER_NAME = '@galileo-otel/adapter-openai-agents';
 const TRACER_VERSION = '0.1.0';
 const MAX_TOOL_CALLS = 64;
 const MAX_ENDED_RUNS = 1000;
+const CLOSING_GRACE_MS = 30_000;
 
 type AnySdkSpan = SdkSpan<SpanData>;
 type Dict = Record<string, unknown>;
@@ -76,12 +77,15 @@ interface RunState {
   readonly name: string;
   readonly groupId: string | undefined;
   readonly tracer: Tracer;
+  readonly now: () => number;
   readonly root: OtelSpan | undefined;
   readonly rootCtx: Context;
   readonly entries: Map<string, Entry>;
   readonly toolCalls: ModelToolCall[];
   input: GalileoMessage[] | undefined;
   output: GalileoMessage[] | undefined;
+  /** The SDK ended the trace while spans were still open (streamed runs): end with the last. */
+  closing: ReturnType<typeof setTimeout> | undefined;
 }
 
 /** Internal options: the public ones plus where diagnostics go. */
@@ -90,8 +94,15 @@ export interface ProcessorOptions extends OpenAIAgentsAdapterOptions {
   log?: ((key: string, message: string) => void) | undefined;
 }
 
-function now(): number {
-  return performance.timeOrigin + performance.now();
+/**
+ * One monotonic clock per run, anchored to the wall clock when the run starts: the SDK's own
+ * timestamps have millisecond precision, and OTel's per-span anchoring lets a parent end up to
+ * a millisecond before its child.
+ */
+function runClock(): () => number {
+  const wall = Date.now();
+  const perf = performance.now();
+  return () => wall + (performance.now() - perf);
 }
 
 function isDict(value: unknown): value is Dict {
@@ -169,7 +180,17 @@ export class GalileoAgentsTracingProcessor implements TracingProcessor {
   async onTraceEnd(sdkTrace: SdkTrace): Promise<void> {
     this.#guard('trace-end', () => {
       const run = this.#runs.get(sdkTrace.traceId);
-      if (run) this.#endRun(run, undefined);
+      if (!run) return;
+      if (run.entries.size === 0) {
+        this.#endRun(run, undefined);
+        return;
+      }
+      // A streamed run's trace can end before its agent span does: wait for the last span,
+      // but never forever.
+      run.closing ??= setTimeout(() => {
+        if (this.#runs.get(run.traceId) === run) this.#endRun(run, 'evicted');
+      }, CLOSING_GRACE_MS);
+      run.closing.unref?.();
     });
   }
 
@@ -223,6 +244,7 @@ export class GalileoAgentsTracingProcessor implements TracingProcessor {
       this.#endRun(oldest, 'evicted');
     }
     const tracer = this.#tracer();
+    const now = runClock();
     const base = context.active();
     const caller = trace.getSpan(base);
     const mode = this.#options.workflowSpan ?? 'auto';
@@ -234,19 +256,25 @@ export class GalileoAgentsTracingProcessor implements TracingProcessor {
       if (isDict(metadata) && Object.keys(metadata).length > 0) {
         attributes['openai_agents.trace.metadata'] = safeJsonStringify(metadata);
       }
-      root = tracer.startSpan(name, { kind: SpanKind.INTERNAL, attributes }, base);
+      root = tracer.startSpan(
+        name,
+        { kind: SpanKind.INTERNAL, attributes, startTime: now() },
+        base,
+      );
     }
     const run: RunState = {
       traceId,
       name,
       groupId,
       tracer,
+      now,
       root,
       rootCtx: root ? trace.setSpan(base, root) : base,
       entries: new Map(),
       toolCalls: [],
       input: undefined,
       output: undefined,
+      closing: undefined,
     };
     this.#runs.set(traceId, run);
     return run;
@@ -271,12 +299,14 @@ export class GalileoAgentsTracingProcessor implements TracingProcessor {
       name: 'Agent workflow',
       groupId: undefined,
       tracer: this.#tracer(),
+      now: runClock(),
       root: undefined,
       rootCtx,
       entries: new Map(),
       toolCalls: [],
       input: undefined,
       output: undefined,
+      closing: undefined,
     };
     this.#runs.set(traceId, run);
     return run;
@@ -297,7 +327,7 @@ export class GalileoAgentsTracingProcessor implements TracingProcessor {
       if (!entry.otel) continue;
       if (reason) entry.otel.setAttribute('openai_agents.incomplete', true);
       if (error) markError(entry.otel, error.message, error.type);
-      entry.otel.end();
+      entry.otel.end(run.now());
     }
     if (run.root) {
       if (this.#captureContent()) {
@@ -305,7 +335,7 @@ export class GalileoAgentsTracingProcessor implements TracingProcessor {
       }
       if (error) markError(run.root, error.message, error.type);
       else if (reason) run.root.setAttribute('openai_agents.incomplete', true);
-      run.root.end();
+      run.root.end(run.now());
     }
     this.#ended.set(run.traceId, run.rootCtx);
     if (this.#ended.size > MAX_ENDED_RUNS) {
@@ -323,7 +353,11 @@ export class GalileoAgentsTracingProcessor implements TracingProcessor {
     const parent = span.parentId ? run.entries.get(span.parentId) : undefined;
     const parentCtx = parent?.ctx ?? run.rootCtx;
     const start = (name: string, attributes: Attributes): OtelSpan =>
-      run.tracer.startSpan(name, { kind: SpanKind.INTERNAL, attributes }, parentCtx);
+      run.tracer.startSpan(
+        name,
+        { kind: SpanKind.INTERNAL, attributes, startTime: run.now() },
+        parentCtx,
+      );
 
     let otel: OtelSpan | undefined;
     switch (data.type) {
@@ -423,6 +457,13 @@ export class GalileoAgentsTracingProcessor implements TracingProcessor {
     const entry = run?.entries.get(span.spanId);
     if (!run || !entry) return;
     run.entries.delete(span.spanId);
+    this.#finishSpan(run, entry, span);
+    if (run.closing && run.entries.size === 0 && this.#runs.get(run.traceId) === run) {
+      this.#endRun(run, undefined);
+    }
+  }
+
+  #finishSpan(run: RunState, entry: Entry, span: AnySdkSpan): void {
     const data = span.spanData as Dict & { type: string };
     const error = span.error as { message: string; data?: Dict } | null;
     const otel = entry.otel;
@@ -503,12 +544,12 @@ export class GalileoAgentsTracingProcessor implements TracingProcessor {
       if (otel) markError(otel, sdkErrorMessage(error), type);
       // The SDK skips onTraceEnd when a run throws: a failed top-level span is the last event.
       if ((data.type === 'task' || (data.type === 'agent' && !entry.parent)) && !span.parentId) {
-        otel?.end();
+        otel?.end(run.now());
         this.#endRun(run, 'failed', { message: sdkErrorMessage(error), type });
         return;
       }
     }
-    otel?.end();
+    otel?.end(run.now());
   }
 
   #finishLlm(
@@ -548,10 +589,10 @@ export class GalileoAgentsTracingProcessor implements TracingProcessor {
     const turn = this.#ancestor(entry, 'turn');
     if (!content.usage && turn?.pendingLlm) {
       // Chat Completions and redacted Responses spans carry no usage: wait for the turn's.
-      turn.pendingLlm.push({ span: otel, endTime: now(), hasUsage: false });
+      turn.pendingLlm.push({ span: otel, endTime: run.now(), hasUsage: false });
       return;
     }
-    otel.end();
+    otel.end(run.now());
   }
 
   #finishFunction(run: RunState, otel: OtelSpan, data: Dict, capture: boolean): void {

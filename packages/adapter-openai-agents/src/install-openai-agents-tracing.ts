@@ -31,8 +31,12 @@ export function installOpenAIAgentsTracing(
 export function installBridge(options: ProcessorOptions): GalileoAgentsTracingProcessor {
   const bridge = new GalileoAgentsTracingProcessor(options);
   const processors: TracingProcessor[] = [bridge];
-  if (options.keepOpenAIExport) {
-    processors.push(new BatchTraceProcessor(new OpenAITracingExporter()));
+  const keep = options.keepOpenAIExport;
+  if (keep) {
+    // After the bridge: the SDK awaits processors in order, and the bridge must see each event
+    // synchronously (it sets the tool's OTel context from inside span.start()).
+    const exporter = new OpenAITracingExporter(keep === true ? undefined : keep);
+    processors.push(new BatchTraceProcessor(exporter));
   }
   setTraceProcessors(processors);
   warnIfDisabled(options);

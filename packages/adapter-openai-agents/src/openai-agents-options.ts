@@ -1,3 +1,4 @@
+import type { OpenAITracingExporterOptions } from '@openai/agents';
 import type { TracerProvider } from '@opentelemetry/api';
 
 /** Options of {@link openaiAgents} and {@link installOpenAIAgentsTracing}. */
@@ -10,10 +11,11 @@ export interface OpenAIAgentsAdapterOptions {
   tracerProvider?: TracerProvider | undefined;
   /**
    * Keep the SDK's own export to OpenAI's traces dashboard (`api.openai.com/v1/traces/ingest`,
-   * active whenever `OPENAI_API_KEY` is set) next to the Galileo bridge.
+   * active whenever `OPENAI_API_KEY` is set) next to the Galileo bridge; an object is passed to
+   * the SDK's `OpenAITracingExporter` (`apiKey`, `endpoint`, ...).
    * @defaultValue `false`: the bridge replaces every other OpenAI Agents trace processor
    */
-  keepOpenAIExport?: boolean | undefined;
+  keepOpenAIExport?: boolean | Partial<OpenAITracingExporterOptions> | undefined;
   /**
    * When a `workflow` span is made for the SDK trace (named after the workflow):
    * `'auto'` only when no OpenTelemetry span is active as the run starts (a caller's span,

@@ -142,6 +142,13 @@ describe.each(['chat_completions', 'responses'] as const)('over %s', (api) => {
     expect(String(chat2.attributes['gen_ai.input.messages'])).toContain('Sunny, 22C');
     // task and turn are collapsed, never exported
     expect(spans.some((s) => /task|turn/.test(s.name))).toBe(false);
+    // children start and end inside their parents (one clock per run)
+    for (const child of spans) {
+      const parent = spans.find((s) => s.spanId === child.parentSpanId);
+      if (!parent) continue;
+      expect(child.startTimeUnixNano >= parent.startTimeUnixNano).toBe(true);
+      expect(child.endTimeUnixNano <= parent.endTimeUnixNano).toBe(true);
+    }
   });
 
   it('maps a streamed run to the same tree, with usage, ending after the stream', async () => {

@@ -11,7 +11,8 @@ import type { OpenAIAgentsAdapterOptions } from '../openai-agents-options.js';
 export const outbound: string[] = [];
 let recording = false;
 
-function recordOutbound(): void {
+/** Starts recording outbound requests (idempotent). */
+export function recordOutbound(): void {
   if (recording) return;
   recording = true;
   const original = globalThis.fetch;
