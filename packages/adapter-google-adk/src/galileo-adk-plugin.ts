@@ -4,14 +4,9 @@ import {
   recordSpanError,
   safeJsonStringify,
 } from '@galileo-otel/core';
-import {
-  BasePlugin,
-  type BaseTool,
-  type Context,
-  type InvocationContext,
-  type LlmRequest,
-  type LlmResponse,
-} from '@google/adk';
+// Types only: importing this package must not load @google/adk (a `--import` set-up file stays
+// light and registers before ADK is evaluated). ADK's plugin manager is duck-typed.
+import type { BasePlugin, BaseTool } from '@google/adk';
 import { type Span, trace } from '@opentelemetry/api';
 import { AdkAttributes } from './internal/adk-span.js';
 
@@ -24,12 +19,23 @@ export interface GalileoAdkPluginOptions {
   name?: string | undefined;
 }
 
-type Content = Parameters<BasePlugin['onUserMessageCallback']>[0]['userMessage'];
+/** The parameter object of one of ADK's plugin callbacks. */
+type Params<K extends keyof BasePlugin> = BasePlugin[K] extends (params: infer P) => unknown
+  ? P
+  : never;
+/** The result of one of ADK's plugin callbacks. */
+type Result<K extends keyof BasePlugin> = BasePlugin[K] extends (...args: never[]) => infer R
+  ? R
+  : never;
+type Content = Params<'onUserMessageCallback'>['userMessage'];
+type RunAsync = BaseTool['runAsync'];
 
 const WRAPPED = Symbol.for('galileo-otel.adk.tool-wrapped');
 const MAX_STREAMED_PARTS = 1_000;
-
-type RunAsync = BaseTool['runAsync'];
+const CALLBACK_NAME = /^(before|after|on)[A-Z]/;
+/** Output parts kept per streamed `call_llm` span (keyed by the span, so nothing leaks). */
+const streamed = new WeakMap<object, unknown[]>();
+const nothing = async (): Promise<undefined> => undefined;
 
 function activeSpanNamed(predicate: (name: string) => boolean): Span | undefined {
   const span = trace.getActiveSpan();
@@ -45,30 +51,39 @@ function textOf(content: Content | undefined): string {
 }
 
 /**
- * An ADK plugin that repairs what ADK 2.0's own spans get wrong, from inside the callbacks that
- * run while those spans are active:
+ * An ADK plugin (a `BasePlugin` for the runner's `plugins`) that repairs what ADK 2.0's own spans
+ * get wrong, from inside the callbacks that run while those spans are active:
  * - a tool that throws: ADK ends `execute_tool` with status OK and no attributes; the plugin
- *   records the error (status ERROR, `error.type`, exception event) and the arguments;
+ *   records the error (status ERROR, `error.type`, exception event), the arguments and call id;
  * - a model error: ADK ends `call_llm` bare; the plugin records the error and the request;
  * - streaming (SSE): ADK keeps only the last (usage-only) chunk as the response; the plugin keeps
- *   the whole streamed output;
+ *   the whole output;
  * - the user's message becomes the `invocation` span's input.
  * It never changes what ADK does (every callback returns `undefined`) and never throws.
  *
  * @example
  * const runner = new InMemoryRunner({ agent, appName: 'app', plugins: [galileoAdkPlugin()] });
  */
-export class GalileoAdkPlugin extends BasePlugin {
-  readonly #streamed = new WeakMap<object, unknown[]>();
+export class GalileoAdkPlugin implements BasePlugin {
+  /** The plugin's name in ADK's plugin manager. */
+  readonly name: string;
 
   constructor(options: GalileoAdkPluginOptions = {}) {
-    super(options.name ?? 'galileo_otel');
+    this.name = options.name ?? 'galileo_otel';
+    // A later ADK 2.x may call callbacks this class does not know yet: answer them with a no-op.
+    // biome-ignore lint/correctness/noConstructorReturn: the proxy is the instance by design.
+    return new Proxy(this, {
+      get(target, property, receiver) {
+        if (property in target) return Reflect.get(target, property, receiver);
+        return typeof property === 'string' && CALLBACK_NAME.test(property) ? nothing : undefined;
+      },
+    });
   }
 
-  override async onUserMessageCallback(params: {
-    invocationContext: InvocationContext;
-    userMessage: Content;
-  }): Promise<Content | undefined> {
+  /** Sets the `invocation` span's input to the user's message. */
+  async onUserMessageCallback(
+    params: Params<'onUserMessageCallback'>,
+  ): Result<'onUserMessageCallback'> {
     try {
       const span = activeSpanNamed((name) => name === 'invocation');
       const text = textOf(params.userMessage);
@@ -81,11 +96,8 @@ export class GalileoAdkPlugin extends BasePlugin {
     return undefined;
   }
 
-  override async beforeToolCallback(params: {
-    tool: BaseTool;
-    toolArgs: Record<string, unknown>;
-    toolContext: Context;
-  }): Promise<Record<string, unknown> | undefined> {
+  /** Prepares the tool so an error it throws is recorded on its `execute_tool` span. */
+  async beforeToolCallback(params: Params<'beforeToolCallback'>): Result<'beforeToolCallback'> {
     try {
       wrapTool(params.tool);
     } catch {
@@ -94,19 +106,17 @@ export class GalileoAdkPlugin extends BasePlugin {
     return undefined;
   }
 
-  override async afterModelCallback(params: {
-    callbackContext: Context;
-    llmResponse: LlmResponse;
-  }): Promise<LlmResponse | undefined> {
+  /** Keeps every complete output part of the model call on its `call_llm` span. */
+  async afterModelCallback(params: Params<'afterModelCallback'>): Result<'afterModelCallback'> {
     try {
       const response = params.llmResponse;
       const parts = response.content?.parts;
       const span = activeSpanNamed((name) => name === 'call_llm');
       if (span && !response.partial && parts && parts.length > 0) {
-        let kept = this.#streamed.get(span);
+        let kept = streamed.get(span);
         if (!kept) {
           kept = [];
-          this.#streamed.set(span, kept);
+          streamed.set(span, kept);
         }
         if (kept.length < MAX_STREAMED_PARTS) kept.push(...parts);
         span.setAttribute(
@@ -120,11 +130,10 @@ export class GalileoAdkPlugin extends BasePlugin {
     return undefined;
   }
 
-  override async onModelErrorCallback(params: {
-    callbackContext: Context;
-    llmRequest: LlmRequest;
-    error: Error;
-  }): Promise<LlmResponse | undefined> {
+  /** Records a failed model call (error, HTTP status, request) on its `call_llm` span. */
+  async onModelErrorCallback(
+    params: Params<'onModelErrorCallback'>,
+  ): Result<'onModelErrorCallback'> {
     try {
       const span = activeSpanNamed((name) => name === 'call_llm');
       if (span) {
@@ -150,12 +159,69 @@ export class GalileoAdkPlugin extends BasePlugin {
     }
     return undefined;
   }
+
+  /** No-op. */
+  beforeRunCallback(_params: Params<'beforeRunCallback'>): Result<'beforeRunCallback'> {
+    return nothing();
+  }
+  /** No-op. */
+  onEventCallback(_params: Params<'onEventCallback'>): Result<'onEventCallback'> {
+    return nothing();
+  }
+  /** No-op. */
+  afterRunCallback(_params: Params<'afterRunCallback'>): Result<'afterRunCallback'> {
+    return nothing();
+  }
+  /** No-op. */
+  beforeAgentCallback(_params: Params<'beforeAgentCallback'>): Result<'beforeAgentCallback'> {
+    return nothing();
+  }
+  /** No-op. */
+  afterAgentCallback(_params: Params<'afterAgentCallback'>): Result<'afterAgentCallback'> {
+    return nothing();
+  }
+  /** No-op. */
+  beforeNodeCallback(_params: Params<'beforeNodeCallback'>): Result<'beforeNodeCallback'> {
+    return nothing();
+  }
+  /** No-op. */
+  afterNodeCallback(_params: Params<'afterNodeCallback'>): Result<'afterNodeCallback'> {
+    return nothing();
+  }
+  /** No-op. */
+  beforeModelCallback(_params: Params<'beforeModelCallback'>): Result<'beforeModelCallback'> {
+    return nothing();
+  }
+  /** No-op. */
+  beforeToolSelection(_params: Params<'beforeToolSelection'>): Result<'beforeToolSelection'> {
+    return nothing();
+  }
+  /** No-op. */
+  beforeContextCompaction(
+    _params: Params<'beforeContextCompaction'>,
+  ): Result<'beforeContextCompaction'> {
+    return nothing();
+  }
+  /** No-op. */
+  afterContextCompaction(
+    _params: Params<'afterContextCompaction'>,
+  ): Result<'afterContextCompaction'> {
+    return nothing();
+  }
+  /** No-op. */
+  afterToolCallback(_params: Params<'afterToolCallback'>): Result<'afterToolCallback'> {
+    return nothing();
+  }
+  /** No-op: ADK calls it after the tool's span ended (the tool wrapper records the error). */
+  onToolErrorCallback(_params: Params<'onToolErrorCallback'>): Result<'onToolErrorCallback'> {
+    return nothing();
+  }
 }
 
 /**
  * Wraps the tool's `runAsync` (once per tool object) so an error it throws is recorded on the
- * `execute_tool` span that is active at that moment; ADK ends that span before any plugin
- * callback sees the error.
+ * `execute_tool` span active at that moment; ADK ends that span before any plugin callback sees
+ * the error.
  */
 function wrapTool(tool: BaseTool): void {
   const holder = tool as unknown as Record<symbol, unknown> & { runAsync: RunAsync };
