@@ -9,46 +9,42 @@
 //   3. sends {"question": "Tell me about Voyager 1."} to A's POST /ask and prints the answer;
 //   4. asks both services to flush their spans, then prints the trace tree as the receiver got it
 //      and the viewer URL, and checks the tree (exit 0 only when it arrived whole).
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { checkTrace, formatTree } from './check-trace.mjs';
+import { FRAMEWORKS, PROVIDER, postJson, root, startService } from './run-service.mjs';
 
-export const FRAMEWORKS = ['openai-agents', 'google-adk', 'vercel-ai', 'mastra'];
-const PROVIDER = {
-  'openai-agents': 'openai',
-  'google-adk': 'google',
-  'vercel-ai': 'openai',
-  mastra: 'openai',
-};
-
-const here = dirname(new URL(import.meta.url).pathname);
-const root = join(here, '..', '..');
-const guard = join(here, 'loopback-guard.mjs');
-
-const { values: args } = parseArgs({
-  options: {
-    from: { type: 'string', default: 'openai-agents' },
-    to: { type: 'string', default: 'google-adk' },
-    question: { type: 'string', default: 'Tell me about Voyager 1.' },
-    'no-wait': { type: 'boolean', default: false },
-    build: { type: 'boolean', default: false },
-    verbose: { type: 'boolean', default: false },
-    help: { type: 'boolean', short: 'h', default: false },
-  },
-});
-
-if (args.help) {
-  console.log(`Usage: npm run demo -- [--from <framework>] [--to <framework>] [--no-wait] [--build] [--verbose]
+const USAGE = `Usage: npm run demo -- [--from <framework>] [--to <framework>] [--no-wait] [--build] [--verbose]
 Frameworks: ${FRAMEWORKS.join(', ')} (default: --from openai-agents --to google-adk)
 
 Environment:
   GALILEO_API_KEY / GALILEO_API_ENDPOINT  send spans there instead of starting the local receiver
   GALILEO_PROJECT, GALILEO_LOG_STREAM     where in Galileo (default: galileo-otel-demo / default)
   OPENAI_API_KEY, GOOGLE_API_KEY          use the real providers instead of the local model
-  CI                                      exit after printing instead of keeping the viewer up`);
+  CI                                      exit after printing instead of keeping the viewer up`;
+
+let args;
+try {
+  ({ values: args } = parseArgs({
+    options: {
+      from: { type: 'string', default: 'openai-agents' },
+      to: { type: 'string', default: 'google-adk' },
+      question: { type: 'string', default: 'Tell me about Voyager 1.' },
+      'no-wait': { type: 'boolean', default: false },
+      build: { type: 'boolean', default: false },
+      verbose: { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  }));
+} catch (error) {
+  console.error(`${error.message}\n\n${USAGE}`);
+  process.exit(2);
+}
+if (args.help) {
+  console.log(USAGE);
   process.exit(0);
 }
 for (const name of [args.from, args.to]) {
@@ -58,13 +54,13 @@ for (const name of [args.from, args.to]) {
   }
 }
 
-const log = (...line) => console.log(...line);
-const dim = (text) =>
-  process.stdout.isTTY && !process.env.NO_COLOR ? `\u001b[2m${text}\u001b[0m` : text;
-const bold = (text) =>
-  process.stdout.isTTY && !process.env.NO_COLOR ? `\u001b[1m${text}\u001b[0m` : text;
+const color = process.stdout.isTTY && !process.env.NO_COLOR;
+const dim = (text) => (color ? `\u001b[2m${text}\u001b[0m` : text);
+const bold = (text) => (color ? `\u001b[1m${text}\u001b[0m` : text);
+const log = (text = '') => console.log(text);
 
 const cleanups = [];
+const services = [];
 async function cleanup() {
   while (cleanups.length > 0) {
     try {
@@ -77,12 +73,15 @@ async function fail(message, code = 1) {
   await cleanup();
   process.exit(code);
 }
+function dumpLogs() {
+  for (const s of services) console.error(`\n--- ${s.name} output ---\n${s.output.join('')}`);
+}
 process.on('SIGINT', () => {
   cleanup().then(() => process.exit(130));
 });
 
-// 1. The packages the services import must be built. Build them once when a dist is missing
-//    (turbo's cache makes later runs instant); `--build` rebuilds after you edit a package.
+// 1. The services import the packages' dist folders. Build once when one is missing (turbo's
+//    cache makes it quick); `--build` rebuilds after you edited a package.
 const needed = [
   'core',
   'devtools',
@@ -92,142 +91,141 @@ const needed = [
 ];
 const unbuilt = needed.filter((p) => !existsSync(join(root, 'packages', p, 'dist', 'index.js')));
 if (args.build || unbuilt.length > 0) {
-  log(
-    dim(
-      `building packages${unbuilt.length ? ` (${unbuilt.join(', ')} not built yet)` : ''}: npx turbo run build`,
-    ),
-  );
+  log(dim(`building packages${unbuilt.length ? ` (${unbuilt.join(', ')} not built)` : ''}...`));
   const built = spawnSync('npx', ['turbo', 'run', 'build', '--output-logs=errors-only'], {
     cwd: root,
     stdio: 'inherit',
     env: { ...process.env, TURBO_TELEMETRY_DISABLED: '1' },
   });
-  if (built.status !== 0) await fail('the build failed; run `npx turbo run build` to see why', 3);
+  if (built.status !== 0) await fail('the build failed: run `npx turbo run build` to see why', 3);
 }
-
 const { startDevServer } = await import('@galileo-otel/devtools');
 const { startLocalModel } = await import('@galileo-otel/local-model');
 
-// 2. Where spans go.
+// 2. Where spans go: Galileo when configured, else the local receiver.
 const external = Boolean(process.env.GALILEO_API_KEY || process.env.GALILEO_API_ENDPOINT);
 const serviceEnv = {
   GALILEO_PROJECT: process.env.GALILEO_PROJECT ?? 'galileo-otel-demo',
   GALILEO_LOG_STREAM: process.env.GALILEO_LOG_STREAM ?? 'default',
 };
 let receiver;
-if (!external) {
+if (external) {
+  log(
+    `${bold('Galileo')}: ${process.env.GALILEO_API_ENDPOINT ?? 'https://api.galileo.ai/otel/traces (or GALILEO_API_URL / GALILEO_CONSOLE_URL)'}, project ${serviceEnv.GALILEO_PROJECT}`,
+  );
+} else {
   const port = (await isPortFree(4318)) ? 4318 : 0;
   receiver = await startDevServer({ port, dbPath: join(root, '.galileo-otel', 'demo.db') });
   cleanups.push(() => receiver.close());
   serviceEnv.GALILEO_API_ENDPOINT = receiver.otlpUrl;
   serviceEnv.GALILEO_API_KEY = 'local';
-  log(
-    `${bold('Local Galileo')} (receiver + viewer): ${receiver.url}   ${dim('(set GALILEO_API_KEY to send to Galileo instead)')}`,
-  );
-} else {
-  log(
-    `${bold('Galileo')}: ${process.env.GALILEO_API_ENDPOINT ?? 'endpoint from GALILEO_CONSOLE_URL / GALILEO_API_URL / default'}, project ${serviceEnv.GALILEO_PROJECT}`,
-  );
+  log(`${bold('Local Galileo')} (receiver + viewer): ${receiver.url}`);
+  log(dim('  set GALILEO_API_KEY (and GALILEO_PROJECT) to send the trace to Galileo instead'));
 }
 
 // 3. Which models: the real providers when their keys are set, else the local model server.
 const providers = new Set([PROVIDER[args.from], PROVIDER[args.to]]);
-const missingOpenAI = providers.has('openai') && !process.env.OPENAI_API_KEY;
-const missingGoogle =
-  providers.has('google') &&
-  !(process.env.GOOGLE_API_KEY || process.env.GEMINI_API_KEY || process.env.GOOGLE_GENAI_API_KEY);
+const localOpenAI = providers.has('openai') && !process.env.OPENAI_API_KEY;
+const localGoogle =
+  providers.has('google') && !(process.env.GOOGLE_API_KEY || process.env.GEMINI_API_KEY);
 let model;
-if (missingOpenAI || missingGoogle) {
+if (localOpenAI || localGoogle) {
   model = await startLocalModel({ port: 0 });
   cleanups.push(() => model.close());
-  if (missingOpenAI)
+  if (localOpenAI) {
     Object.assign(serviceEnv, { OPENAI_BASE_URL: `${model.url}/v1`, OPENAI_API_KEY: 'sk-local' });
-  if (missingGoogle) {
+  }
+  if (localGoogle) {
     Object.assign(serviceEnv, { GOOGLE_GEMINI_BASE_URL: model.url, GOOGLE_API_KEY: 'local' });
   }
-  const which = [missingOpenAI && 'OpenAI', missingGoogle && 'Gemini']
-    .filter(Boolean)
-    .join(' and ');
-  log(
-    `${bold('Local model')} for ${which}: ${model.url}   ${dim('(set OPENAI_API_KEY / GOOGLE_API_KEY to use the real providers)')}`,
-  );
+  const which = [localOpenAI && 'OpenAI', localGoogle && 'Gemini'].filter(Boolean).join(' and ');
+  log(`${bold('Local model')} for ${which}: ${model.url}`);
+  log(dim('  set OPENAI_API_KEY / GOOGLE_API_KEY to use the real providers'));
 }
-// Fully offline runs also prove it: every service refuses (and reports) non-loopback traffic.
+// A fully offline run proves it: the services refuse (and report) any non-loopback connection.
 const offline =
   !external &&
-  !(providers.has('openai') && !missingOpenAI) &&
-  !(providers.has('google') && !missingGoogle);
+  (!providers.has('openai') || localOpenAI) &&
+  (!providers.has('google') || localGoogle);
 
 // 4. B first (A needs its URL), then A.
 const serviceA = `agent-a-${args.from}`;
 const serviceB = `agent-b-${args.to}`;
-const b = await startService(args.to, { SERVICE_NAME: serviceB, AGENT_ROLE: 'B' });
-const a = await startService(args.from, {
-  SERVICE_NAME: serviceA,
-  AGENT_ROLE: 'A',
-  AGENT_B_URL: b.url,
-});
-log(`B: ${serviceB} at ${b.url}`);
-log(`A: ${serviceA} at ${a.url}  ${dim(`(AGENT_B_URL=${b.url})`)}`);
+async function start(framework, env) {
+  try {
+    const service = await startService({
+      framework,
+      env: { ...serviceEnv, ...env },
+      guard: offline,
+      onOutput: args.verbose
+        ? (text) => process.stderr.write(text.replace(/^(?=.)/gm, `[${env.AGENT_ROLE}] `))
+        : undefined,
+    });
+    services.push(service);
+    cleanups.push(() => service.stop());
+    return service;
+  } catch (error) {
+    return fail(error.message, 3);
+  }
+}
+const b = await start(args.to, { SERVICE_NAME: serviceB, AGENT_ROLE: 'B' });
+const a = await start(args.from, { SERVICE_NAME: serviceA, AGENT_ROLE: 'A', AGENT_B_URL: b.url });
+log(`\nB: ${serviceB.padEnd(24)} ${b.url}   node examples/${args.to}/server.mjs`);
+log(
+  `A: ${serviceA.padEnd(24)} ${a.url}   node examples/${args.from}/server.mjs  (AGENT_B_URL=${b.url})`,
+);
 
 // 5. The question.
 log(`\n${bold('POST')} ${a.url}/ask ${JSON.stringify({ question: args.question })}`);
 const started = Date.now();
 let reply;
 try {
-  const response = await fetch(`${a.url}/ask`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ question: args.question }),
-    signal: AbortSignal.timeout(120_000),
-  });
-  reply = await response.json();
-  if (!response.ok)
-    throw new Error(`HTTP ${response.status}: ${reply.error ?? JSON.stringify(reply)}`);
+  reply = await postJson(`${a.url}/ask`, { question: args.question });
 } catch (error) {
-  dumpLogs();
+  if (!args.verbose) dumpLogs();
   await fail(`A's /ask failed: ${error.message}`);
 }
-log(
-  `\n${bold('Answer')} (${Date.now() - started} ms, session ${reply.sessionId}):\n${reply.answer}\n`,
-);
+log(`\n${bold('Answer')} (${Date.now() - started} ms):\n${reply.answer}`);
 
-// 6. Flush both services, then read what arrived.
-const flushed = await Promise.all([a, b].map((s) => post(`${s.url}/flush`)));
-for (const s of [a, b]) s.stop();
+// 6. Flush both services (their spans are exported now, not within 5 s), then stop them.
+let flushed;
+try {
+  flushed = await Promise.all([a, b].map((s) => postJson(`${s.url}/flush`)));
+} catch (error) {
+  await fail(`flushing failed: ${error.message}`);
+}
+await Promise.all([a, b].map((s) => s.stop()));
 
 if (external) {
   let bad = false;
+  log();
   for (const [i, stats] of flushed.entries()) {
-    const name = i === 0 ? serviceA : serviceB;
     log(
-      `${name}: exported ${stats.spansExported} spans in ${stats.exportRequests} requests, failed ${stats.spansFailed}, rejected ${stats.spansRejected}, dropped ${stats.spansDropped}`,
+      `${[serviceA, serviceB][i]}: exported ${stats.spansExported} spans in ${stats.exportRequests} requests; failed ${stats.spansFailed}, rejected ${stats.spansRejected}, dropped ${stats.spansDropped}, oversized ${stats.spansOversized}`,
     );
-    if (
-      stats.spansFailed + stats.spansRejected + stats.spansDropped + stats.spansOversized > 0 ||
-      stats.spansExported === 0
-    )
-      bad = true;
+    const lost =
+      stats.spansFailed + stats.spansRejected + stats.spansDropped + stats.spansOversized;
+    if (lost > 0 || stats.spansExported === 0) bad = true;
   }
+  log(`\nTrace ${reply.traceId}, session ${reply.sessionId}`);
   log(
-    `\nTrace id: ${reply.traceId} (session ${reply.sessionId}); open Galileo, project ${serviceEnv.GALILEO_PROJECT}, log stream ${serviceEnv.GALILEO_LOG_STREAM}.`,
+    `Open Galileo: project ${serviceEnv.GALILEO_PROJECT}, log stream ${serviceEnv.GALILEO_LOG_STREAM}.`,
   );
   await cleanup();
-  if (bad) await fail('export errors (see the counts above)');
+  if (bad) await fail('spans were not all delivered (see the counts above)');
   process.exit(0);
 }
 
+// 7. What the receiver got: wait (briefly) until the tree is whole, then print and judge it.
 const expected = { from: args.from, to: args.to, serviceA, serviceB, sessionId: reply.sessionId };
-const traceId = reply.traceId;
 let spans = [];
 let result = { problems: ['no spans arrived'] };
 for (const deadline = Date.now() + 10_000; Date.now() < deadline; ) {
-  spans = receiver.store.getTrace(traceId);
+  spans = reply.traceId ? receiver.store.getTrace(reply.traceId) : [];
   result = checkTrace(spans, expected);
   if (result.problems.length === 0) break;
-  await new Promise((r) => setTimeout(r, 100));
+  await new Promise((resolve) => setTimeout(resolve, 100));
 }
-// Every trace that arrived during this run: exactly one is expected.
 const traces = receiver.store
   .listTraces({ limit: 100 })
   .filter(
@@ -240,27 +238,27 @@ if (traces.length > 1) {
     `${traces.length} traces arrived for one request: ${traces.map((t) => `${t.traceId} (${t.rootName})`).join(', ')}`,
   );
 }
+const violations = services.flatMap((s) => s.violations);
+if (violations.length > 0) result.problems.push(`non-loopback traffic: ${violations.join('; ')}`);
 
-log(`${bold('Trace')} ${traceId} as received (${spans.length} spans):\n`);
+log(
+  `\n${bold('Trace')} ${reply.traceId} as received (${spans.length} spans, session ${reply.sessionId}):\n`,
+);
 log(spans.length > 0 ? formatTree(spans) : '(nothing)');
-log(`\nViewer: ${receiver.url}/traces/${traceId}`);
-log(dim(`CLI:    npx galileo-otel trace ${traceId} --db .galileo-otel/demo.db`));
-const violations = [a, b].flatMap((s) => s.violations);
-if (offline && violations.length > 0)
-  result.problems.push(`non-loopback traffic: ${violations.join('; ')}`);
-if (model && model.requests.length === 0)
-  result.problems.push('the local model server received no requests');
+log(`\nViewer: ${receiver.url}/traces/${reply.traceId}`);
+log(dim(`CLI:    npx galileo-otel trace ${reply.traceId} --db .galileo-otel/demo.db`));
 
 if (result.problems.length > 0) {
   console.error(
     `\n✗ The trace did not arrive whole:\n${result.problems.map((p) => `  - ${p}`).join('\n')}`,
   );
-  if (args.verbose) dumpLogs();
+  if (!args.verbose) dumpLogs();
   await cleanup();
   process.exit(1);
 }
+const calls = model ? `, ${model.requests.length} calls to the local model` : '';
 log(
-  `\n✓ One trace, ${spans.length} spans, both services (${serviceA}, ${serviceB}), no orphans, session ${reply.sessionId} on both sides${offline ? `, nothing but loopback contacted (${model?.requests.length ?? 0} model calls)` : ''}.`,
+  `\n✓ One trace: ${spans.length} spans from ${serviceA} and ${serviceB}, every parent present, session id on both sides${offline ? `, nothing but loopback contacted${calls}` : ''}.`,
 );
 
 if (process.env.CI || args['no-wait'] || !process.stdout.isTTY) {
@@ -269,81 +267,10 @@ if (process.env.CI || args['no-wait'] || !process.stdout.isTTY) {
 }
 log(dim('\nThe viewer stays up until you press Ctrl-C.'));
 
-// ---------------------------------------------------------------------------------------------
-
 function isPortFree(port) {
   return new Promise((resolve) => {
     const probe = createServer()
       .once('error', () => resolve(false))
       .listen(port, '127.0.0.1', () => probe.close(() => resolve(true)));
   });
-}
-
-async function post(url) {
-  const response = await fetch(url, { method: 'POST', signal: AbortSignal.timeout(30_000) });
-  if (!response.ok) throw new Error(`${url}: HTTP ${response.status}`);
-  return response.json();
-}
-
-function dumpLogs() {
-  for (const s of [globalThis.__svcA, globalThis.__svcB].filter(Boolean)) {
-    console.error(`\n--- ${s.name} output ---\n${s.output.join('')}`);
-  }
-}
-
-/** Spawns `node examples/<framework>/server.mjs` on a free port and waits for its health check. */
-async function startService(framework, env) {
-  const file = join(root, 'examples', framework, 'server.mjs');
-  const nodeArgs = offline ? ['--import', guard, file] : [file];
-  const child = spawn(process.execPath, nodeArgs, {
-    // The example's own folder: that is where its dependencies resolve from.
-    cwd: join(root, 'examples', framework),
-    env: { ...process.env, ...serviceEnv, ...env, PORT: '0' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const service = {
-    name: env.SERVICE_NAME,
-    output: [],
-    violations: [],
-    url: undefined,
-    stop: () => {
-      if (child.exitCode === null) child.kill('SIGTERM');
-    },
-  };
-  globalThis[env.AGENT_ROLE === 'A' ? '__svcA' : '__svcB'] = service;
-  cleanups.push(async () => {
-    service.stop();
-    if (child.exitCode === null) await new Promise((r) => child.once('exit', r));
-  });
-  const onData = (chunk) => {
-    const text = chunk.toString();
-    service.output.push(text);
-    if (args.verbose) process.stderr.write(text.replace(/^(?=.)/gm, `[${env.AGENT_ROLE}] `));
-    for (const line of text.split('\n')) {
-      if (line.startsWith('[loopback-guard] BLOCKED')) service.violations.push(line);
-    }
-  };
-  child.stdout.on('data', onData);
-  child.stderr.on('data', onData);
-  const url = await new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error('did not start within 60 s')), 60_000);
-    child.stdout.on('data', (chunk) => {
-      const match = /listening on (http:\/\/\S+)/.exec(chunk.toString());
-      if (match) {
-        clearTimeout(timer);
-        resolve(match[1]);
-      }
-    });
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`exited with code ${code}`));
-    });
-  }).catch(async (error) => {
-    console.error(`\n--- ${service.name} output ---\n${service.output.join('')}`);
-    await fail(`${service.name} (examples/${framework}/server.mjs) ${error.message}`, 3);
-  });
-  service.url = url;
-  const health = await fetch(`${url}/health`).catch(() => undefined);
-  if (!health?.ok) await fail(`${service.name} is not healthy at ${url}/health`, 3);
-  return service;
 }

@@ -1,0 +1,180 @@
+// End to end: every ordered pair of the four framework examples (16), as real OS processes
+// talking real HTTP, exporting OTLP protobuf to the local Galileo receiver, with the local model
+// server in place of OpenAI and Gemini and every service preloading the loopback guard.
+//
+// To fit CI, each framework runs as two processes for the whole file (agent-a-<fw>, agent-b-<fw>,
+// so even same-framework pairs show two service names), not two per pair. Every A process sends
+// its research calls to one loopback pass-through proxy that the test points at the B of the
+// current pair; the proxy forwards headers unchanged, so it is invisible in the trace.
+import { spawnSync } from 'node:child_process';
+import { startDevServer } from '@galileo-otel/devtools';
+import { startLocalModel } from '@galileo-otel/local-model';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { checkTrace } from './check-trace.mjs';
+import { FRAMEWORKS, guardPath, postJson, startService, startSwitchboard } from './run-service.mjs';
+
+const QUESTION = 'Tell me about Voyager 1.';
+const PAIRS = FRAMEWORKS.flatMap((from) => FRAMEWORKS.map((to) => [from, to]));
+
+let receiver;
+let model;
+let board;
+const a = {};
+const b = {};
+
+beforeAll(async () => {
+  receiver = await startDevServer({ port: 0, dbPath: ':memory:' });
+  model = await startLocalModel({ port: 0 });
+  board = await startSwitchboard();
+  const env = {
+    GALILEO_API_ENDPOINT: receiver.otlpUrl,
+    GALILEO_API_KEY: 'local',
+    GALILEO_PROJECT: 'examples-e2e',
+    OPENAI_BASE_URL: `${model.url}/v1`,
+    OPENAI_API_KEY: 'sk-local',
+    GOOGLE_GEMINI_BASE_URL: model.url,
+    GOOGLE_API_KEY: 'local',
+  };
+  const started = await Promise.allSettled(
+    FRAMEWORKS.flatMap((framework) => [
+      startService({
+        framework,
+        guard: true,
+        env: { ...env, SERVICE_NAME: `agent-b-${framework}` },
+      }).then((s) => {
+        b[framework] = s;
+      }),
+      startService({
+        framework,
+        guard: true,
+        env: { ...env, SERVICE_NAME: `agent-a-${framework}`, AGENT_B_URL: board.url },
+      }).then((s) => {
+        a[framework] = s;
+      }),
+    ]),
+  );
+  const failed = started.filter((r) => r.status === 'rejected');
+  if (failed.length > 0) throw new Error(failed.map((r) => r.reason.message).join('\n\n'));
+});
+
+afterAll(async () => {
+  await Promise.all([...Object.values(a), ...Object.values(b)].map((s) => s.stop()));
+  await board?.close();
+  await model?.close();
+  await receiver?.close();
+});
+
+describe('any two frameworks, two OS processes, one trace', () => {
+  it.each(PAIRS)('%s → %s: the whole request arrives as one trace', async (from, to) => {
+    const A = a[from];
+    const B = b[to];
+    board.target = B.url;
+    const since = Date.now();
+    const modelCalls = model.requests.length;
+
+    const reply = await postJson(`${A.url}/ask`, { question: QUESTION });
+    expect(reply.answer).toContain('Voyager 1');
+    expect(reply.sessionId).toMatch(/^session-/);
+    expect(reply.traceId).toMatch(/^[0-9a-f]{32}$/);
+    await Promise.all([postJson(`${A.url}/flush`), postJson(`${B.url}/flush`)]);
+
+    const expected = { from, to, serviceA: A.name, serviceB: B.name, sessionId: reply.sessionId };
+    let spans = [];
+    let result;
+    for (const deadline = Date.now() + 10_000; Date.now() < deadline; ) {
+      spans = receiver.store.getTrace(reply.traceId);
+      result = checkTrace(spans, expected);
+      if (result.problems.length === 0) break;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    expect(result.problems).toEqual([]);
+
+    // Nothing of this request landed in another trace.
+    const traces = receiver.store
+      .listTraces({ limit: 50 })
+      .filter(
+        (t) =>
+          t.lastReceivedMs >= since && (t.services.includes(A.name) || t.services.includes(B.name)),
+      );
+    expect(traces.map((t) => t.traceId)).toEqual([reply.traceId]);
+
+    // Every span of the trace, on both sides, carries the session id A chose.
+    const sessions = new Set(spans.map((s) => s.attributes['galileo.session.id']));
+    expect([...sessions]).toEqual([reply.sessionId]);
+
+    // Three model calls (A: tool call + final answer; B: facts), all answered by the local model.
+    const calls = model.requests.slice(modelCalls);
+    expect(calls.map((c) => c.status)).toEqual([200, 200, 200]);
+  });
+
+  it('the services contacted nothing but loopback and delivered every span', async () => {
+    const all = [...Object.values(a), ...Object.values(b)];
+    expect(all).toHaveLength(8);
+    expect(all.flatMap((s) => s.violations)).toEqual([]);
+    for (const service of all) {
+      const stats = await (await fetch(`${service.url}/stats`)).json();
+      expect(stats, service.name).toMatchObject({
+        spansFailed: 0,
+        spansDropped: 0,
+        spansRejected: 0,
+        spansOversized: 0,
+        hookErrors: 0,
+      });
+      expect(stats.spansExported, service.name).toBeGreaterThan(0);
+    }
+    // The local model is the only "provider" that was called: 16 pairs × 3 calls.
+    expect(model.requests).toHaveLength(PAIRS.length * 3);
+    expect(new Set(model.requests.map((r) => r.protocol)).size).toBeGreaterThan(0);
+  });
+});
+
+describe('the checks are not vacuous', () => {
+  it('the loopback guard refuses and reports a non-loopback connection', () => {
+    const run = spawnSync(
+      process.execPath,
+      [
+        '--import',
+        guardPath,
+        '-e',
+        "fetch('https://api.openai.com/v1/traces/ingest').catch(() => {}); require('node:net').connect(443, '203.0.113.7').on('error', () => {});",
+      ],
+      { encoding: 'utf8', timeout: 10_000 },
+    );
+    expect(run.stderr).toContain('[loopback-guard] BLOCKED fetch https://api.openai.com');
+    expect(run.stderr).toContain('[loopback-guard] BLOCKED connect to 203.0.113.7:443');
+  });
+
+  it('checkTrace flags a trace that broke at the process boundary', () => {
+    const span = (spanId, parentSpanId, name, kind, serviceName, spanKind = 1) => ({
+      traceId: 't',
+      spanId,
+      parentSpanId,
+      name,
+      kind,
+      serviceName,
+      spanKind,
+      startMs: 0,
+      durationMs: 1,
+      status: { code: 0, message: '' },
+      attributes: {},
+      resource: {},
+    });
+    const spans = [
+      span('1', null, 'POST /ask', 'workflow', 'a', 2),
+      span('2', '1', 'invoke_agent o', 'agent', 'a'),
+      span('3', '2', 'execute_tool delegate_research', 'tool', 'a'),
+      // B's server span points at a client span that never arrived: an orphan.
+      span('5', '4', 'POST /research', 'workflow', 'b', 2),
+      span('6', '5', 'invoke_agent r', 'agent', 'b'),
+    ];
+    const { problems } = checkTrace(spans, {
+      from: 'vercel-ai',
+      to: 'mastra',
+      serviceA: 'a',
+      serviceB: 'b',
+    });
+    expect(problems.join('\n')).toMatch(/orphan: "POST \/research"/);
+    expect(problems.join('\n')).toMatch(/missing: A's client span/);
+    expect(problems.join('\n')).toMatch(/no llm span under B's agent/);
+  });
+});

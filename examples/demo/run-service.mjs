@@ -1,0 +1,152 @@
+// Starting the example services as real OS processes, shared by `npm run demo` and the
+// end-to-end test.
+import { spawn } from 'node:child_process';
+import { createServer as createHttpServer, request as httpRequest } from 'node:http';
+import { dirname, join } from 'node:path';
+
+/** The four frameworks that have an example service, and the model provider each one uses. */
+export const FRAMEWORKS = ['openai-agents', 'google-adk', 'vercel-ai', 'mastra'];
+export const PROVIDER = {
+  'openai-agents': 'openai',
+  'google-adk': 'google',
+  'vercel-ai': 'openai',
+  mastra: 'openai',
+};
+
+const here = dirname(new URL(import.meta.url).pathname);
+export const root = join(here, '..', '..');
+export const guardPath = join(here, 'loopback-guard.mjs');
+
+/**
+ * The environment a service process gets: ours minus what test runners set (NODE_ENV=test turns
+ * OpenAI Agents tracing off; a service is not a test), plus `env`.
+ */
+function childEnv(env) {
+  const out = { ...process.env };
+  for (const key of Object.keys(out)) {
+    if (key === 'NODE_ENV' || key.startsWith('VITEST') || key === 'TEST') delete out[key];
+  }
+  return { ...out, ...env };
+}
+
+/**
+ * Spawns `node examples/<framework>/server.mjs` (cwd: that folder, so its dependencies resolve
+ * as for a user) with `PORT=0`, and resolves once it printed `listening on <url>` and answers
+ * `GET /health`. With `guard`, the loopback guard is preloaded and its reports are collected.
+ */
+export async function startService({
+  framework,
+  env,
+  guard = false,
+  onOutput,
+  timeoutMs = 60_000,
+}) {
+  const file = join(root, 'examples', framework, 'server.mjs');
+  const child = spawn(process.execPath, guard ? ['--import', guardPath, file] : [file], {
+    cwd: join(root, 'examples', framework),
+    env: childEnv({ ...env, PORT: '0' }),
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const service = {
+    name: env.SERVICE_NAME ?? framework,
+    framework,
+    child,
+    url: undefined,
+    output: [],
+    violations: [],
+    async stop() {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
+      await exited;
+      clearTimeout(timer);
+    },
+  };
+  const onData = (chunk) => {
+    const text = chunk.toString();
+    service.output.push(text);
+    onOutput?.(text);
+    for (const line of text.split('\n')) {
+      if (line.startsWith('[loopback-guard] BLOCKED')) service.violations.push(line);
+    }
+  };
+  child.stdout.on('data', onData);
+  child.stderr.on('data', onData);
+  try {
+    service.url = await new Promise((resolve, reject) => {
+      const timer = setTimeout(
+        () => reject(new Error(`did not start within ${timeoutMs} ms`)),
+        timeoutMs,
+      );
+      child.stdout.on('data', (chunk) => {
+        const match = /listening on (http:\/\/\S+)/.exec(chunk.toString());
+        if (match) {
+          clearTimeout(timer);
+          resolve(match[1]);
+        }
+      });
+      child.once('exit', (code, signal) => {
+        clearTimeout(timer);
+        reject(new Error(`exited (${signal ?? `code ${code}`}) before listening`));
+      });
+    });
+    const health = await fetch(`${service.url}/health`);
+    if (!health.ok) throw new Error(`GET /health answered ${health.status}`);
+  } catch (error) {
+    await service.stop();
+    throw new Error(
+      `${service.name} (examples/${framework}/server.mjs) ${error.message}\n${service.output.join('')}`,
+    );
+  }
+  return service;
+}
+
+/** POSTs JSON and returns the parsed JSON answer; throws with the body on a non-2xx status. */
+export async function postJson(url, body, timeoutMs = 120_000) {
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+    signal: AbortSignal.timeout(timeoutMs),
+  });
+  const text = await response.text();
+  let json;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    json = { error: text };
+  }
+  if (!response.ok) throw new Error(`POST ${url}: HTTP ${response.status}: ${json.error ?? text}`);
+  return json;
+}
+
+/**
+ * A loopback pass-through proxy for tests: every request is forwarded unchanged (headers
+ * included, so `traceparent` and `baggage` cross it) to the URL `target` currently points at.
+ * It lets one A process talk to a different B per request without restarting.
+ */
+export async function startSwitchboard() {
+  const board = { target: undefined, url: undefined, close: undefined };
+  const server = createHttpServer((req, res) => {
+    if (!board.target) {
+      res.writeHead(503).end('no target');
+      return;
+    }
+    const target = new URL(req.url, board.target);
+    const upstream = httpRequest(
+      target,
+      { method: req.method, headers: { ...req.headers, host: target.host } },
+      (answer) => {
+        res.writeHead(answer.statusCode ?? 502, answer.headers);
+        answer.pipe(res);
+      },
+    );
+    upstream.on('error', (error) => res.writeHead(502).end(String(error)));
+    req.pipe(upstream);
+  });
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  board.url = `http://127.0.0.1:${server.address().port}`;
+  board.close = () => new Promise((resolve) => server.close(() => resolve()));
+  return board;
+}
