@@ -165,6 +165,7 @@ export class GalileoAgentsTracingProcessor implements TracingProcessor {
     return this.#runs.get(traceId)?.entries.get(spanId)?.ctx;
   }
 
+  /** Starts a run: remembers the caller's OTel context and, if wanted, a root workflow span. */
   async onTraceStart(sdkTrace: SdkTrace): Promise<void> {
     this.#guard('trace-start', () => {
       if (this.#closed) return;
@@ -177,6 +178,7 @@ export class GalileoAgentsTracingProcessor implements TracingProcessor {
     });
   }
 
+  /** Ends a run (after its last open span, for streamed runs). */
   async onTraceEnd(sdkTrace: SdkTrace): Promise<void> {
     this.#guard('trace-end', () => {
       const run = this.#runs.get(sdkTrace.traceId);
@@ -194,12 +196,14 @@ export class GalileoAgentsTracingProcessor implements TracingProcessor {
     });
   }
 
+  /** Starts the OTel span of an SDK span (synchronously, inside the SDK's `span.start()`). */
   async onSpanStart(span: AnySdkSpan): Promise<void> {
     this.#guard('span-start', () => {
       if (!this.#closed) this.#spanStart(span);
     });
   }
 
+  /** Completes and ends the OTel span of an SDK span. */
   async onSpanEnd(span: AnySdkSpan): Promise<void> {
     this.#guard('span-end', () => {
       if (!this.#closed) this.#spanEnd(span);

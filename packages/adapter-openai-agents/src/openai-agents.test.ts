@@ -3,11 +3,14 @@ import type { OtlpSpan } from '@galileo-otel/otlp-proto';
 import {
   Agent,
   InputGuardrailTripwireTriggered,
+  OpenAIChatCompletionsModel,
+  OpenAIResponsesModel,
   Runner,
   run,
   setOpenAIAPI,
   tool,
 } from '@openai/agents';
+import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import {
@@ -245,6 +248,26 @@ describe.each(['chat_completions', 'responses'] as const)('over %s', (api) => {
     for (const span of spans) expect(span.endTimeUnixNano > 0n).toBe(true);
   });
 
+  it('ends the run as ERROR with error.type when the model call fails (no onTraceEnd)', async () => {
+    const client = new OpenAI({ apiKey: 'sk-local', baseURL: `${h.model.url}/v1`, maxRetries: 0 });
+    const failing =
+      api === 'responses'
+        ? new OpenAIResponsesModel(client, `${MODEL}@500`)
+        : new OpenAIChatCompletionsModel(client, `${MODEL}@500`);
+    const agent = new Agent({ name: 'Doomed', instructions: 'Answer.', model: failing });
+    await expect(new Runner({ workflowName: 'doomed' }).run(agent, 'Hello?')).rejects.toThrow();
+    const spans = await h.flushSpans();
+    const root = one(spans, 'doomed');
+    const agentSpan = one(spans, 'invoke_agent Doomed');
+    const llm = spans.find((s) => galileoKind(s) === 'llm') as OtlpSpan;
+    expect(llm.parentSpanId).toBe(agentSpan.spanId);
+    for (const span of [root, agentSpan, llm]) {
+      expect(span.status.code, span.name).toBe(2);
+      expect(span.attributes['error.type'], span.name).toBeTruthy();
+    }
+    expect(String(root.status.message)).toContain('500');
+  });
+
   it('maps a handoff to an execute_tool transfer span and the target agent as a sibling', async () => {
     const target = weatherAgent();
     const triage = new Agent({
@@ -315,6 +338,10 @@ it('never contacts anything but loopback, even with OPENAI_API_KEY set', async (
   expect(outboundHosts()).toEqual(['127.0.0.1']);
   expect(outbound.some((url) => url.includes('/v1/chat/completions'))).toBe(true);
   expect(outbound.some((url) => url.includes('/v1/responses'))).toBe(true);
-  expect(h.model.requests.every((r) => r.status === 200)).toBe(true);
+  // only the deliberate `@500` scenario failed
+  expect(h.model.requests.filter((r) => r.status !== 200).map((r) => r.scenario)).toEqual([
+    '500',
+    '500',
+  ]);
   expect(h.warnings).toEqual([]);
 });
