@@ -210,7 +210,7 @@ export class GalileoAgentsTracingProcessor implements TracingProcessor {
     });
   }
 
-  /** Ends the spans of runs that can no longer make progress; open runs stay open. */
+  /** Nothing to flush: spans are ended as the SDK ends them, and open runs stay open. */
   async forceFlush(): Promise<void> {}
 
   /** Ends every open span (marked incomplete) and stops mirroring. */
