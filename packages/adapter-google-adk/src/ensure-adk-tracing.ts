@@ -1,7 +1,8 @@
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { type Tracer, type TracerOptions, type TracerProvider, trace } from '@opentelemetry/api';
-import { esmEntryOf, type FoundPackage, packageOf, resolveFrom } from './internal/find-package.js';
+import { esmEntryOf, packageOf, resolveFrom } from './internal/find-package.js';
+import { globalRegistryProblem, OVERRIDES_FIX } from './internal/global-registry.js';
 
 /** Options of {@link ensureAdkTracing}. */
 export interface EnsureAdkTracingOptions {
@@ -58,15 +59,7 @@ interface ProxyProviderLike {
 }
 
 const FORWARDER = Symbol.for('galileo-otel.adk.tracer-forwarder');
-const GLOBAL_REGISTRY = Symbol.for('opentelemetry.js.api.1');
-const OVERRIDES_FIX =
-  'add `"overrides": { "@opentelemetry/api": "$@opentelemetry/api" }` to your package.json and run npm install again (one @opentelemetry/api copy for everything)';
 const printed = new Set<string>();
-
-function ownApiPackage(): FoundPackage | undefined {
-  const entry = resolveFrom(import.meta.url, '@opentelemetry/api');
-  return entry ? packageOf(entry, '@opentelemetry/api') : undefined;
-}
 
 function forwarderFor(explicit: TracerProvider | undefined): TracerProvider {
   const forwarder = {
@@ -111,7 +104,6 @@ export function ensureAdkTracing(options: EnsureAdkTracingOptions = {}): AdkTrac
     status.problems.push(text);
   };
   try {
-    const own = ownApiPackage();
     const bases = options.searchFrom ?? [import.meta.url, join(process.cwd(), 'package.json')];
     const adkManifests = new Set<string>();
     for (const base of bases) {
@@ -191,7 +183,8 @@ export function ensureAdkTracing(options: EnsureAdkTracingOptions = {}): AdkTrac
         record('bridged');
       }
     }
-    checkRegistry(own, problem);
+    const registryProblem = globalRegistryProblem();
+    if (registryProblem) problem(registryProblem);
   } catch (error) {
     problem(
       `could not check @google/adk's OpenTelemetry set-up (${error instanceof Error ? error.message : String(error)}). Fix: ${OVERRIDES_FIX}.`,
@@ -206,22 +199,4 @@ export function ensureAdkTracing(options: EnsureAdkTracingOptions = {}): AdkTrac
     }
   }
   return status;
-}
-
-function checkRegistry(own: FoundPackage | undefined, problem: (text: string) => void): void {
-  const registry = (globalThis as Record<symbol, unknown>)[GLOBAL_REGISTRY] as
-    | { version?: string; trace?: unknown }
-    | undefined;
-  const ownVersion = own?.manifest.version;
-  if (!registry?.trace || !registry.version || !ownVersion) return;
-  const [regMajor, regMinor] = registry.version.split('.').map(Number);
-  const [ownMajor, ownMinor] = ownVersion.split('.').map(Number);
-  if (regMajor !== ownMajor || (regMinor ?? 0) < (ownMinor ?? 0)) {
-    problem(
-      `the global tracer provider was registered through @opentelemetry/api ${registry.version}, ` +
-        `which this process's @opentelemetry/api ${ownVersion} (used by Galileo and the OTel SDK) ` +
-        'cannot read: spans of one side are lost. Fix: register the provider with ' +
-        `registerGalileo() before anything else registers one, and ${OVERRIDES_FIX}.`,
-    );
-  }
 }

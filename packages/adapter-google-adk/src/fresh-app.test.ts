@@ -156,7 +156,8 @@ describe('a fresh app installed from the packed tarballs (no overrides)', () => 
   }, 90_000);
 
   it('exports the complete ADK trace when @google/adk is imported before the provider is registered', async () => {
-    const { result, spans } = await runScript('adk-first.mjs', 'adk-first');
+    const { result, spans, stderr } = await runScript('adk-first.mjs', 'adk-first');
+    expect(stderr).not.toContain('[galileo-otel]');
     expect(result.adkImportedBeforeGalileo).toBe(true);
     expect(result.status?.ok).toBe(true);
     expect(result.status?.apiInstances).toContainEqual(
@@ -166,11 +167,35 @@ describe('a fresh app installed from the packed tarballs (no overrides)', () => 
   }, 90_000);
 
   it('exports the complete ADK trace when the provider is registered before @google/adk is imported', async () => {
-    const { result, spans } = await runScript('provider-first.mjs', 'provider-first');
+    const { result, spans, stderr } = await runScript('provider-first.mjs', 'provider-first');
+    expect(stderr).not.toContain('[galileo-otel]');
     // The set-up module (core + adapter) does not load ADK, so this order is genuine.
     expect(result.adkImportedBeforeGalileo).toBe(false);
     expect(result.status?.ok).toBe(true);
     expectCompleteAdkTrace(spans, 'provider-first');
+  }, 90_000);
+
+  it('never loses ADK spans silently with ADK’s own maybeSetOtelProviders() set-up', async () => {
+    const before = sink.spans().length;
+    const { result, stderr } = await runScript('adk-otel-setup.mjs', 'adk-otel-setup');
+    const spans = sink.spans().slice(before);
+    expect(result.status?.ok).toBe(true);
+    // ADK registers the global through its api 1.9.0: ADK's spans still reach Galileo ...
+    expect(spans.map((s) => s.name).sort()).toEqual(
+      [
+        'chat gemini-2.5-flash',
+        'chat gemini-2.5-flash',
+        'execute_tool get_weather',
+        'invocation',
+        'invoke_agent weather_agent',
+      ].sort(),
+    );
+    // ... but the app's own spans (api 1.10) cannot: not silent, the fix is printed at start-up.
+    expect(spans.some((s) => s.name.startsWith('app '))).toBe(false);
+    expect(stderr).toContain(
+      '[galileo-otel] google-adk: the global tracer provider was registered',
+    );
+    expect(stderr).toContain('do not call maybeSetOtelProviders(); call registerGalileo(');
   }, 90_000);
 
   it('sent every model call to the local model', () => {

@@ -9,6 +9,7 @@ import type { ReadableSpan, Span } from '@opentelemetry/sdk-trace';
 import { type AdkTracingStatus, ensureAdkTracing } from './ensure-adk-tracing.js';
 import { ADK_SCOPE, VENDOR_JSON_ATTRIBUTES } from './internal/adk-span.js';
 import { AdkSpanMapper, type MappedSpan } from './internal/adk-span-mapper.js';
+import { globalRegistryProblem } from './internal/global-registry.js';
 
 /** Options of {@link googleAdk}. */
 export interface GoogleAdkOptions {
@@ -69,6 +70,7 @@ export function googleAdk(options: GoogleAdkOptions = {}): GoogleAdkAdapter {
   const removeAttributes = options.keepVendorAttributes ? undefined : VENDOR_JSON_ATTRIBUTES;
   let tracingStatus: AdkTracingStatus | undefined;
   let host: AdapterHost | undefined;
+  let registryChecked = false;
 
   const mapOnce = (span: ReadableSpan): MappedSpan | undefined => {
     if (mapped.has(span)) return undefined;
@@ -86,11 +88,20 @@ export function googleAdk(options: GoogleAdkOptions = {}): GoogleAdkAdapter {
       host = adapterHost;
       if (options.ensureTracing === false) return;
       tracingStatus = ensureAdkTracing({
-        logger: { warn: (message) => host?.log('google-adk:tracing', message) },
+        logger: {
+          warn: (message) =>
+            host?.log(`google-adk:tracing:${message}`, message.replace(/^\[galileo-otel\] /, '')),
+        },
       });
     },
 
     onStart(span: Span, parentContext: Context): AdapterStartDecision | undefined {
+      if (!registryChecked) {
+        // The first span proves the set-up is complete: check once who registered the global.
+        registryChecked = true;
+        const problem = globalRegistryProblem();
+        if (problem) host?.log('google-adk:registry', `google-adk: ${problem}`);
+      }
       if (!reparent) return undefined;
       const readable = span as unknown as ReadableSpan;
       if (!isAdkSpan(readable)) return undefined;
