@@ -1,0 +1,433 @@
+#!/usr/bin/env node
+// The benchmark suite: `npm run bench` (full, writes BENCHMARKS.md) or
+// `npm run bench -- --quick` (a smoke run of every benchmark; asserts nothing about timing and
+// writes nothing unless --write is given). `--only=cpu,peers,throughput,stall,e2e` picks
+// suites; `--note "text"` adds a line about the run conditions to BENCHMARKS.md.
+// Each suite runs in its own child process (with --expose-gc); receivers, sinks and services
+// run in further child processes so their CPU never counts against the pipeline measured.
+import { execFileSync } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { runChild } from './lib/child.mjs';
+import { describeShape } from './lib/spans.mjs';
+
+const argv = process.argv.slice(2);
+const quick = argv.includes('--quick');
+const write = argv.includes('--write') || !quick;
+const only = argv
+  .find((a) => a.startsWith('--only='))
+  ?.slice(7)
+  .split(',');
+const noteIndex = argv.indexOf('--note');
+const note = noteIndex !== -1 ? argv[noteIndex + 1] : undefined;
+const want = (suite) => !only || only.includes(suite);
+const STALL_SECONDS = quick ? 2 : 30;
+const root = fileURLToPath(new URL('..', import.meta.url));
+const childOptions = { execArgv: ['--expose-gc'] };
+
+function versionOf(name) {
+  try {
+    // Walk up from the resolved entry point: not every package exports ./package.json.
+    let dir = dirname(fileURLToPath(import.meta.resolve(name)));
+    for (;;) {
+      try {
+        const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'));
+        if (pkg.name === name) return pkg.version;
+      } catch {}
+      const up = dirname(dir);
+      if (up === dir) return 'unknown';
+      dir = up;
+    }
+  } catch {
+    return 'not installed';
+  }
+}
+
+function gitCommit() {
+  try {
+    return execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: root }).toString().trim();
+  } catch {
+    return 'unknown';
+  }
+}
+
+const machine = {
+  cpu: os.cpus()[0]?.model ?? 'unknown',
+  cores: os.availableParallelism?.() ?? os.cpus().length,
+  memoryGiB: (os.totalmem() / 1024 ** 3).toFixed(1),
+  platform: `${os.platform()} ${os.release()}`,
+  node: process.version,
+  loadStart: os
+    .loadavg()
+    .map((x) => x.toFixed(2))
+    .join(' '),
+  commit: gitCommit(),
+  date: new Date().toISOString().replace(/\.\d+Z$/, 'Z'),
+  versions: {
+    '@opentelemetry/sdk-trace': versionOf('@opentelemetry/sdk-trace'),
+    '@opentelemetry/exporter-trace-otlp-proto': versionOf(
+      '@opentelemetry/exporter-trace-otlp-proto',
+    ),
+    '@galileo-otel/core': versionOf('@galileo-otel/core'),
+  },
+};
+
+const results = {};
+const failures = [];
+async function suite(name, fn) {
+  if (!want(name)) return;
+  const t0 = performance.now();
+  process.stdout.write(`• ${name} … `);
+  try {
+    results[name] = await fn();
+    process.stdout.write(`done in ${((performance.now() - t0) / 1000).toFixed(1)} s\n`);
+  } catch (error) {
+    failures.push(`${name}: ${error?.stack ?? error}`);
+    process.stdout.write(`FAILED\n${error?.stack ?? error}\n`);
+  }
+}
+
+const quickArg = quick ? ['--quick'] : [];
+await suite('cpu', () => runChild('suites/cpu.mjs', quickArg, childOptions));
+await suite('peers', () => runChild('suites/peers.mjs', quickArg, childOptions));
+await suite('throughput', () => runChild('suites/throughput.mjs', quickArg, childOptions));
+await suite('stall', async () => {
+  const configs = [
+    ['none', 20_000, 1024, 'span creation only (control)'],
+    ['none', 1_000, 65_536, 'span creation only (control)'],
+    ['galileo', 5_000, 1024, 'GalileoSpanProcessor'],
+    ['galileo', 20_000, 1024, 'GalileoSpanProcessor'],
+    ['plain', 20_000, 1024, 'plain BatchSpanProcessor'],
+    ['galileo', 1_000, 65_536, 'GalileoSpanProcessor'],
+    ['plain', 1_000, 65_536, 'plain BatchSpanProcessor'],
+  ];
+  const rows = [];
+  for (const [kind, rate, bytes, label] of configs) {
+    const value = await runChild(
+      'suites/stall.mjs',
+      [kind, String(rate), String(bytes), String(STALL_SECONDS)],
+      childOptions,
+    );
+    rows.push({ ...value, label });
+  }
+  return { seconds: STALL_SECONDS, rows };
+});
+await suite('e2e', () => runChild('suites/e2e.mjs', quickArg, childOptions));
+machine.loadEnd = os
+  .loadavg()
+  .map((x) => x.toFixed(2))
+  .join(' ');
+
+// ---------------------------------------------------------------------------------------------
+// Formatting
+
+const f1 = (x) => (x === undefined || Number.isNaN(x) ? '–' : x.toFixed(1));
+const f2 = (x) => (x === undefined || Number.isNaN(x) ? '–' : x.toFixed(2));
+const f0 = (x) =>
+  x === undefined || Number.isNaN(x) ? '–' : Math.round(x).toLocaleString('en-US');
+const mib = (bytes) => (bytes / 1024 / 1024).toFixed(1);
+const range = (s, fmt = f1) => `${fmt(s.min)} / **${fmt(s.median)}** / ${fmt(s.max)}`;
+
+function table(header, rows) {
+  const lines = [`| ${header.join(' | ')} |`, `|${header.map(() => '---').join('|')}|`];
+  for (const row of rows) lines.push(`| ${row.join(' | ')} |`);
+  return lines.join('\n');
+}
+
+const shape = describeShape();
+const md = [];
+md.push(
+  `Run: ${machine.date}, commit \`${machine.commit}\`${quick ? ', **--quick (smoke run: numbers are not meaningful)**' : ''}.`,
+  `Machine: ${machine.cpu}, ${machine.cores} cores, ${machine.memoryGiB} GiB, ${machine.platform}; Node ${machine.node}. ` +
+    `Load average (1/5/15 min) at start ${machine.loadStart}, at end ${machine.loadEnd}.`,
+  `Versions: ${Object.entries(machine.versions)
+    .map(([k, v]) => `\`${k}\` ${v}`)
+    .join(', ')}.`,
+  `Span shape: trees of ${shape.spansPerTree} spans (agent → llm; tool → HTTP client → agent → llm, tool; final llm), ` +
+    `about ${shape.attributesPerSpan} attributes per span, one ~${shape.messageBytes} B message-JSON attribute per span.`,
+);
+if (note) md.push(`Conditions: ${note}`);
+md.push('');
+
+if (results.cpu) {
+  const c = results.cpu;
+  const rows = c.rows.map((r) => [
+    r.label,
+    range(r.cpuUsPerSpan),
+    r.kind === 'plain'
+      ? '1.00'
+      : `**${f2(r.ratio.median)}** (${f2(r.ratio.min)}–${f2(r.ratio.max)})`,
+    r.deliveredPct === undefined ? '–' : `${f1(r.deliveredPct)} %`,
+    f0(r.bytesPerSpan),
+    r.flushEarly ? `${r.flushEarly}/${c.repeats} (late by ≤ ${f1(r.lateMs.max)} ms)` : '0',
+  ]);
+  const galileo = c.rows.find((r) => r.kind === 'galileo');
+  const verdict = galileo
+    ? galileo.ratio.median <= 1.15
+      ? `met (${f2(galileo.ratio.median)}×)`
+      : `**not met** (${f2(galileo.ratio.median)}×; see the hot spots below)`
+    : '–';
+  md.push(
+    '## 1. CPU per span vs the plain OpenTelemetry pipeline',
+    '',
+    `${f0(c.spansPerRun)} spans per run at ${f0(c.rate)} spans/s, ${c.repeats} repeats (order rotated each repeat), after one warm-up run of each. ` +
+      'CPU = `process.cpuUsage()` user + system of the benchmark process (main thread, GC threads and the libuv pool where gzip runs) from the first span created ' +
+      'until every export has finished; the OTLP sink runs in a child process and is not counted. Ratio = this row ÷ plain in the same repeat; ' +
+      'the column shows the median ratio (min–max over repeats). A row that delivered less than 100 % did less work and looks cheaper than it is.',
+    '',
+    table(
+      [
+        'pipeline',
+        'µs CPU per span (min / median / max)',
+        '× plain',
+        'delivered',
+        'bytes per span on the wire',
+        'forceFlush resolved before the export finished',
+      ],
+      rows,
+    ),
+    '',
+    `Goal (GalileoSpanProcessor, no gzip, ≤ 1.15× plain): ${verdict}.`,
+    '',
+  );
+}
+
+if (results.peers) {
+  const p = results.peers;
+  md.push(
+    '## 2. Peers',
+    '',
+    "Next to this project's OTel line (`@opentelemetry/api` 1.10, SDK 3 `@opentelemetry/sdk-trace` 3.1.1, `exporter-trace-otlp-proto` 0.301.1), each peer installed on its own " +
+      'by `node bench/peers/install.mjs` (outside the workspaces) and loaded with `import()`:',
+    '',
+    table(
+      ['peer', 'result'],
+      p.rows.map((r) => [r.label, r.result]),
+    ),
+    '',
+  );
+  if (p.sdk2) {
+    const s2 = p.sdk2;
+    md.push(
+      "So neither can be measured in this project's stack. To still compare, the same trees go through them on the line they support " +
+        '(API 1.9.1, `sdk-trace-base` 2.8.0, OTLP exporters 0.219.0; `bench/peers/sdk2`), against the plain SDK 2 pipeline in the same process, ' +
+        `same method as table 1 (${f0(s2.spansPerRun)} spans per run at ${f0(s2.rate)} spans/s, ${s2.repeats} repeats). ` +
+        "GalileoSpanProcessor runs on that SDK 2 provider too, with its own (the project's) OTel copies.",
+      '',
+      table(
+        [
+          'pipeline (SDK 2 line)',
+          'µs CPU per span (min / median / max)',
+          '× plain SDK 2',
+          'delivered',
+          'bytes per span on the wire',
+        ],
+        s2.rows.map((r) => [
+          r.label,
+          range(r.cpuUsPerSpan),
+          r.kind === 'plain'
+            ? '1.00'
+            : `**${f2(r.ratio.median)}** (${f2(r.ratio.min)}–${f2(r.ratio.max)})`,
+          `${f1(r.deliveredPct)} %`,
+          f0(r.bytesPerSpan),
+        ]),
+      ),
+      '',
+    );
+    const g = s2.rows.find((r) => r.kind === 'galileo');
+    for (const peer of s2.rows.filter((r) => r.kind !== 'plain' && r.kind !== 'galileo')) {
+      md.push(
+        `- Galileo vs ${peer.label}: ${f2(g.cpuUsPerSpan.median / peer.cpuUsPerSpan.median)}× its CPU per span (goal: < 1, faster)` +
+          `${peer.deliveredPct < 100 ? `; note it exported only ${f1(peer.deliveredPct)} % of the spans (its default filter), so it did less work` : ''}.`,
+      );
+    }
+    md.push('');
+  } else if (p.sdk2Error) {
+    md.push(`The SDK 2 comparison failed: \`${p.sdk2Error}\``, '');
+  } else {
+    md.push(
+      'The SDK 2 comparison did not run: `node bench/peers/install.mjs` has not installed `bench/peers/sdk2`.',
+      '',
+    );
+  }
+}
+
+if (results.throughput) {
+  const t = results.throughput;
+  md.push(
+    '## 3. Export throughput, bytes per span, and memory with the receiver stalled',
+    '',
+    `${f0(t.spansPerRun)} spans created as fast as the process can, queues sized to hold the whole run; ${t.repeats} repeats. ` +
+      'spans/s = spans delivered ÷ wall time from the first span created to the last export finished (span creation included: it shares the thread). ' +
+      '`devtools` is `@galileo-otel/devtools` `startDevServer` (decodes and stores in SQLite, in its own process); `sink` only drains bodies. ' +
+      'Bytes per span: request body bytes received by the sink ÷ spans; for Galileo also `processor.stats().bytesSent` ÷ `spansExported`.',
+    '',
+    table(
+      [
+        'receiver',
+        'pipeline',
+        'spans/s (min / median / max)',
+        'delivered',
+        'bytes/span (sink)',
+        'bytes/span (stats)',
+      ],
+      t.rows.map((r) =>
+        r.error
+          ? [r.receiver, '–', `could not start: ${r.error}`, '–', '–', '–']
+          : [
+              r.receiver,
+              r.label,
+              range(r.spansPerSecond, f0),
+              `${f1(r.deliveredPct)} %`,
+              f0(r.wireBytesPerSpan),
+              f0(r.statsBytesPerSpan),
+            ],
+      ),
+    ),
+    '',
+    'Full speed with the **default** queue (2048 spans) against the sink, one run each: what the stock processor drops, and whether `forceFlush()` resolved while an export was still in flight.',
+    '',
+    table(
+      [
+        'pipeline',
+        'spans',
+        'delivered',
+        'exports in flight when forceFlush resolved',
+        'last export landed after forceFlush',
+      ],
+      t.fullSpeed.map((r) => [
+        r.label,
+        f0(r.spans),
+        `${f1(r.deliveredPct)} %`,
+        String(r.inFlightAtFlush ?? 0),
+        r.inFlightAtFlush ? `${f1(r.lateMs)} ms` : '–',
+      ]),
+    ),
+    '',
+  );
+}
+
+if (results.stall) {
+  const s = results.stall;
+  md.push(
+    `Receiver stalled (answers nothing) for ${s.seconds} s while spans are created at a fixed rate; each row in a fresh process, every span with its own copy of the message text; RSS sampled every 20 ms. ` +
+      'Default limits: GalileoSpanProcessor `maxQueueSize` 2048 and `maxQueueBytes` 32 MiB, 2 exports in flight of ≤ 512 spans / 4 MiB; plain BatchSpanProcessor `maxQueueSize` 2048, no byte bound, 1 export in flight of 512. ' +
+      'The control row shows how much RSS the span garbage alone adds at that rate.',
+    '',
+    table(
+      [
+        'pipeline',
+        'rate (spans/s)',
+        'message',
+        'spans created',
+        'baseline RSS (MiB)',
+        'peak RSS (MiB)',
+        'peak − baseline',
+        'peak heap used (MiB)',
+        'queued at end',
+        'dropped',
+      ],
+      s.rows.map((r) => [
+        r.label,
+        f0(r.rate),
+        `${r.messageBytes / 1024} KiB`,
+        f0(r.spans),
+        mib(r.baselineRss),
+        mib(r.peakRss),
+        mib(r.peakRss - r.baselineRss),
+        mib(r.peakHeap),
+        r.queued === undefined ? '–' : f0(r.queued),
+        r.dropped === undefined ? '–' : f0(r.dropped),
+      ]),
+    ),
+    '',
+  );
+}
+
+if (results.e2e) {
+  const e = results.e2e;
+  md.push(
+    '## 4. End to end: the two-service demo with tracing off vs on',
+    '',
+    `${e.requests} sequential \`POST /ask\` requests per session after a warm-up, ${e.repeats} repeats per model speed (off/on order alternating, fresh service processes each time). ` +
+      'Covers: `bench/e2e/service.mjs` as two processes, `ask` (orchestrator: model call offering `delegate_research`, the tool POSTs to `research`, model call with the result) and ' +
+      '`research` (one model call), over the real `@galileo-otel/local-model` server (OpenAI Chat Completions), ' +
+      'traced with core only (`registerGalileo`, `traceHttpHandler`, `tracedFetch`, agent/llm/tool shape helpers; 12 spans per request across both processes), exporting to the OTLP sink in another process. ' +
+      'No framework adapter package was ready, so no framework call is in the path. Event-loop delay: `monitorEventLoopDelay` (1 ms resolution) in both services, the worse of the two.',
+    '',
+  );
+  const rows = [];
+  for (const c of e.configs) {
+    for (const mode of ['off', 'on']) {
+      const r = c[mode];
+      rows.push([
+        `${c.latencyMs} ms`,
+        mode,
+        range(r.p50),
+        range(r.p99),
+        range(r.eventLoopP50),
+        range(r.eventLoopP99),
+        range(r.eventLoopMax),
+        f0(r.spansExported),
+        f0(r.spansDropped),
+      ]);
+    }
+  }
+  md.push(
+    table(
+      [
+        'model latency per call',
+        'tracing',
+        'request p50 ms (min / median / max)',
+        'request p99 ms',
+        'event-loop p50 ms',
+        'event-loop p99 ms',
+        'event-loop max ms',
+        'spans exported',
+        'spans dropped',
+      ],
+      rows,
+    ),
+    '',
+  );
+  for (const c of e.configs) {
+    md.push(
+      `- Model latency ${c.latencyMs} ms: tracing adds ${range(c.addedP50Pct)} % at p50 (${f2(c.addedP50Ms.median)} ms), ${range(c.addedP99Pct)} % at p99. ` +
+        `Goal < 3 % at p50: ${c.addedP50Pct.median < 3 ? 'met' : '**not met**'}; no event-loop stall over 20 ms: ${c.on.eventLoopMax.max <= 20 ? 'met' : `**not met** (max ${f1(c.on.eventLoopMax.max)} ms)`}.`,
+    );
+  }
+  md.push('', `The model served ${f0(e.modelRequests)} requests, all on 127.0.0.1.`, '');
+}
+
+if (failures.length) {
+  md.push('## Suites that failed', '', ...failures.map((x) => `- \`${x.split('\n')[0]}\``), '');
+}
+
+const generated = md.join('\n');
+console.log(`\n${generated}`);
+
+if (write) {
+  const path = `${root}BENCHMARKS.md`;
+  const START = '<!-- bench:start (generated by `npm run bench`; edit outside these markers) -->';
+  const END = '<!-- bench:end -->';
+  let doc;
+  try {
+    doc = readFileSync(path, 'utf8');
+  } catch {
+    doc = `# Benchmarks\n\n${START}\n${END}\n`;
+  }
+  const a = doc.indexOf(START);
+  const b = doc.indexOf(END);
+  doc =
+    a === -1 || b === -1
+      ? `${doc.trimEnd()}\n\n${START}\n${generated}\n${END}\n`
+      : `${doc.slice(0, a + START.length)}\n${generated}\n${doc.slice(b)}`;
+  writeFileSync(path, doc);
+  console.log(`wrote ${path}`);
+}
+if (failures.length) {
+  console.error(`\n${failures.length} suite(s) failed`);
+  process.exit(1);
+}

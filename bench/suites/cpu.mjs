@@ -1,0 +1,76 @@
+// Item 1: CPU per span of each pipeline, measured in this one process over the same spans.
+// CPU = process.cpuUsage() (user + system, all threads of this process: the main thread and
+// libuv's pool, where gzip runs) from the first span created until every export has finished.
+// The OTLP sink runs in a child process, so receiving costs nothing here.
+import { finish, startChild } from '../lib/child.mjs';
+import { drive } from '../lib/drive.mjs';
+import { makePipeline, PIPELINES } from '../lib/pipelines.mjs';
+import { treeFactory } from '../lib/spans.mjs';
+import { sleep, summary } from '../lib/stats.mjs';
+
+const quick = process.argv.includes('--quick');
+const SPANS = quick ? 800 : 40_000;
+const WARMUP_SPANS = quick ? 160 : 8_000;
+const REPEATS = quick ? 1 : 5;
+const RATE = Number(process.env.BENCH_RATE ?? 10_000);
+const KINDS = Object.keys(PIPELINES);
+
+process.send?.({ type: 'ready' });
+const sink = await startChild('lib/sink-child.mjs', ['ok']);
+
+async function once(kind, spans) {
+  globalThis.gc?.();
+  await sleep(50);
+  await sink.ask('reset');
+  const pipeline = makePipeline(kind, sink.url);
+  const emit = treeFactory(pipeline.tracer);
+  const cpu0 = process.cpuUsage();
+  const t0 = performance.now();
+  const driven = await drive(emit, { spans, rate: RATE });
+  const settled = await pipeline.settle(driven.spans);
+  const cpu = process.cpuUsage(cpu0);
+  const wallMs = performance.now() - t0;
+  await pipeline.shutdown();
+  const received = await sink.ask('stats');
+  return {
+    kind,
+    spans: driven.spans,
+    cpuUsPerSpan: (cpu.user + cpu.system) / driven.spans,
+    wallMs,
+    ...settled,
+    wireBytes: received.bytes,
+    requests: received.requests,
+  };
+}
+
+for (const kind of KINDS) await once(kind, WARMUP_SPANS);
+
+const runs = [];
+for (let r = 0; r < REPEATS; r++) {
+  // Rotate the order each repeat so drift (other load, thermal) spreads over every row.
+  const order = KINDS.map((_, i) => KINDS[(i + r) % KINDS.length]);
+  for (const kind of order) runs.push({ repeat: r, ...(await once(kind, SPANS)) });
+}
+await sink.close();
+
+const rows = KINDS.map((kind) => {
+  const mine = runs.filter((x) => x.kind === kind);
+  const ratios = mine.map((x) => {
+    const plain = runs.find((p) => p.kind === 'plain' && p.repeat === x.repeat);
+    return x.cpuUsPerSpan / plain.cpuUsPerSpan;
+  });
+  const spans = mine.reduce((n, x) => n + x.spans, 0);
+  const delivered = mine.reduce((n, x) => n + x.delivered, 0);
+  return {
+    kind,
+    label: PIPELINES[kind],
+    cpuUsPerSpan: summary(mine.map((x) => x.cpuUsPerSpan)),
+    ratio: summary(ratios),
+    deliveredPct: kind === 'none' ? undefined : (100 * delivered) / spans,
+    dropped: mine.reduce((n, x) => n + (x.dropped ?? 0), 0),
+    bytesPerSpan: delivered > 0 ? mine.reduce((n, x) => n + x.wireBytes, 0) / delivered : undefined,
+    flushEarly: mine.filter((x) => x.inFlightAtFlush > 0).length,
+    lateMs: summary(mine.map((x) => x.lateMs ?? 0)),
+  };
+});
+finish({ spansPerRun: SPANS, repeats: REPEATS, rate: RATE, rows, runs });
