@@ -128,6 +128,68 @@ describe('any two frameworks, two OS processes, one trace', () => {
   });
 });
 
+describe('shutting down', () => {
+  it('SIGTERM exports the spans still queued, in every framework', async () => {
+    const since = Date.now();
+    for (const framework of FRAMEWORKS) {
+      await postJson(`${b[framework].url}/research`, { topic: 'Voyager 1' });
+    }
+    // No /flush: the spans sit in the queue (5 s batch delay) until the signal.
+    await Promise.all(Object.values(b).map((s) => s.stop()));
+    for (const framework of FRAMEWORKS) {
+      const [summary, ...others] = receiver.store
+        .listTraces({ limit: 50 })
+        .filter((t) => t.lastReceivedMs >= since && t.services.includes(b[framework].name));
+      expect(others, framework).toEqual([]);
+      expect(summary?.rootName, framework).toBe('POST /research');
+      expect(summary?.kinds, framework).toEqual(expect.arrayContaining(['agent', 'llm']));
+    }
+  });
+});
+
+describe('the seed twin (examples/seed)', () => {
+  it('agent_a.mjs (OpenAI Agents) → agent_b.mjs (Google ADK): one trace, flushed on SIGTERM', async () => {
+    const env = {
+      GALILEO_API_ENDPOINT: receiver.otlpUrl,
+      GALILEO_API_KEY: 'local',
+      GALILEO_PROJECT: 'otel-distributed-tracing',
+      OPENAI_BASE_URL: `${model.url}/v1`,
+      OPENAI_API_KEY: 'sk-local',
+      GOOGLE_GEMINI_BASE_URL: model.url,
+      GOOGLE_API_KEY: 'local',
+    };
+    const common = { framework: 'seed', guard: true, health: false };
+    const agentB = await startService({ ...common, script: 'agent_b.mjs', env });
+    const agentA = await startService({
+      ...common,
+      script: 'agent_a.mjs',
+      env: { ...env, AGENT_B_URL: agentB.url },
+    });
+    try {
+      const since = Date.now();
+      const reply = await postJson(`${agentA.url}/ask`, { question: QUESTION });
+      expect(reply.answer).toContain('Voyager 1');
+      // The seed has no flush route: its spans go out when the processes shut down.
+      await Promise.all([agentA.stop(), agentB.stop()]);
+      const [summary, ...others] = receiver.store
+        .listTraces({ project: 'otel-distributed-tracing' })
+        .filter((t) => t.lastReceivedMs >= since);
+      expect(others).toEqual([]);
+      const spans = receiver.store.getTrace(summary.traceId);
+      const { problems } = checkTrace(spans, {
+        from: 'openai-agents',
+        to: 'google-adk',
+        serviceA: 'agent-a',
+        serviceB: 'agent-b',
+      });
+      expect(problems).toEqual([]);
+      expect([...agentA.violations, ...agentB.violations]).toEqual([]);
+    } finally {
+      await Promise.all([agentA.stop(), agentB.stop()]);
+    }
+  });
+});
+
 describe('the checks are not vacuous', () => {
   it('the loopback guard refuses and reports a non-loopback connection', () => {
     const run = spawnSync(

@@ -30,18 +30,21 @@ function childEnv(env) {
 }
 
 /**
- * Spawns `node examples/<framework>/server.mjs` (cwd: that folder, so its dependencies resolve
- * as for a user) with `PORT=0`, and resolves once it printed `listening on <url>` and answers
- * `GET /health`. With `guard`, the loopback guard is preloaded and its reports are collected.
+ * Spawns `node examples/<framework>/<script>` (cwd: that folder, so its dependencies resolve as
+ * for a user) with `PORT=0`, and resolves once it printed `listening on <url>` and (when
+ * `health`) answers `GET /health`. With `guard`, the loopback guard is preloaded and its reports
+ * are collected.
  */
 export async function startService({
   framework,
+  script = 'server.mjs',
   env,
   guard = false,
+  health = true,
   onOutput,
   timeoutMs = 60_000,
 }) {
-  const file = join(root, 'examples', framework, 'server.mjs');
+  const file = join(root, 'examples', framework, script);
   const child = spawn(process.execPath, guard ? ['--import', guardPath, file] : [file], {
     cwd: join(root, 'examples', framework),
     env: childEnv({ ...env, PORT: '0' }),
@@ -91,12 +94,14 @@ export async function startService({
         reject(new Error(`exited (${signal ?? `code ${code}`}) before listening`));
       });
     });
-    const health = await fetch(`${service.url}/health`);
-    if (!health.ok) throw new Error(`GET /health answered ${health.status}`);
+    if (health) {
+      const answer = await fetch(`${service.url}/health`);
+      if (!answer.ok) throw new Error(`GET /health answered ${answer.status}`);
+    }
   } catch (error) {
     await service.stop();
     throw new Error(
-      `${service.name} (examples/${framework}/server.mjs) ${error.message}\n${service.output.join('')}`,
+      `${service.name} (examples/${framework}/${script}) ${error.message}\n${service.output.join('')}`,
     );
   }
   return service;

@@ -124,9 +124,14 @@ server.listen(Number(process.env.PORT ?? 8000), process.env.HOST ?? '127.0.0.1',
   console.log(`${SERVICE_NAME} (openai-agents) listening on http://${address}:${port}`);
 });
 
-// Flush queued spans before the process goes away.
+// Flush queued spans before the process goes away. `on`, not `once`: the OpenAI Agents SDK has
+// its own SIGINT/SIGTERM handler that exits the process as soon as no other listener is left,
+// which would cut this flush short.
+let stopping = false;
 for (const signal of ['SIGINT', 'SIGTERM']) {
-  process.once(signal, async () => {
+  process.on(signal, async () => {
+    if (stopping) return;
+    stopping = true;
     server.close();
     await galileo.shutdown();
     process.exit(0);
