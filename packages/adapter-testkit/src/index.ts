@@ -19,7 +19,10 @@ export type {
 export { DriverTodoError, todo } from './driver/todo.js';
 export { isUnsupported, type Unsupported, unsupported } from './driver/unsupported.js';
 export { formatFindings } from './format-findings.js';
-export { checkAttributeShapes } from './rules/check-attribute-shapes.js';
+export {
+  type AttributeShapesOptions,
+  checkAttributeShapes,
+} from './rules/check-attribute-shapes.js';
 export { checkFlush, type FlushObservation } from './rules/check-flush.js';
 export { checkIsolation } from './rules/check-isolation.js';
 export { checkKinds } from './rules/check-kinds.js';

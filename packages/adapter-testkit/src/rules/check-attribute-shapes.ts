@@ -9,6 +9,16 @@ const USAGE_PAIRS = [
   ['gen_ai.usage.output_tokens', 'gen_ai.usage.completion_tokens'],
 ] as const;
 
+/** Options of {@link checkAttributeShapes}. */
+export interface AttributeShapesOptions {
+  /**
+   * Require token usage on every llm span. When `false`, an llm span may carry no usage at all
+   * (streams whose provider reports none), but usage it does carry must use both names.
+   * @defaultValue `true`
+   */
+  requireUsage?: boolean | undefined;
+}
+
 /**
  * Checks Galileo's attribute shapes: agent and llm spans carry `gen_ai.input.messages` and
  * `gen_ai.output.messages` as JSON arrays of `{role, content}` (output may be missing on a span
@@ -17,7 +27,11 @@ const USAGE_PAIRS = [
  * `gen_ai.tool.call.arguments` and (unless they failed) `gen_ai.tool.call.result`. Messages
  * are validated wherever they appear.
  */
-export function checkAttributeShapes(spans: readonly ConformanceSpan[]): Finding[] {
+export function checkAttributeShapes(
+  spans: readonly ConformanceSpan[],
+  options: AttributeShapesOptions = {},
+): Finding[] {
+  const requireUsage = options.requireUsage ?? true;
   const findings: Finding[] = [];
   const add = (span: ConformanceSpan, message: string) =>
     findings.push({ rule: 'shapes', spanId: span.spanId, message: `${spanRef(span)} ${message}` });
@@ -57,6 +71,7 @@ export function checkAttributeShapes(spans: readonly ConformanceSpan[]): Finding
       for (const [current, legacy] of USAGE_PAIRS) {
         const now = a[current];
         const old = a[legacy];
+        if (!requireUsage && now === undefined && old === undefined) continue;
         if (!isCount(now) || !isCount(old) || now !== old) {
           add(
             span,

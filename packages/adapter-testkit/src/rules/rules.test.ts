@@ -89,6 +89,24 @@ describe('checkAttributeShapes', () => {
     ]);
   });
 
+  it('lets a streamed llm span go without usage, but not with half of it', () => {
+    const base = {
+      'gen_ai.operation.name': 'chat',
+      'gen_ai.request.model': 'm',
+      'gen_ai.provider.name': 'openai',
+      'gen_ai.input.messages': '[{"role":"user","content":"hi"}]',
+      'gen_ai.output.messages': '[{"role":"assistant","content":"yo"}]',
+    };
+    const bare = span('0000000000000002', undefined, 'chat m', base);
+    expect(checkAttributeShapes([bare], { requireUsage: false })).toEqual([]);
+    expect(checkAttributeShapes([bare])).toHaveLength(2);
+    const half = span('0000000000000003', undefined, 'chat m', {
+      ...base,
+      'gen_ai.usage.input_tokens': 5,
+    });
+    expect(checkAttributeShapes([half], { requireUsage: false })).toHaveLength(1);
+  });
+
   it('lets a failed agent or tool go without output, never without input', () => {
     const failed = { status: { code: 2, message: 'boom' } };
     const findings = checkAttributeShapes([
