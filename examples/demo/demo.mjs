@@ -109,6 +109,12 @@ const serviceEnv = {
   GALILEO_LOG_STREAM: process.env.GALILEO_LOG_STREAM ?? 'default',
 };
 let receiver;
+if (external && !process.env.GALILEO_API_KEY) {
+  console.error(
+    'GALILEO_API_ENDPOINT is set but GALILEO_API_KEY is not: the services need a key to export (any non-empty value for a local receiver).',
+  );
+  process.exit(2);
+}
 if (external) {
   log(
     `${bold('Galileo')}: ${process.env.GALILEO_API_ENDPOINT ?? 'https://api.galileo.ai/otel/traces (or GALILEO_API_URL / GALILEO_CONSOLE_URL)'}, project ${serviceEnv.GALILEO_PROJECT}`,
