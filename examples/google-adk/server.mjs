@@ -16,7 +16,7 @@
 // GEMINI_API_KEY) and optionally GOOGLE_GEMINI_BASE_URL / GEMINI_MODEL.
 import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:http';
-import { galileoAdkPlugin, googleAdk } from '@galileo-otel/adapter-google-adk';
+import { galileoAdkPlugin, googleAdk, runInContext } from '@galileo-otel/adapter-google-adk';
 import {
   registerGalileo,
   tracedFetch,
@@ -111,13 +111,18 @@ async function research({ topic }) {
 async function runAgent(runner, text) {
   const session = await runner.sessionService.createSession({ appName: APP_NAME, userId: 'user' });
   let final = '';
-  // Iterate the generator here, inside the request's context: ADK starts its `invocation` span
-  // at the first next(), in whatever OTel context is active then. Drain it fully.
-  for await (const event of runner.runAsync({
-    userId: 'user',
-    sessionId: session.id,
-    newMessage: { role: 'user', parts: [{ text }] },
-  })) {
+  // ADK starts its `invocation` span in the OTel context active at the generator's first
+  // next(), not where runAsync() is called: runInContext binds it to this request's context
+  // (the server span), so the run joins the caller's trace even if the events are consumed
+  // elsewhere. Drain it fully.
+  const events = runInContext(
+    runner.runAsync({
+      userId: 'user',
+      sessionId: session.id,
+      newMessage: { role: 'user', parts: [{ text }] },
+    }),
+  );
+  for await (const event of events) {
     const part = event.content?.parts?.find((p) => p.text);
     if (part && !event.partial) final = part.text;
   }

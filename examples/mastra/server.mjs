@@ -129,7 +129,7 @@ const server = createServer(async (req, res) => {
   if (route === 'GET /health') return sendJson(res, 200, { status: 'ok', service: SERVICE_NAME });
   if (route === 'GET /stats') return sendJson(res, 200, galileo.processor.stats());
   if (route === 'POST /flush') {
-    await observability.flush(); // Mastra hands its finished spans over first
+    await observability.flush(); // whatever Mastra's observability still holds, first
     await galileo.forceFlush(); // exports every finished span now instead of within 5 s
     return sendJson(res, 200, galileo.processor.stats());
   }

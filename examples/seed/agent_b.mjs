@@ -2,7 +2,7 @@
 // The TypeScript twin of the seed's agent_b.py. Run: node agent_b.mjs (port 8001).
 import { existsSync } from 'node:fs';
 import { createServer } from 'node:http';
-import { googleAdk } from '@galileo-otel/adapter-google-adk';
+import { googleAdk, runInContext } from '@galileo-otel/adapter-google-adk';
 import { registerGalileo, traceHttpHandler } from '@galileo-otel/core';
 import { InMemoryRunner, LlmAgent } from '@google/adk';
 
@@ -26,13 +26,15 @@ async function research(topic) {
     userId: 'user',
   });
   let findings = '';
-  // Drain the whole generator, inside the request's context (ADK starts its spans in the OTel
-  // context that is active at the first next()).
-  for await (const event of runner.runAsync({
-    userId: 'user',
-    sessionId: session.id,
-    newMessage: { role: 'user', parts: [{ text: topic }] },
-  })) {
+  // Drain the full generator. runInContext: ADK starts its spans in the OTel context active at
+  // the first next(); bind that to this request (the server span), wherever it is iterated.
+  for await (const event of runInContext(
+    runner.runAsync({
+      userId: 'user',
+      sessionId: session.id,
+      newMessage: { role: 'user', parts: [{ text: topic }] },
+    }),
+  )) {
     const text = event.content?.parts?.[0]?.text;
     if (text && !event.partial) findings = text;
   }
