@@ -59,7 +59,7 @@ const label = (s) => `"${s.name}" (${s.kind}, ${s.serviceName ?? 'no service'})`
  * Checks one trace against the expected cross-process shape.
  *
  * @param {Array<object>} spans stored spans of one trace
- * @param {{ from: string, to: string, serviceA: string, serviceB: string, sessionId?: string }} expected
+ * @param {{ from: string, to: string, serviceA: string, serviceB: string, sessionId?: string, serverIo?: boolean }} expected
  * @returns {{ problems: string[], roles: Record<string, object | undefined> }}
  */
 export function checkTrace(spans, expected) {
@@ -159,6 +159,8 @@ export function checkTrace(spans, expected) {
     (s) => s.spanKind === CLIENT && s.name === 'POST /research',
   );
   roles.clientA = clientA;
+  if (clientA && clientA.kind !== 'workflow')
+    problems.push(`${label(clientA)} should be a workflow span`);
   if (clientA && toolA && clientA.parentSpanId !== toolA.spanId) {
     const parent = byId.get(clientA.parentSpanId);
     problems.push(
@@ -173,6 +175,9 @@ export function checkTrace(spans, expected) {
     (s) => s.spanKind === SERVER && s.name === 'POST /research',
   );
   roles.researchServer = researchServer;
+  if (researchServer && researchServer.kind !== 'workflow') {
+    problems.push(`${label(researchServer)} should be a workflow span`);
+  }
   if (researchServer && clientA && researchServer.parentSpanId !== clientA.spanId) {
     problems.push(
       `B's server span is not a child of A's client span (the trace did not join across processes)`,
@@ -192,8 +197,11 @@ export function checkTrace(spans, expected) {
   if (agentB && llmsB.length < 1) problems.push(`no llm span under B's agent ${label(agentB)}`);
   roles.llmsB = llmsB;
 
-  // Inputs and outputs on the spans Galileo shows them for.
-  for (const span of [agentA, toolA, ...llmsA, agentB, ...llmsB].filter(Boolean)) {
+  // Inputs and outputs on the spans Galileo shows them for (the server spans too, when the
+  // service records them, as the example services do).
+  const withIo = [agentA, toolA, ...llmsA, agentB, ...llmsB];
+  if (expected.serverIo) withIo.push(askServer, researchServer);
+  for (const span of withIo.filter(Boolean)) {
     const io = hasIo(span);
     if (!io.input) problems.push(`${label(span)} has no input`);
     if (!io.output) problems.push(`${label(span)} has no output`);

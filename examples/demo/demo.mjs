@@ -223,7 +223,14 @@ if (external) {
 }
 
 // 7. What the receiver got: wait (briefly) until the tree is whole, then print and judge it.
-const expected = { from: args.from, to: args.to, serviceA, serviceB, sessionId: reply.sessionId };
+const expected = {
+  from: args.from,
+  to: args.to,
+  serviceA,
+  serviceB,
+  sessionId: reply.sessionId,
+  serverIo: true,
+};
 let spans = [];
 let result = { problems: ['no spans arrived'] };
 for (const deadline = Date.now() + 10_000; Date.now() < deadline; ) {

@@ -78,7 +78,14 @@ describe('any two frameworks, two OS processes, one trace', () => {
     expect(reply.traceId).toMatch(/^[0-9a-f]{32}$/);
     await Promise.all([postJson(`${A.url}/flush`), postJson(`${B.url}/flush`)]);
 
-    const expected = { from, to, serviceA: A.name, serviceB: B.name, sessionId: reply.sessionId };
+    const expected = {
+      from,
+      to,
+      serviceA: A.name,
+      serviceB: B.name,
+      sessionId: reply.sessionId,
+      serverIo: true,
+    };
     let spans = [];
     let result;
     for (const deadline = Date.now() + 10_000; Date.now() < deadline; ) {
