@@ -11,7 +11,14 @@ import { startDevServer } from '@galileo-otel/devtools';
 import { startLocalModel } from '@galileo-otel/local-model';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkTrace } from './check-trace.mjs';
-import { FRAMEWORKS, guardPath, postJson, startService, startSwitchboard } from './run-service.mjs';
+import {
+  FRAMEWORKS,
+  guardPath,
+  postJson,
+  root,
+  startService,
+  startSwitchboard,
+} from './run-service.mjs';
 
 const QUESTION = 'Tell me about Voyager 1.';
 const PAIRS = FRAMEWORKS.flatMap((from) => FRAMEWORKS.map((to) => [from, to]));
@@ -150,6 +157,36 @@ describe('shutting down', () => {
       expect(others, framework).toEqual([]);
       expect(summary?.rootName, framework).toBe('POST /research');
       expect(summary?.kinds, framework).toEqual(expect.arrayContaining(['agent', 'llm']));
+    }
+  });
+});
+
+describe('started from another folder', () => {
+  it('the Google ADK service keeps its ADK spans when started from the repository root', async () => {
+    // Here @google/adk is installed in examples/google-adk/node_modules, not where the process
+    // starts: without the example's ensureAdkTracing({ searchFrom }) line every ADK span is lost.
+    const service = await startService({
+      framework: 'google-adk',
+      cwd: root,
+      guard: true,
+      env: {
+        SERVICE_NAME: 'adk-from-root',
+        GALILEO_API_ENDPOINT: receiver.otlpUrl,
+        GALILEO_API_KEY: 'local',
+        GOOGLE_GEMINI_BASE_URL: model.url,
+        GOOGLE_API_KEY: 'local',
+      },
+    });
+    try {
+      await postJson(`${service.url}/research`, { topic: 'Voyager 1' });
+      await postJson(`${service.url}/flush`);
+      const [summary] = receiver.store
+        .listTraces({ limit: 50 })
+        .filter((t) => t.services.includes('adk-from-root'));
+      expect(summary?.kinds).toEqual(expect.arrayContaining(['agent', 'llm', 'workflow']));
+      expect(service.violations).toEqual([]);
+    } finally {
+      await service.stop();
     }
   });
 });

@@ -30,8 +30,8 @@ function childEnv(env) {
 }
 
 /**
- * Spawns `node examples/<framework>/<script>` (cwd: that folder, so its dependencies resolve as
- * for a user) with `PORT=0`, and resolves once it printed `listening on <url>` and (when
+ * Spawns `node examples/<framework>/<script>` (cwd: that folder unless given, as a user would run
+ * it) with `PORT=0`, and resolves once it printed `listening on <url>` and (when
  * `health`) answers `GET /health`. With `guard`, the loopback guard is preloaded and its reports
  * are collected.
  */
@@ -41,12 +41,13 @@ export async function startService({
   env,
   guard = false,
   health = true,
+  cwd = join(root, 'examples', framework),
   onOutput,
   timeoutMs = 60_000,
 }) {
   const file = join(root, 'examples', framework, script);
   const child = spawn(process.execPath, guard ? ['--import', guardPath, file] : [file], {
-    cwd: join(root, 'examples', framework),
+    cwd,
     env: childEnv({ ...env, PORT: '0' }),
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -16,7 +16,12 @@
 // GEMINI_API_KEY) and optionally GOOGLE_GEMINI_BASE_URL / GEMINI_MODEL.
 import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:http';
-import { galileoAdkPlugin, googleAdk, runInContext } from '@galileo-otel/adapter-google-adk';
+import {
+  ensureAdkTracing,
+  galileoAdkPlugin,
+  googleAdk,
+  runInContext,
+} from '@galileo-otel/adapter-google-adk';
 import {
   registerGalileo,
   tracedFetch,
@@ -37,6 +42,10 @@ const APP_NAME = 'galileo-otel-demo';
 // the adapter reshapes them for Galileo (invocation, agent, llm, tool) and connects ADK's own
 // pinned copy of @opentelemetry/api to this provider, so the import order above does not matter.
 const galileo = registerGalileo({ serviceName: SERVICE_NAME, adapters: [googleAdk()] });
+// The adapter finds @google/adk from the working directory. In a monorepo the copy this file
+// imports can sit in a nested node_modules instead; name it, or ADK's spans are silently lost
+// when the process is started from another folder.
+ensureAdkTracing({ searchFrom: [import.meta.url] });
 
 // ---- Agent A: the orchestrator ------------------------------------------------------------
 

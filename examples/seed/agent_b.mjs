@@ -2,7 +2,7 @@
 // The TypeScript twin of the seed's agent_b.py. Run: node agent_b.mjs (port 8001).
 import { existsSync } from 'node:fs';
 import { createServer } from 'node:http';
-import { googleAdk, runInContext } from '@galileo-otel/adapter-google-adk';
+import { ensureAdkTracing, googleAdk, runInContext } from '@galileo-otel/adapter-google-adk';
 import { registerGalileo, traceHttpHandler } from '@galileo-otel/core';
 import { InMemoryRunner, LlmAgent } from '@google/adk';
 
@@ -12,6 +12,10 @@ if (existsSync('.env')) process.loadEnvFile('.env'); // like load_dotenv()
 // OTLP straight to Galileo. No collector required. ADK emits its own OTel spans; the adapter
 // shapes them for Galileo.
 const galileo = registerGalileo({ serviceName: 'agent-b', adapters: [googleAdk()] });
+// The adapter finds @google/adk from the working directory. In a monorepo the copy this file
+// imports can sit in a nested node_modules instead; name it, or ADK's spans are silently lost
+// when the process is started from another folder.
+ensureAdkTracing({ searchFrom: [import.meta.url] });
 
 const agent = new LlmAgent({
   model: 'gemini-2.5-flash',
