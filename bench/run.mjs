@@ -2,11 +2,13 @@
 // The benchmark suite: `npm run bench` (full, writes BENCHMARKS.md) or
 // `npm run bench -- --quick` (a smoke run of every benchmark; asserts nothing about timing and
 // writes nothing unless --write is given). `--only=cpu,peers,throughput,stall,e2e` picks
-// suites; `--note "text"` adds a line about the run conditions to BENCHMARKS.md.
+// suites; `--reuse=cpu,peers` takes those suites' results from the last full run
+// (bench/.results) instead of running them; `--note "text"` adds a line about the run
+// conditions to BENCHMARKS.md.
 // Each suite runs in its own child process (with --expose-gc); receivers, sinks and services
 // run in further child processes so their CPU never counts against the pipeline measured.
 import { execFileSync } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -15,7 +17,7 @@ import { describeShape } from './lib/spans.mjs';
 
 const argv = process.argv.slice(2);
 const quick = argv.includes('--quick');
-const write = argv.includes('--write') || !quick;
+const write = (argv.includes('--write') || !quick) && !argv.includes('--no-write');
 const only = argv
   .find((a) => a.startsWith('--only='))
   ?.slice(7)
@@ -76,12 +78,28 @@ const machine = {
 
 const results = {};
 const failures = [];
+const reuse =
+  argv
+    .find((a) => a.startsWith('--reuse='))
+    ?.slice(8)
+    .split(',') ?? [];
+const resultsDir = fileURLToPath(new URL('./.results/', import.meta.url));
 async function suite(name, fn) {
   if (!want(name)) return;
+  if (reuse.includes(name)) {
+    // Reuse a suite's saved result (bench/.results/<suite>.json) from an earlier full run.
+    results[name] = JSON.parse(readFileSync(`${resultsDir}${name}.json`, 'utf8'));
+    console.log(`• ${name} … reused bench/.results/${name}.json`);
+    return;
+  }
   const t0 = performance.now();
   process.stdout.write(`• ${name} … `);
   try {
     results[name] = await fn();
+    if (!quick) {
+      mkdirSync(resultsDir, { recursive: true });
+      writeFileSync(`${resultsDir}${name}.json`, JSON.stringify(results[name]));
+    }
     process.stdout.write(`done in ${((performance.now() - t0) / 1000).toFixed(1)} s\n`);
   } catch (error) {
     failures.push(`${name}: ${error?.stack ?? error}`);
@@ -162,6 +180,7 @@ if (results.cpu) {
     r.deliveredPct === undefined ? '–' : `${f1(r.deliveredPct)} %`,
     f0(r.bytesPerSpan),
     r.flushEarly ? `${r.flushEarly}/${c.repeats} (late by ≤ ${f1(r.lateMs.max)} ms)` : '0',
+    r.loopMaxMs ? `${f1(r.loopP99Ms.median)} / ${f1(r.loopMaxMs.median)}` : '–',
   ]);
   const galileo = c.rows.find((r) => r.kind === 'galileo');
   const verdict = galileo
@@ -185,6 +204,7 @@ if (results.cpu) {
         'delivered',
         'bytes per span on the wire',
         'forceFlush resolved before the export finished',
+        'event-loop delay p99 / max ms (median run)',
       ],
       rows,
     ),
@@ -325,6 +345,7 @@ if (results.stall) {
         'baseline RSS (MiB)',
         'peak RSS (MiB)',
         'peak − baseline',
+        'peak RSS per third of the run',
         'peak heap used (MiB)',
         'queued at end',
         'dropped',
@@ -337,6 +358,7 @@ if (results.stall) {
         mib(r.baselineRss),
         mib(r.peakRss),
         mib(r.peakRss - r.baselineRss),
+        r.peakRssByThird ? r.peakRssByThird.map(mib).join(' → ') : '–',
         mib(r.peakHeap),
         r.queued === undefined ? '–' : f0(r.queued),
         r.dropped === undefined ? '–' : f0(r.dropped),

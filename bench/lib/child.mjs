@@ -67,7 +67,13 @@ export function startChild(script, args = [], { env, execArgv = [] } = {}) {
 /** Runs `script` to completion and resolves with its `{type:'result'}` message. */
 export async function runChild(script, args = [], options = {}) {
   const child = await startChild(script, args, options);
-  const result = await child.next('result', options.timeoutMs ?? 600_000);
+  const exited = new Promise((_, reject) =>
+    child.child.once('exit', (code) =>
+      reject(new Error(`${script} exited with code ${code} before sending its result`)),
+    ),
+  );
+  exited.catch(() => {});
+  const result = await Promise.race([child.next('result', options.timeoutMs ?? 900_000), exited]);
   await child.close();
   return result.value;
 }

@@ -66,6 +66,7 @@ export function makePipeline(kind, url, options = {}) {
         headers,
         compression: kind === 'plain-gzip' ? 'gzip' : 'none',
         timeoutMillis: options.exportTimeoutMillis,
+        concurrencyLimit: options.concurrencyLimit,
       }),
     );
     const processor = new BatchSpanProcessor({

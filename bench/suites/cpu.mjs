@@ -2,6 +2,7 @@
 // CPU = process.cpuUsage() (user + system, all threads of this process: the main thread and
 // libuv's pool, where gzip runs) from the first span created until every export has finished.
 // The OTLP sink runs in a child process, so receiving costs nothing here.
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { finish, startChild } from '../lib/child.mjs';
 import { drive } from '../lib/drive.mjs';
 import { makePipeline, PIPELINES } from '../lib/pipelines.mjs';
@@ -24,12 +25,15 @@ async function once(kind, spans) {
   await sink.ask('reset');
   const pipeline = makePipeline(kind, sink.url);
   const emit = treeFactory(pipeline.tracer);
+  const loop = monitorEventLoopDelay({ resolution: 1 });
+  loop.enable();
   const cpu0 = process.cpuUsage();
   const t0 = performance.now();
   const driven = await drive(emit, { spans, rate: RATE });
   const settled = await pipeline.settle(driven.spans);
   const cpu = process.cpuUsage(cpu0);
   const wallMs = performance.now() - t0;
+  loop.disable();
   await pipeline.shutdown();
   const received = await sink.ask('stats');
   return {
@@ -39,6 +43,10 @@ async function once(kind, spans) {
     wallMs,
     ...settled,
     wireBytes: received.bytes,
+    // Longest event-loop block during the run: the span creation slices (the same for every
+    // row, ~16 trees per slice) plus whatever the pipeline does synchronously (e.g. encoding).
+    loopMaxMs: loop.max / 1e6,
+    loopP99Ms: loop.percentile(99) / 1e6,
     requests: received.requests,
   };
 }
@@ -71,6 +79,8 @@ const rows = KINDS.map((kind) => {
     bytesPerSpan: delivered > 0 ? mine.reduce((n, x) => n + x.wireBytes, 0) / delivered : undefined,
     flushEarly: mine.filter((x) => x.inFlightAtFlush > 0).length,
     lateMs: summary(mine.map((x) => x.lateMs ?? 0)),
+    loopMaxMs: summary(mine.map((x) => x.loopMaxMs)),
+    loopP99Ms: summary(mine.map((x) => x.loopP99Ms)),
   };
 });
 finish({ spansPerRun: SPANS, repeats: REPEATS, rate: RATE, rows, runs });

@@ -25,8 +25,13 @@ globalThis.gc?.();
 const baseline = process.memoryUsage();
 let peakRss = baseline.rss;
 let peakHeap = baseline.heapUsed;
+// Peak RSS per third of the run: flat thirds mean the memory is bounded, not growing.
+const thirds = [0, 0, 0];
+const started = performance.now();
 const sampler = setInterval(() => {
   const m = process.memoryUsage();
+  const third = Math.min(2, Math.floor(((performance.now() - started) / (seconds * 1000)) * 3));
+  if (m.rss > thirds[third]) thirds[third] = m.rss;
   if (m.rss > peakRss) peakRss = m.rss;
   if (m.heapUsed > peakHeap) peakHeap = m.heapUsed;
 }, 20);
@@ -56,6 +61,7 @@ finish({
   spans: driven.spans,
   baselineRss: baseline.rss,
   peakRss,
+  peakRssByThird: thirds,
   endRss: end.rss,
   peakHeap,
   baselineHeap: baseline.heapUsed,

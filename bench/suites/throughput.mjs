@@ -28,6 +28,10 @@ const options = {
   maxQueueSize: SPANS + 64,
   maxQueueBytes: 1024 * 1024 * 1024,
   exportTimeoutMillis: 120_000,
+  // The stock BatchSpanProcessor's forceFlush starts every queued batch at once; past the OTLP
+  // exporter's default concurrencyLimit (30 requests) the rest fail with "Concurrent export
+  // limit reached" and forceFlush rejects. Raised here so the plain rows deliver everything.
+  concurrencyLimit: Math.ceil(SPANS / 512) + 8,
 };
 
 async function once(receiver, kind) {
