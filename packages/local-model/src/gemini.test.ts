@@ -260,3 +260,226 @@ describe('Gemini wire shapes', () => {
     }
   });
 });
+
+/** ADK's `transfer_to_agent` declaration, as `@google/adk` 2.x sends it. */
+const transferDecl = {
+  name: 'transfer_to_agent',
+  description:
+    'Transfer the question to another agent. This tool hands off control to another agent when it is more suitable to answer the user question according to the agent description.',
+  parametersJsonSchema: {
+    type: 'object',
+    properties: { agentName: { type: 'string', description: 'the agent name to transfer to.' } },
+    required: ['agentName'],
+  },
+};
+const weatherDecl = {
+  name: 'get_weather',
+  description: 'Get the current weather for a city',
+  parameters: { type: Type.OBJECT, properties: { city: { type: Type.STRING } } },
+};
+
+/** The instructions ADK builds for an agent with transfer targets (identity + target list). */
+function adkInstructions(
+  self: string,
+  own: string,
+  targets: [string, string][],
+  parent?: string,
+): string {
+  const list = targets.map(([n, d]) => `\nAgent name: ${n}\nAgent description: ${d}\n`).join('\n');
+  let text = `You are an agent. Your internal name is "${self}".\n\n${own}\n\nYou have a list of other agents to transfer to:\n\n${list}\n\nIf you are the best to answer the question according to your description, you\ncan answer it.\n\nIf another agent is better for answering the question according to its\ndescription, call \`transfer_to_agent\` function to transfer the\nquestion to that agent. When transferring, do not generate any text other than\nthe function call.\n`;
+  if (parent) {
+    text += `\nYour parent agent is ${parent}. If neither the other agents nor\nyou are best for answering the question according to the descriptions, transfer\nto your parent agent.\n`;
+  }
+  return text;
+}
+
+const SUB_AGENTS: [string, string][] = [
+  ['weather_agent', 'Answers weather questions'],
+  ['research_agent', 'Researches history and science topics'],
+];
+
+describe('Gemini model names with colons and ADK transfer_to_agent', () => {
+  it('routes a scenario suffix holding a colon (method = last `:` part) and reports the bare model', async () => {
+    const config = {
+      systemInstruction: adkInstructions('router', 'Route questions.', SUB_AGENTS),
+      tools: [{ functionDeclarations: [weatherDecl, transferDecl] }],
+    };
+    const res = await ai.models.generateContent({
+      model: 'gemini-2.5-flash@tool:transfer_to_agent',
+      contents: 'What is the weather in Paris?',
+      config,
+    });
+    expect(res.functionCalls?.[0]).toMatchObject({
+      name: 'transfer_to_agent',
+      args: { agentName: 'weather_agent' },
+    });
+    expect(res.modelVersion).toBe('gemini-2.5-flash');
+    expect(server.requests[0]).toMatchObject({
+      path: '/v1beta/models/gemini-2.5-flash@tool:transfer_to_agent:generateContent',
+      protocol: 'gemini',
+      model: 'gemini-2.5-flash@tool:transfer_to_agent',
+      scenario: 'tool:transfer_to_agent',
+      status: 200,
+    });
+
+    const stream = await ai.models.generateContentStream({
+      model: 'gemini-2.5-flash@latency:1',
+      contents: 'Tell me about Mars.',
+    });
+    const versions = new Set<string | undefined>();
+    for await (const chunk of stream) versions.add(chunk.modelVersion);
+    expect([...versions]).toEqual(['gemini-2.5-flash']);
+    expect(server.requests[1]).toMatchObject({
+      path: '/v1beta/models/gemini-2.5-flash@latency:1:streamGenerateContent',
+      scenario: 'latency:1',
+      status: 200,
+    });
+    const raw = await fetch(
+      `${server.url}/v1beta/models/${encodeURIComponent('gemini-2.5-flash@tool:get_weather')}:generateContent`,
+      {
+        method: 'POST',
+        body: JSON.stringify({
+          contents: [{ role: 'user', parts: [{ text: 'Weather in Oslo?' }] }],
+          tools: [{ functionDeclarations: [weatherDecl] }],
+        }),
+      },
+    );
+    expect(raw.status).toBe(200);
+  });
+
+  it('chooses transfer_to_agent with agentName when the user text names a sub-agent', async () => {
+    const res = await ai.models.generateContent({
+      model: 'gemini-2.5-flash',
+      contents: 'What is the weather in Paris?',
+      config: {
+        systemInstruction: adkInstructions('router', 'You route questions.', SUB_AGENTS),
+        tools: [{ functionDeclarations: [transferDecl] }],
+      },
+    });
+    expect(res.functionCalls?.[0]).toMatchObject({
+      name: 'transfer_to_agent',
+      args: { agentName: 'weather_agent' },
+    });
+    const byName = await ai.models.generateContent({
+      model: 'gemini-2.5-flash',
+      contents: 'Ask research_agent about Voyager 1.',
+      config: {
+        systemInstruction: adkInstructions('router', 'You route questions.', SUB_AGENTS),
+        tools: [{ functionDeclarations: [transferDecl] }],
+      },
+    });
+    expect(byName.functionCalls?.[0]?.args).toEqual({ agentName: 'research_agent' });
+  });
+
+  it('transfers when the instructions name or delegate to a sub-agent, else answers itself', async () => {
+    const ask = (own: string, text: string, targets = SUB_AGENTS) =>
+      ai.models.generateContent({
+        model: 'gemini-2.5-flash',
+        contents: text,
+        config: {
+          systemInstruction: adkInstructions('router', own, targets),
+          tools: [{ functionDeclarations: [transferDecl] }],
+        },
+      });
+    const named = await ask('Hand space questions to research_agent.', 'Tell me about Voyager 1.');
+    expect(named.functionCalls?.[0]?.args).toEqual({ agentName: 'research_agent' });
+    // "Delegate" without a name: the best description match for the user's words.
+    const delegated = await ask(
+      'Always delegate to the most suitable specialist.',
+      'Explain the history of science in Rome.',
+    );
+    expect(delegated.functionCalls?.[0]?.args).toEqual({ agentName: 'research_agent' });
+    // ADK's own generated transfer text alone does not make every question a transfer.
+    const own = await ask('You are a friendly assistant.', 'Tell me about Voyager 1.');
+    expect(own.functionCalls).toBeUndefined();
+    expect(own.text).toContain('Voyager 1');
+  });
+
+  it('reads the agent names from an agentName enum and never names the calling agent', async () => {
+    const enumDecl = {
+      ...transferDecl,
+      parametersJsonSchema: {
+        type: 'object',
+        properties: { agentName: { type: 'string', enum: ['billing_agent', 'support_agent'] } },
+        required: ['agentName'],
+      },
+    };
+    const res = await ai.models.generateContent({
+      model: 'gemini-2.5-flash',
+      contents: 'I need support with my login.',
+      config: {
+        systemInstruction: 'You are an agent. Your internal name is "billing_agent".',
+        tools: [{ functionDeclarations: [enumDecl] }],
+      },
+    });
+    expect(res.functionCalls?.[0]?.args).toEqual({ agentName: 'support_agent' });
+    const self = await ai.models.generateContent({
+      model: 'gemini-2.5-flash',
+      contents: 'A billing question please.',
+      config: {
+        systemInstruction: 'You are an agent. Your internal name is "billing_agent".',
+        tools: [{ functionDeclarations: [enumDecl] }],
+      },
+    });
+    expect(self.functionCalls).toBeUndefined();
+  });
+
+  it('the agent that received a transfer calls its own tool, on the real question, and never bounces back', async () => {
+    const res = await ai.models.generateContent({
+      model: 'gemini-2.5-flash',
+      contents: [
+        { role: 'user', parts: [{ text: 'Ask weather_agent: what is the weather in Paris?' }] },
+        {
+          role: 'user',
+          parts: [
+            { text: 'For context:' },
+            {
+              text: '[router] called tool `transfer_to_agent` with parameters: {"agentName":"weather_agent"}',
+            },
+          ],
+        },
+        {
+          role: 'user',
+          parts: [
+            { text: 'For context:' },
+            {
+              text: '[router] tool `transfer_to_agent` returned result: {"result":"Transfer queued"}',
+            },
+          ],
+        },
+      ],
+      config: {
+        systemInstruction: adkInstructions(
+          'weather_agent',
+          'Answer weather questions with get_weather.',
+          [['research_agent', 'Researches history and science topics']],
+          'router',
+        ),
+        tools: [{ functionDeclarations: [weatherDecl, transferDecl] }],
+      },
+    });
+    expect(res.functionCalls?.[0]).toMatchObject({ name: 'get_weather', args: { city: 'Paris' } });
+    // A router that sees its sub-agent's transfer back answers instead of transferring again.
+    const back = await ai.models.generateContent({
+      model: 'gemini-2.5-flash',
+      contents: [
+        { role: 'user', parts: [{ text: 'Tell me about weather_agent.' }] },
+        {
+          role: 'user',
+          parts: [
+            { text: 'For context:' },
+            {
+              text: '[weather_agent] called tool `transfer_to_agent` with parameters: {"agentName":"router"}',
+            },
+          ],
+        },
+      ],
+      config: {
+        systemInstruction: adkInstructions('router', 'Route questions.', SUB_AGENTS),
+        tools: [{ functionDeclarations: [transferDecl] }],
+      },
+    });
+    expect(back.functionCalls).toBeUndefined();
+    expect(back.text).toContain('weather_agent');
+  });
+});

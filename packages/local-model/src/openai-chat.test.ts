@@ -100,7 +100,7 @@ describe('Chat Completions with the official openai client', () => {
     const call = res.choices[0]?.message.tool_calls?.[0];
     if (call?.type !== 'function') throw new Error('expected a function call');
     expect(JSON.parse(call.function.arguments)).toEqual({
-      city: 'weather in Paris',
+      city: 'Paris',
       units: 'celsius',
       days: 3,
       options: { detailed: false, lang: 'weather in Paris' },
@@ -387,14 +387,14 @@ describe('malformed requests and routes', () => {
 
   it('unknown routes are 404, /health is 200', async () => {
     expect(
-      (await fetch(`${server.url}/v1/embeddings`, { method: 'POST', body: '{}' })).status,
+      (await fetch(`${server.url}/v1/images/generations`, { method: 'POST', body: '{}' })).status,
     ).toBe(404);
     expect((await fetch(`${server.url}/nope`)).status).toBe(404);
     const health = await fetch(`${server.url}/health`);
     expect(health.status).toBe(200);
     expect(await health.json()).toEqual({ status: 'ok' });
     expect(server.requests.map((r) => [r.method, r.path, r.status])).toEqual([
-      ['POST', '/v1/embeddings', 404],
+      ['POST', '/v1/images/generations', 404],
       ['GET', '/nope', 404],
       ['GET', '/health', 200],
     ]);

@@ -183,3 +183,48 @@ describe('Responses API with the official openai client', () => {
     });
   });
 });
+
+describe('model names with an @scenario suffix', () => {
+  it('report the model without the suffix on every OpenAI route, plain and streamed', async () => {
+    const model = 'gpt-4.1-mini@latency:1';
+    const chat = await client.chat.completions.create({
+      model,
+      messages: [{ role: 'user', content: 'Tell me about Mars.' }],
+    });
+    expect(chat.model).toBe('gpt-4.1-mini');
+    const chatStream = await client.chat.completions.create({
+      model,
+      messages: [{ role: 'user', content: 'Tell me about Mars.' }],
+      stream: true,
+      stream_options: { include_usage: true },
+    });
+    const chunkModels = new Set<string>();
+    for await (const chunk of chatStream) chunkModels.add(chunk.model);
+    expect([...chunkModels]).toEqual(['gpt-4.1-mini']);
+
+    const resp = await client.responses.create({ model, input: 'Tell me about Mars.' });
+    expect(resp.model).toBe('gpt-4.1-mini');
+    const stream = client.responses.stream({ model, input: 'Tell me about Mars.' });
+    const eventModels = new Set<string>();
+    stream.on('event', (e) => {
+      if ('response' in e) eventModels.add(e.response.model);
+    });
+    const final = await stream.finalResponse();
+    expect(final.model).toBe('gpt-4.1-mini');
+    expect([...eventModels]).toEqual(['gpt-4.1-mini']);
+
+    const emb = await client.embeddings.create({
+      model: 'text-embedding-3-small@latency:1',
+      input: 'Mars',
+    });
+    expect(emb.model).toBe('text-embedding-3-small');
+    // The request log keeps the model as requested, so tests can see which scenario applied.
+    expect(server.requests.map((r) => [r.protocol, r.model, r.scenario])).toEqual([
+      ['openai-chat', model, 'latency:1'],
+      ['openai-chat', model, 'latency:1'],
+      ['openai-responses', model, 'latency:1'],
+      ['openai-responses', model, 'latency:1'],
+      ['openai-embeddings', 'text-embedding-3-small@latency:1', 'latency:1'],
+    ]);
+  });
+});

@@ -2,6 +2,12 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { gemini } from './internal/gemini.js';
 import { openaiChat } from './internal/openai-chat.js';
+import {
+  type EmbeddingsRequest,
+  inputText,
+  parseEmbeddings,
+  renderEmbeddings,
+} from './internal/openai-embeddings.js';
 import { openaiResponses } from './internal/openai-responses.js';
 import { decide, usageOf } from './internal/policy.js';
 import {
@@ -35,7 +41,7 @@ export interface LocalModelRequest {
   /** Path without the query string, e.g. `/v1/chat/completions`. */
   path: string;
   /** Which protocol handled it, when the route matched one. */
-  protocol: 'openai-chat' | 'openai-responses' | 'gemini' | undefined;
+  protocol: 'openai-chat' | 'openai-responses' | 'openai-embeddings' | 'gemini' | undefined;
   /** Model name as requested (with any `@scenario` suffix), when parsed. */
   model: string | undefined;
   /** Whether a streamed answer was asked for. */
@@ -70,19 +76,37 @@ interface Route {
   stream?: boolean;
 }
 
-function matchRoute(method: string, path: string): Route | 'health' | undefined {
+const GEMINI_METHODS = new Set(['generateContent', 'streamGenerateContent']);
+
+function decodeSegment(segment: string): string | undefined {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return undefined;
+  }
+}
+
+function matchRoute(method: string, path: string): Route | 'health' | 'embeddings' | undefined {
   if (path === '/health' && (method === 'GET' || method === 'HEAD')) return 'health';
   if (method !== 'POST') return undefined;
   if (path === '/v1/chat/completions') return { protocol: openaiChat, name: 'openai-chat' };
   if (path === '/v1/responses') return { protocol: openaiResponses, name: 'openai-responses' };
-  const m = /^\/v1beta\/models\/([^/:]+):(generateContent|streamGenerateContent)$/.exec(path);
-  if (m?.[1] && m[2]) {
-    return {
-      protocol: gemini,
-      name: 'gemini',
-      model: decodeURIComponent(m[1]),
-      stream: m[2] === 'streamGenerateContent',
-    };
+  if (path === '/v1/embeddings') return 'embeddings';
+  // `/v1beta/models/{model}:{method}`. The model may itself hold colons (a scenario suffix
+  // such as `gemini-2.5-flash@tool:transfer_to_agent`), so the method is the last `:` part.
+  const m = /^\/v1beta\/models\/([^/]+)$/.exec(path);
+  const target = m?.[1] === undefined ? undefined : decodeSegment(m[1]);
+  const colon = target?.lastIndexOf(':') ?? -1;
+  if (target !== undefined && colon > 0) {
+    const verb = target.slice(colon + 1);
+    if (GEMINI_METHODS.has(verb)) {
+      return {
+        protocol: gemini,
+        name: 'gemini',
+        model: target.slice(0, colon),
+        stream: verb === 'streamGenerateContent',
+      };
+    }
   }
   return undefined;
 }
@@ -115,29 +139,34 @@ function sendJson(res: ServerResponse, status: number, body: unknown, headers = 
   res.end(text);
 }
 
-function sseText(route: Route, rendered: Extract<Rendered, { kind: 'sse' }>): string[] {
-  const sep = route.name === 'gemini' ? '\r\n\r\n' : '\n\n';
+function sseText(sep: string, rendered: Extract<Rendered, { kind: 'sse' }>): string[] {
   return rendered.events.map(
     (e) => `${e.event === undefined ? '' : `event: ${e.event}\n`}data: ${e.data}${sep}`,
   );
 }
 
+/** The model name without its `@scenario` suffix, as echoed back in responses. */
+function baseModel(model: string): string {
+  const at = model.indexOf('@');
+  return at === -1 ? model : model.slice(0, at);
+}
+
 function scenarioFor(
   req: IncomingMessage,
-  parsed: ParsedRequest,
+  requested: string,
+  texts: string[],
   rules: ScenarioRules[],
 ): string | undefined {
   const header = req.headers[SCENARIO_HEADER];
   const fromHeader = Array.isArray(header) ? header.join(',') : header;
   if (fromHeader?.trim()) return fromHeader.trim();
-  const at = parsed.model.indexOf('@');
-  if (at !== -1) return parsed.model.slice(at + 1);
-  const texts = parsed.conversation.userTexts;
+  const at = requested.indexOf('@');
+  if (at !== -1) return requested.slice(at + 1);
   for (let i = texts.length - 1; i >= 0; i--) {
     const m = /\[scenario:([^\]]*)\]/i.exec(texts[i] ?? '');
     if (m?.[1] !== undefined) return m[1].trim();
   }
-  const model = parsed.model;
+  const model = requested;
   const joined = texts.map(stripMarkers).join('\n').toLowerCase();
   for (const r of rules) {
     if (r.byModel && Object.hasOwn(r.byModel, model)) return r.byModel[model];
@@ -199,8 +228,10 @@ export async function startLocalModel(options: LocalModelOptions = {}): Promise<
       fail(protocol, 404, 'not-found', `Unknown route: ${method} ${path}`);
       return;
     }
-    entry.protocol = route.name;
-    const protocol = route.protocol;
+    const embeddingsRoute = route === 'embeddings';
+    // Embeddings answer errors in the OpenAI shape, like the chat routes.
+    const protocol = embeddingsRoute ? openaiChat : route.protocol;
+    entry.protocol = embeddingsRoute ? 'openai-embeddings' : route.name;
     const raw = await readBody(req);
     let body: unknown;
     try {
@@ -213,13 +244,24 @@ export async function startLocalModel(options: LocalModelOptions = {}): Promise<
       fail(protocol, 400, 'bad-request', 'The request body must be a JSON object.');
       return;
     }
-    let parsed: ParsedRequest;
+    let parsed: ParsedRequest | undefined;
+    let embeddings: EmbeddingsRequest | undefined;
     let scenarios: LocalModelScenario[];
     try {
-      parsed = protocol.parse(body, { model: route.model, stream: route.stream });
-      entry.model = parsed.model;
-      entry.stream = parsed.stream;
-      entry.scenario = scenarioFor(req, parsed, rules);
+      let model: string;
+      let texts: string[];
+      if (embeddingsRoute) {
+        embeddings = parseEmbeddings(body);
+        model = embeddings.model;
+        texts = embeddings.inputs.map(inputText);
+      } else {
+        parsed = protocol.parse(body, { model: route.model, stream: route.stream });
+        model = parsed.model;
+        texts = parsed.conversation.userTexts;
+        entry.stream = parsed.stream;
+      }
+      entry.model = model;
+      entry.scenario = scenarioFor(req, model, texts, rules);
       scenarios = parseScenario(entry.scenario ?? '');
     } catch (err) {
       if (err instanceof BadRequestError || err instanceof ScenarioParseError) {
@@ -255,16 +297,22 @@ export async function startLocalModel(options: LocalModelOptions = {}): Promise<
       }
       return;
     }
-    const decision = decide(parsed.conversation, {
-      forcedTool: find('tool')?.name,
-      refusal: find('refusal') !== undefined,
-    });
-    const at = parsed.model.indexOf('@');
-    const rendered = protocol.render(parsed, decision, {
-      hash,
-      model: at === -1 ? parsed.model : parsed.model.slice(0, at),
-      usage: usageOf(parsed.conversation, decision),
-    });
+    let rendered: Rendered;
+    if (embeddings) {
+      rendered = { kind: 'json', body: renderEmbeddings(embeddings, baseModel(embeddings.model)) };
+    } else if (parsed) {
+      const decision = decide(parsed.conversation, {
+        forcedTool: find('tool')?.name,
+        refusal: find('refusal') !== undefined,
+      });
+      rendered = protocol.render(parsed, decision, {
+        hash,
+        model: baseModel(parsed.model),
+        usage: usageOf(parsed.conversation, decision),
+      });
+    } else {
+      throw new Error('unreachable: neither a model nor an embeddings request');
+    }
     const broken = find('broken-stream') !== undefined;
     entry.status = 200;
     if (rendered.kind === 'json') {
@@ -285,7 +333,7 @@ export async function startLocalModel(options: LocalModelOptions = {}): Promise<
       'cache-control': 'no-cache',
       connection: 'keep-alive',
     });
-    const chunks = sseText(route, rendered);
+    const chunks = sseText(entry.protocol === 'gemini' ? '\r\n\r\n' : '\n\n', rendered);
     if (broken) {
       const keep = Math.min(chunks.length - 1, Math.max(1, Math.ceil(chunks.length / 2)));
       res.write(chunks.slice(0, keep).join(''), () => res.destroy());

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { type Conversation, decide, pieces, usageOf } from './policy.js';
 import { fillSchema } from './schema-fill.js';
-import { countTokens, topicOf } from './text.js';
+import { countTokens, paramKind, placeOf, subjectOf, topicOf } from './text.js';
 
 function conv(partial: Partial<Conversation>): Conversation {
   return {
@@ -26,6 +26,45 @@ describe('topicOf', () => {
     );
     expect(topicOf('???')).toBe('the question');
     expect(topicOf('')).toBe('the question');
+    expect(topicOf("What's the Eiffel Tower?")).toBe('Eiffel Tower');
+    expect(topicOf('Can you tell me something about Saturn?')).toBe('Saturn');
+  });
+
+  it('finds the place for city/location parameters', () => {
+    expect(placeOf('What is the weather in Paris?')).toBe('Paris');
+    expect(placeOf("How's the weather like in New York today?")).toBe('New York');
+    expect(placeOf('What is the current temperature at Berlin right now?')).toBe('Berlin');
+    expect(placeOf('Weather forecast for Tokyo tomorrow')).toBe('Tokyo');
+    expect(placeOf('Is it raining in San Francisco?')).toBe('San Francisco');
+    expect(placeOf('Tell me about Voyager 1.')).toBe('Voyager 1');
+    expect(placeOf('Oslo')).toBe('Oslo');
+  });
+
+  it('finds the subject for topic/query parameters without weather filler', () => {
+    expect(subjectOf('Tell me about Voyager 1.')).toBe('Voyager 1');
+    expect(subjectOf('What is the weather in Paris?')).toBe('Paris');
+    expect(subjectOf('What is the population of France?')).toBe('population of France');
+  });
+
+  it('classifies parameter names', () => {
+    expect(['city', 'cityName', 'location', 'destination_country'].map(paramKind)).toEqual([
+      'place',
+      'place',
+      'place',
+      'place',
+    ]);
+    expect(['topic', 'search_query', 'q', 'subject'].map(paramKind)).toEqual([
+      'subject',
+      'subject',
+      'subject',
+      'subject',
+    ]);
+    expect(['lang', 'agentName', 'units', undefined].map(paramKind)).toEqual([
+      'other',
+      'other',
+      'other',
+      'other',
+    ]);
   });
 });
 
@@ -114,6 +153,92 @@ describe('decide', () => {
         opts,
       ),
     ).toMatchObject({ name: 'transfer_to_billing_agent' });
+  });
+
+  it('fills place and topic parameters from the question, other strings with the topic', () => {
+    const tool = {
+      name: 'get_weather',
+      description: 'Weather for a city',
+      parameters: {
+        type: 'object',
+        properties: {
+          city: { type: 'string' },
+          topic: { type: 'string' },
+          note: { type: 'string' },
+          stops: { type: 'array', items: { type: 'string' } },
+        },
+        required: ['city', 'location'],
+      },
+    };
+    const d = decide(conv({ userTexts: ['What is the weather in Paris?'], tools: [tool] }), opts);
+    expect(d).toMatchObject({
+      kind: 'tool',
+      arguments: {
+        city: 'Paris',
+        location: 'Paris',
+        topic: 'Paris',
+        note: 'weather in Paris',
+        stops: ['weather in Paris'],
+      },
+    });
+  });
+
+  it('chooses ADK transfer_to_agent with agentName; keeps transfer_to_<name> for OpenAI Agents', () => {
+    const transfer = {
+      name: 'transfer_to_agent',
+      description: 'Transfer the question to another agent.',
+      parameters: {
+        type: 'object',
+        properties: {
+          agentName: {
+            type: 'string',
+            description: 'One of: billing_agent, shipping_agent.',
+          },
+        },
+        required: ['agentName'],
+      },
+    };
+    expect(
+      decide(conv({ userTexts: ['Where is my shipping box?'], tools: [transfer] }), opts),
+    ).toMatchObject({ name: 'transfer_to_agent', arguments: { agentName: 'shipping_agent' } });
+    // Instructions that name an agent (by a word of its name) transfer to it.
+    expect(
+      decide(
+        conv({ userTexts: ['hello'], system: 'Delegate billing matters.', tools: [transfer] }),
+        opts,
+      ),
+    ).toMatchObject({ arguments: { agentName: 'billing_agent' } });
+    // Instructions that delegate without naming: the best match for the user's words, else none.
+    expect(
+      decide(
+        conv({ userTexts: ['hello'], system: 'Delegate when it helps.', tools: [transfer] }),
+        opts,
+      ),
+    ).toMatchObject({ kind: 'text' });
+    expect(
+      decide(
+        conv({
+          userTexts: ['My billing is wrong'],
+          system: 'Delegate.',
+          tools: [transfer, ...tools],
+        }),
+        opts,
+      ),
+    ).toMatchObject({ name: 'transfer_to_agent', arguments: { agentName: 'billing_agent' } });
+    // Forced by a scenario with nothing named: still a valid agent name, not the topic.
+    expect(
+      decide(conv({ userTexts: ['hello'], tools: [transfer] }), {
+        ...opts,
+        forcedTool: 'transfer_to_agent',
+      }),
+    ).toMatchObject({ arguments: { agentName: 'billing_agent' } });
+    // OpenAI Agents handoffs are unchanged, and an OpenAI agent named "agent" is not ADK's tool.
+    const openaiHandoff = { name: 'transfer_to_agent', description: 'Handoff', parameters: {} };
+    expect(
+      decide(conv({ userTexts: ['Tell me about Mars'], tools: [openaiHandoff] }), opts),
+    ).toMatchObject({
+      kind: 'text',
+    });
   });
 
   it('produces structured output when an output schema is requested', () => {

@@ -1,5 +1,15 @@
 import { fillSchema } from './schema-fill.js';
-import { countTokens, hashOf, sameWord, stripMarkers, topicOf, wordsOf } from './text.js';
+import {
+  countTokens,
+  hashOf,
+  paramKind,
+  placeOf,
+  sameWord,
+  stripMarkers,
+  subjectOf,
+  topicOf,
+  wordsOf,
+} from './text.js';
 
 /** A function tool offered to the model, in a provider-neutral shape. */
 export interface ToolSpec {
@@ -47,13 +57,31 @@ export type Decision =
 export const REFUSAL_TEXT = "I'm sorry, but I can't help with that request.";
 
 const HANDOFF_PREFIX = 'transfer_to_';
+/** Google ADK's single handoff tool; the target agent is its `agentName` argument. */
+const ADK_TRANSFER = 'transfer_to_agent';
+const AGENT_PARAMS = ['agentName', 'agent_name', 'agent'];
+/** ADK shows other agents' turns to an agent as user messages starting like this. */
+const CONTEXT_PREFIX_RE = /^\s*For context:/;
 
-function lastUserText(conv: Conversation): string {
+function isContextText(text: string): boolean {
+  return CONTEXT_PREFIX_RE.test(text);
+}
+
+/** Index of the last user message a person wrote (not an ADK "For context:" relay), or -1. */
+function lastUserIndex(conv: Conversation): number {
+  let fallback = -1;
   for (let i = conv.userTexts.length - 1; i >= 0; i--) {
     const t = stripMarkers(conv.userTexts[i] ?? '');
-    if (t !== '') return t;
+    if (t === '') continue;
+    if (!isContextText(t)) return i;
+    if (fallback === -1) fallback = i;
   }
-  return '';
+  return fallback;
+}
+
+function lastUserText(conv: Conversation): string {
+  const i = lastUserIndex(conv);
+  return i === -1 ? '' : stripMarkers(conv.userTexts[i] ?? '');
 }
 
 function handoffWords(name: string): string[] {
@@ -64,6 +92,164 @@ function pointsAt(words: string[], text: string): boolean {
   if (words.length === 0) return false;
   const textWords = wordsOf(text);
   return words.some((w) => textWords.some((t) => sameWord(w, t)));
+}
+
+function agentParam(tool: ToolSpec): string | undefined {
+  const props = isObject(tool.parameters) ? tool.parameters.properties : undefined;
+  if (!isObject(props)) return undefined;
+  return AGENT_PARAMS.find((p) => Object.hasOwn(props, p));
+}
+
+/** ADK's `transfer_to_agent`, told apart from an OpenAI Agents handoff to an agent named "agent". */
+function isAdkTransfer(tool: ToolSpec): boolean {
+  return tool.name === ADK_TRANSFER && agentParam(tool) !== undefined;
+}
+
+function isOpenAiHandoff(tool: ToolSpec): boolean {
+  return tool.name.startsWith(HANDOFF_PREFIX) && !isAdkTransfer(tool);
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** A sub-agent (or parent/peer) an ADK `transfer_to_agent` call may name. */
+interface TransferTarget {
+  name: string;
+  description: string;
+}
+
+const ADK_AGENT_RE =
+  /Agent name:[ \t]*([^\s]+)[ \t]*(?:\r?\n[ \t]*Agent description:[ \t]*([^\n]*))?/g;
+const SELF_RE = /Your internal name is "([^"]+)"/;
+const LIST_RE = /\b(?:one of|agents?|options?|choices?|targets?)\s*[:：]\s*([^.\n]+)/gi;
+const AGENT_ID_RE = /\b([A-Za-z][\w-]*(?:_agent|Agent))\b/g;
+const NOT_AGENT_NAMES = new Set(['agent', 'agents', 'subagent', 'sub_agent', ADK_TRANSFER]);
+
+/**
+ * Targets of an ADK transfer: the agent parameter's `enum`, ADK's own "Agent name: / Agent
+ * description:" listing in the instructions, and agent-like names in the tool's descriptions.
+ * The calling agent itself ("Your internal name is ...") is never a target.
+ */
+function transferTargets(tool: ToolSpec, system: string): TransferTarget[] {
+  const out: TransferTarget[] = [];
+  const self = SELF_RE.exec(system)?.[1];
+  const add = (name: string, description = '') => {
+    const clean = name.trim().replace(/^["'`]|["'`.,;:]$/g, '');
+    const lower = clean.toLowerCase();
+    if (
+      clean === '' ||
+      clean === self ||
+      NOT_AGENT_NAMES.has(lower) ||
+      lower.startsWith('transfer')
+    ) {
+      return;
+    }
+    const known = out.find((t) => t.name === clean);
+    if (known) {
+      if (known.description === '') known.description = description;
+      return;
+    }
+    out.push({ name: clean, description });
+  };
+  const param = agentParam(tool);
+  const props = isObject(tool.parameters) ? tool.parameters.properties : undefined;
+  const schema = param && isObject(props) ? props[param] : undefined;
+  const paramDescription =
+    isObject(schema) && typeof schema.description === 'string' ? schema.description : '';
+  if (isObject(schema) && Array.isArray(schema.enum)) {
+    for (const v of schema.enum) if (typeof v === 'string') add(v);
+  }
+  for (const m of system.matchAll(ADK_AGENT_RE)) if (m[1]) add(m[1], m[2]?.trim() ?? '');
+  for (const text of [tool.description, paramDescription]) {
+    for (const list of text.matchAll(LIST_RE)) {
+      for (const item of (list[1] ?? '').split(/,|\bor\b|\band\b/)) {
+        if (/^\s*[A-Za-z][\w-]*\s*$/.test(item.replace(/[`"']/g, ''))) {
+          add(item.replace(/[`"']/g, ''));
+        }
+      }
+    }
+    for (const m of text.matchAll(AGENT_ID_RE)) add(m[1] ?? '');
+  }
+  return out;
+}
+
+/** True when the text names the agent: its exact name, or a significant word of it. */
+function names(target: TransferTarget, text: string): boolean {
+  const lower = text.toLowerCase();
+  const exact = target.name.toLowerCase();
+  if (new RegExp(`(?:^|[^\\w])${escapeRegExp(exact)}(?:$|[^\\w])`).test(lower)) return true;
+  return pointsAt(wordsOf(target.name), text);
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+/** ADK's generated transfer instructions, removed before asking "do the instructions name it?". */
+const ADK_BLOCKS_RE = [
+  /You are an agent\. Your internal name is "[^"]*"\.?/g,
+  /You have a list of other agents to transfer to:[\s\S]*?the function call\./g,
+  /Your parent agent is [^\s.]+\.[\s\S]*?transfer\s+to your parent agent\./g,
+  /^[ \t]*Agent (?:name|description):.*$/gm,
+];
+
+function ownInstructions(system: string): string {
+  return ADK_BLOCKS_RE.reduce((text, re) => text.replace(re, ' '), system);
+}
+
+/** ADK relays a transfer to the next agent as "For context: [x] called tool `transfer_to_agent`". */
+function transferredThisTurn(conv: Conversation): boolean {
+  const after = conv.userTexts.slice(lastUserIndex(conv) + 1);
+  return after.some((t) => isContextText(t) && t.includes(ADK_TRANSFER));
+}
+
+const TRANSFER_VERB_RE =
+  /\b(?:transfer|delegate|hand(?:s|ing)?\s*off|hand(?:s)?|route|forward|send|pass)\b/i;
+
+function scoreTarget(target: TransferTarget, text: string): number {
+  const textWords = wordsOf(text);
+  let total = 0;
+  for (const w of wordsOf(target.name)) if (textWords.some((t) => sameWord(w, t))) total += 2;
+  for (const w of wordsOf(target.description))
+    if (textWords.some((t) => sameWord(w, t))) total += 1;
+  return total;
+}
+
+function bestTarget(targets: TransferTarget[], text: string): TransferTarget | undefined {
+  let pick: TransferTarget | undefined;
+  let top = -1;
+  for (const t of targets) {
+    const s = scoreTarget(t, text);
+    if (s > top) {
+      top = s;
+      pick = t;
+    }
+  }
+  return pick;
+}
+
+type Where = 'user' | 'instructions' | 'any';
+
+/**
+ * The agent an ADK `transfer_to_agent` call should name, if the conversation points at one:
+ * `user` when the user text names it; `instructions` when the agent's own instructions name it
+ * or say to transfer/delegate (best description match); `any` also falls back to the first.
+ */
+function transferTarget(tool: ToolSpec, conv: Conversation, user: string, where: Where) {
+  const targets = transferTargets(tool, conv.system);
+  if (targets.length === 0) return undefined;
+  const byUser = targets.filter((t) => names(t, user));
+  if (byUser.length > 0) return bestTarget(byUser, user);
+  if (where === 'user') return undefined;
+  const own = ownInstructions(conv.system);
+  const byInstructions = targets.filter((t) => names(t, own));
+  if (byInstructions.length > 0) return bestTarget(byInstructions, user);
+  if (TRANSFER_VERB_RE.test(own)) {
+    const scored = bestTarget(targets, user);
+    if (scored && scoreTarget(scored, user) > 0) return scored;
+  }
+  return where === 'any' ? (bestTarget(targets, user) ?? targets[0]) : undefined;
 }
 
 const INFO_TOOL_WORDS = [
@@ -113,29 +299,53 @@ function best(tools: ToolSpec[], text: string): ToolSpec | undefined {
   return pick;
 }
 
+/** A tool to call; for ADK's `transfer_to_agent`, with the agent it should name. */
+interface Choice {
+  tool: ToolSpec;
+  agent?: string;
+}
+
 function chooseTool(
   conv: Conversation,
   forced: string | undefined,
   user: string,
-): ToolSpec | undefined {
+): Choice | undefined {
   const offered = conv.tools;
+  const pick = (tool: ToolSpec | undefined, where: Where = 'any'): Choice | undefined => {
+    if (!tool) return undefined;
+    if (!isAdkTransfer(tool)) return { tool };
+    const agent = transferTarget(tool, conv, user, where)?.name;
+    return agent === undefined ? { tool } : { tool, agent };
+  };
   const byName = (name: string) => offered.find((t) => t.name === name);
-  if (forced && byName(forced)) return byName(forced);
+  if (forced && byName(forced)) return pick(byName(forced));
   const choice = conv.toolChoice;
   if (choice.mode === 'none') return undefined;
-  if (choice.mode === 'tool') return byName(choice.name);
+  if (choice.mode === 'tool') return pick(byName(choice.name));
   const allowed =
     choice.mode === 'required' && choice.allowed
       ? offered.filter((t) => choice.allowed?.includes(t.name))
       : offered;
-  const handoffs = allowed.filter((t) => t.name.startsWith(HANDOFF_PREFIX));
-  const regular = allowed.filter((t) => !t.name.startsWith(HANDOFF_PREFIX));
+  const handoffs = allowed.filter(isOpenAiHandoff);
+  // An ADK transfer already happened this turn: the receiving agent answers, never bounces.
+  const adk = transferredThisTurn(conv) ? undefined : allowed.find(isAdkTransfer);
+  const regular = allowed.filter((t) => !isOpenAiHandoff(t) && !isAdkTransfer(t));
   const userHandoff = handoffs.find((t) => pointsAt(handoffWords(t.name), user));
-  if (userHandoff) return userHandoff;
-  if (regular.length > 0) return best(regular, user);
+  if (userHandoff) return { tool: userHandoff };
+  const userTransfer = adk && transferTarget(adk, conv, user, 'user');
+  if (adk && userTransfer) return { tool: adk, agent: userTransfer.name };
+  if (regular.length > 0) {
+    const tool = best(regular, user);
+    if (tool) return { tool };
+  }
   const sysHandoff = handoffs.find((t) => pointsAt(handoffWords(t.name), conv.system));
-  if (sysHandoff) return sysHandoff;
-  if (choice.mode === 'required') return handoffs[0];
+  if (sysHandoff) return { tool: sysHandoff };
+  const sysTransfer = adk && transferTarget(adk, conv, user, 'instructions');
+  if (adk && sysTransfer) return { tool: adk, agent: sysTransfer.name };
+  if (choice.mode === 'required') {
+    const fallback = handoffs[0] ?? allowed.find(isAdkTransfer);
+    return pick(fallback);
+  }
   return undefined;
 }
 
@@ -204,14 +414,18 @@ export function decide(conv: Conversation, options: PolicyOptions): Decision {
   if (options.refusal) return { kind: 'refusal', text: REFUSAL_TEXT };
   const user = lastUserText(conv);
   if (conv.tools.length > 0 && !hasResultFor(conv)) {
-    const tool = chooseTool(conv, options.forcedTool, user);
-    if (tool) {
-      const filled = fillSchema(tool.parameters, topicOf(user));
-      const args =
-        typeof filled === 'object' && filled !== null && !Array.isArray(filled) ? filled : {};
+    const choice = chooseTool(conv, options.forcedTool, user);
+    if (choice) {
+      const topic = topicOf(user);
+      const filled = fillSchema(choice.tool.parameters, topic, (name) => {
+        const kind = paramKind(name);
+        return kind === 'place' ? placeOf(user) : kind === 'subject' ? subjectOf(user) : topic;
+      });
+      const args: Record<string, unknown> = isObject(filled) ? filled : {};
+      if (choice.agent !== undefined) args[agentParam(choice.tool) ?? 'agentName'] = choice.agent;
       return {
         kind: 'tool',
-        name: tool.name,
+        name: choice.tool.name,
         arguments: args,
         argumentsJson: JSON.stringify(args),
       };

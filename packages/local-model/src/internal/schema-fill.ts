@@ -36,17 +36,34 @@ function clampInt(schema: Schema, preferred: number): number {
   return n;
 }
 
+/** Text for a string value, given the name of the property it fills (if any). */
+export type StringFor = (name: string | undefined) => string;
+
+interface FillContext {
+  root: Schema;
+  stringFor: StringFor;
+}
+
 /**
  * Builds a value that satisfies a JSON schema (or a Gemini `Schema`, whose types are upper
- * case): strings get `text`, numbers a small integer, enums their first value, booleans
- * `false`, arrays one element, objects every declared property (nested objects recursed).
+ * case): strings get `text` (or, with `stringFor`, a text chosen by the property name),
+ * numbers a small integer, enums their first value, booleans `false`, arrays one element,
+ * objects every declared property (nested objects recursed).
  */
-export function fillSchema(schema: unknown, text: string, root?: unknown, depth = 0): Json {
+export function fillSchema(schema: unknown, text: string, stringFor?: StringFor): Json {
+  const ctx: FillContext = {
+    root: isObject(schema) ? schema : {},
+    stringFor: stringFor ?? (() => text),
+  };
+  return fill(schema, ctx, undefined, 0);
+}
+
+function fill(schema: unknown, ctx: FillContext, name: string | undefined, depth: number): Json {
+  const text = ctx.stringFor(name);
   if (!isObject(schema) || depth > 8) return text;
-  const top = isObject(root) ? root : schema;
   if (typeof schema.$ref === 'string') {
-    const target = resolveRef(schema.$ref, top);
-    return target ? fillSchema(target, text, top, depth + 1) : text;
+    const target = resolveRef(schema.$ref, ctx.root);
+    return target ? fill(target, ctx, name, depth + 1) : text;
   }
   if ('const' in schema) return schema.const as Json;
   if (Array.isArray(schema.enum) && schema.enum.length > 0) return schema.enum[0] as Json;
@@ -57,7 +74,7 @@ export function fillSchema(schema: unknown, text: string, root?: unknown, depth 
         options.find((o) => isObject(o) && typeOf(o) !== 'null' && o.type !== undefined) ??
         options.find((o) => isObject(o) && typeOf(o) !== 'null') ??
         options[0];
-      return fillSchema(pick, text, top, depth + 1);
+      return fill(pick, ctx, name, depth + 1);
     }
   }
   switch (typeOf(schema)) {
@@ -73,20 +90,20 @@ export function fillSchema(schema: unknown, text: string, root?: unknown, depth 
     case 'array': {
       const min = typeof schema.minItems === 'number' ? Math.max(1, schema.minItems) : 1;
       const items = Array.isArray(schema.prefixItems) ? schema.prefixItems : undefined;
-      if (items) return items.map((item) => fillSchema(item, text, top, depth + 1));
+      if (items) return items.map((item) => fill(item, ctx, name, depth + 1));
       return Array.from({ length: Math.min(min, 5) }, () =>
-        fillSchema(schema.items, text, top, depth + 1),
+        fill(schema.items, ctx, name, depth + 1),
       );
     }
     case 'object': {
       const out: Record<string, Json> = {};
       const props = isObject(schema.properties) ? schema.properties : {};
-      for (const [name, sub] of Object.entries(props)) {
-        out[name] = fillSchema(sub, text, top, depth + 1);
+      for (const [key, sub] of Object.entries(props)) {
+        out[key] = fill(sub, ctx, key, depth + 1);
       }
       if (Array.isArray(schema.required)) {
-        for (const name of schema.required) {
-          if (typeof name === 'string' && !(name in out)) out[name] = text;
+        for (const key of schema.required) {
+          if (typeof key === 'string' && !(key in out)) out[key] = ctx.stringFor(key);
         }
       }
       return out;
