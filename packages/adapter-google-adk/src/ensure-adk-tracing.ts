@@ -1,6 +1,7 @@
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { type Tracer, type TracerOptions, type TracerProvider, trace } from '@opentelemetry/api';
+import { adkManifestFrom, entryScript, loadedAdkManifests } from './internal/adk-copies.js';
 import { esmEntryOf, packageOf, resolveFrom } from './internal/find-package.js';
 import { globalRegistryProblem, OVERRIDES_FIX } from './internal/global-registry.js';
 
@@ -13,8 +14,10 @@ export interface EnsureAdkTracingOptions {
    */
   tracerProvider?: TracerProvider | undefined;
   /**
-   * Files or folders from which `@google/adk` is resolved (every copy found is fixed).
-   * @defaultValue this package's folder and `process.cwd()`
+   * Files (paths or `file:` URLs, e.g. `import.meta.url`) or folders from which `@google/adk`
+   * is resolved; every copy found is connected. ADK copies already loaded through `require`, or
+   * seen running agents by `galileoAdkPlugin()`, are always included.
+   * @defaultValue this package's folder, `process.cwd()` and the entry script (`process.argv[1]`)
    */
   searchFrom?: readonly string[] | undefined;
   /**
@@ -98,22 +101,44 @@ function proxyOf(api: unknown): ProxyProviderLike | undefined {
  * ensureAdkTracing();
  */
 export function ensureAdkTracing(options: EnsureAdkTracingOptions = {}): AdkTracingStatus {
+  return connectAdkTracing(options).status;
+}
+
+/**
+ * {@link ensureAdkTracing}, also telling which ADK folders were connected by this call (they
+ * were not before: their spans until now were lost); with `dryRun`, which ones it would connect,
+ * changing nothing. Internal: the adapter and the plugin use it.
+ */
+export function connectAdkTracing(
+  options: EnsureAdkTracingOptions = {},
+  dryRun = false,
+): {
+  status: AdkTracingStatus;
+  connectedNow: string[];
+} {
   const status: AdkTracingStatus = { adk: [], apiInstances: [], ok: true, problems: [] };
+  const connectedNow = new Set<string>();
   const problem = (text: string) => {
     status.ok = false;
     status.problems.push(text);
   };
   try {
-    const bases = options.searchFrom ?? [import.meta.url, join(process.cwd(), 'package.json')];
+    const entry = entryScript();
+    const bases = options.searchFrom ?? [
+      import.meta.url,
+      join(process.cwd(), 'package.json'),
+      ...(entry ? [entry] : []),
+    ];
     const adkManifests = new Set<string>();
     for (const base of bases) {
-      const from = base.startsWith('file:') || base.endsWith('.json') ? base : join(base, 'x.js');
-      const found = resolveFrom(from, '@google/adk/package.json');
+      const found = adkManifestFrom(base);
       if (found) adkManifests.add(found);
     }
+    for (const loaded of loadedAdkManifests()) adkManifests.add(loaded);
     if (adkManifests.size === 0) {
       problem(
-        '@google/adk could not be resolved from this package or the working directory, so its ' +
+        '@google/adk could not be resolved from this package, the working directory or the ' +
+          'entry script, so its ' +
           'copy of @opentelemetry/api cannot be connected to your tracer provider. If ADK is ' +
           'bundled, register Galileo in a module evaluated before ADK (node --import ./galileo.js), ' +
           'or keep @google/adk external in the bundle.',
@@ -179,7 +204,8 @@ export function ensureAdkTracing(options: EnsureAdkTracingOptions = {}): AdkTrac
           );
           continue;
         }
-        proxy.setDelegate(forwarderFor(options.tracerProvider));
+        if (!dryRun) proxy.setDelegate(forwarderFor(options.tracerProvider));
+        connectedNow.add(adk.dir);
         record('bridged');
       }
     }
@@ -198,5 +224,5 @@ export function ensureAdkTracing(options: EnsureAdkTracingOptions = {}): AdkTrac
       logger.warn(`[galileo-otel] google-adk: ${text}`);
     }
   }
-  return status;
+  return { status, connectedNow: [...connectedNow] };
 }

@@ -9,6 +9,7 @@ import {
 import type { BasePlugin, BaseTool } from '@google/adk';
 import { type Span, trace } from '@opentelemetry/api';
 import { AdkAttributes } from './internal/adk-span.js';
+import { checkEmittingAdk } from './internal/emitting-adk.js';
 
 /** Options of {@link GalileoAdkPlugin}. */
 export interface GalileoAdkPluginOptions {
@@ -58,7 +59,9 @@ function textOf(content: Content | undefined): string {
  * - a model error: ADK ends `call_llm` bare; the plugin records the error and the request;
  * - streaming (SSE): ADK keeps only the last (usage-only) chunk as the response; the plugin keeps
  *   the whole output;
- * - the user's message becomes the `invocation` span's input.
+ * - the user's message becomes the `invocation` span's input;
+ * - when a run starts without a recording span and the `@google/adk` copy running it (found on
+ *   the call stack) is not connected to the provider, it warns once with the exact fix.
  * It never changes what ADK does (every callback returns `undefined`) and never throws.
  *
  * @example
@@ -86,6 +89,8 @@ export class GalileoAdkPlugin implements BasePlugin {
   ): Result<'onUserMessageCallback'> {
     try {
       const span = activeSpanNamed((name) => name === 'invocation');
+      // No recording invocation span: maybe the ADK copy running this agent was never connected.
+      if (!span) checkEmittingAdk(params.invocationContext);
       const text = textOf(params.userMessage);
       if (span && text) {
         span.setAttribute(A.INPUT_MESSAGES, safeJsonStringify([{ role: 'user', content: text }]));

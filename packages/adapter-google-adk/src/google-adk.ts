@@ -6,7 +6,12 @@ import type {
 } from '@galileo-otel/core';
 import { type Context, SpanStatusCode, trace } from '@opentelemetry/api';
 import type { ReadableSpan, Span } from '@opentelemetry/sdk-trace';
-import { type AdkTracingStatus, ensureAdkTracing } from './ensure-adk-tracing.js';
+import {
+  type AdkTracingStatus,
+  connectAdkTracing,
+  ensureAdkTracing,
+} from './ensure-adk-tracing.js';
+import { useAdkHostLog } from './internal/adk-log.js';
 import { ADK_SCOPE, VENDOR_JSON_ATTRIBUTES } from './internal/adk-span.js';
 import { AdkSpanMapper, type MappedSpan } from './internal/adk-span-mapper.js';
 import { globalRegistryProblem } from './internal/global-registry.js';
@@ -86,6 +91,7 @@ export function googleAdk(options: GoogleAdkOptions = {}): GoogleAdkAdapter {
 
     install(adapterHost: AdapterHost): void {
       host = adapterHost;
+      useAdkHostLog((key, message) => adapterHost.log(key, message));
       if (options.ensureTracing === false) return;
       tracingStatus = ensureAdkTracing({
         logger: {
@@ -101,6 +107,13 @@ export function googleAdk(options: GoogleAdkOptions = {}): GoogleAdkAdapter {
         registryChecked = true;
         const problem = globalRegistryProblem();
         if (problem) host?.log('google-adk:registry', `google-adk: ${problem}`);
+        // ADK may have been loaded since the processor was created: connect required copies.
+        if (options.ensureTracing !== false) {
+          const known = new Set([...(tracingStatus?.problems ?? []), problem]);
+          for (const text of connectAdkTracing({ logger: false }).status.problems) {
+            if (!known.has(text)) host?.log(`google-adk:tracing:${text}`, `google-adk: ${text}`);
+          }
+        }
       }
       if (!reparent) return undefined;
       const readable = span as unknown as ReadableSpan;
