@@ -1,3 +1,5 @@
+import { Agent as HttpAgent, request as httpRequest, type IncomingHttpHeaders } from 'node:http';
+import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { promisify } from 'node:util';
 import { gzip as gzipCallback } from 'node:zlib';
 import { ProtobufTraceSerializer } from '@opentelemetry/otlp-transformer';
@@ -55,42 +57,48 @@ function retryAfterMillis(header: string | null): number | undefined {
   return Number.isNaN(date) ? undefined : Math.max(0, date - Date.now());
 }
 
-async function readDetail(response: Response): Promise<string> {
-  try {
-    const text = (await response.text()).slice(0, 500);
-    try {
-      const parsed = JSON.parse(text) as { detail?: unknown; message?: unknown };
-      const detail = parsed.detail ?? parsed.message;
-      if (detail !== undefined) return typeof detail === 'string' ? detail : JSON.stringify(detail);
-    } catch {
-      // not JSON: keep the text
-    }
-    return text.trim();
-  } catch {
-    return '';
-  }
+/** A finished HTTP exchange: status, headers and the whole (small) response body. */
+interface HttpAnswer {
+  status: number;
+  headers: IncomingHttpHeaders;
+  body: Buffer;
 }
 
-async function readPartialSuccess(
-  response: Response,
-): Promise<{ rejected: number; message: string } | undefined> {
+function header(answer: HttpAnswer, name: string): string | undefined {
+  const value = answer.headers[name];
+  return Array.isArray(value) ? value[0] : value;
+}
+
+function readDetail(answer: HttpAnswer): string {
+  const text = answer.body.subarray(0, 500).toString('utf8');
   try {
-    const bytes = new Uint8Array(await response.arrayBuffer());
+    const parsed = JSON.parse(text) as { detail?: unknown; message?: unknown };
+    const detail = parsed.detail ?? parsed.message;
+    if (detail !== undefined) return typeof detail === 'string' ? detail : JSON.stringify(detail);
+  } catch {
+    // not JSON: keep the text
+  }
+  return text.trim();
+}
+
+function readPartialSuccess(answer: HttpAnswer): { rejected: number; message: string } | undefined {
+  try {
+    const bytes = answer.body;
     if (bytes.length === 0) return undefined;
-    const type = response.headers.get('content-type') ?? '';
+    const type = header(answer, 'content-type') ?? '';
     let partial: { rejectedSpans?: unknown; errorMessage?: unknown } | undefined;
     if (type.includes('json') || bytes[0] === 0x7b) {
-      const parsed = JSON.parse(new TextDecoder().decode(bytes)) as {
+      const parsed = JSON.parse(bytes.toString('utf8')) as {
         partialSuccess?: typeof partial;
-        partial_success?: typeof partial & { rejected_spans?: unknown; error_message?: unknown };
+        partial_success?: { rejected_spans?: unknown; error_message?: unknown };
       };
-      const raw = parsed.partialSuccess ?? parsed.partial_success;
-      partial = raw && {
-        rejectedSpans: raw.rejectedSpans ?? (raw as { rejected_spans?: unknown }).rejected_spans,
-        errorMessage: raw.errorMessage ?? (raw as { error_message?: unknown }).error_message,
-      };
+      const snake = parsed.partial_success;
+      partial =
+        parsed.partialSuccess ??
+        (snake && { rejectedSpans: snake.rejected_spans, errorMessage: snake.error_message });
     } else {
-      partial = ProtobufTraceSerializer.deserializeResponse(bytes).partialSuccess as typeof partial;
+      partial = ProtobufTraceSerializer.deserializeResponse(new Uint8Array(bytes))
+        .partialSuccess as typeof partial;
     }
     const rejected = Number(partial?.rejectedSpans ?? 0);
     const message = String(partial?.errorMessage ?? '');
@@ -99,6 +107,54 @@ async function readPartialSuccess(
     // An unreadable success body is still a success.
   }
   return undefined;
+}
+
+const MAX_ANSWER_BYTES = 64 * 1024;
+const httpAgent = new HttpAgent({ keepAlive: true, maxSockets: 8 });
+const httpsAgent = new HttpsAgent({ keepAlive: true, maxSockets: 8 });
+
+/**
+ * One POST over node:http(s). Sends the body buffer as is (fetch copies it, which costs more CPU
+ * than the whole encoding on large batches) and reads at most 64 KiB of the answer.
+ */
+function post(
+  url: URL,
+  headers: Record<string, string>,
+  body: Uint8Array,
+  timeoutMillis: number,
+): Promise<HttpAnswer> {
+  return new Promise((resolve, reject) => {
+    const secure = url.protocol === 'https:';
+    const request = (secure ? httpsRequest : httpRequest)(
+      url,
+      {
+        method: 'POST',
+        agent: secure ? httpsAgent : httpAgent,
+        headers: { ...headers, 'Content-Length': String(body.byteLength) },
+      },
+      (response) => {
+        const chunks: Buffer[] = [];
+        let size = 0;
+        response.on('data', (chunk: Buffer) => {
+          if (size < MAX_ANSWER_BYTES) chunks.push(chunk);
+          size += chunk.length;
+        });
+        response.on('end', () =>
+          resolve({
+            status: response.statusCode ?? 0,
+            headers: response.headers,
+            body: Buffer.concat(chunks),
+          }),
+        );
+        response.on('error', reject);
+      },
+    );
+    request.setTimeout(timeoutMillis, () => {
+      request.destroy(new Error(`no answer within ${timeoutMillis} ms`));
+    });
+    request.on('error', reject);
+    request.end(body);
+  });
 }
 
 const sleep = (ms: number) =>
@@ -117,9 +173,11 @@ export class OtlpHttpTransport {
   readonly #settings: TransportSettings;
   readonly #stats: ExportStats;
   readonly #log: DedupLogger;
+  readonly #url: URL;
 
   constructor(settings: TransportSettings, stats: ExportStats, log: DedupLogger) {
     this.#settings = settings;
+    this.#url = new URL(settings.endpoint);
     this.#stats = stats;
     this.#log = log;
   }
@@ -162,7 +220,7 @@ export class OtlpHttpTransport {
         );
         return;
       }
-      let response: Response | undefined;
+      let response: HttpAnswer | undefined;
       let networkError: unknown;
       try {
         this.#stats.exportRequests++;
@@ -172,19 +230,14 @@ export class OtlpHttpTransport {
           remaining,
           Math.max(MIN_ATTEMPT_MS, Math.floor(this.#settings.timeoutMillis / 3)),
         );
-        response = await fetch(this.#settings.endpoint, {
-          method: 'POST',
-          headers,
-          body,
-          signal: AbortSignal.timeout(attemptBudget),
-        });
+        response = await post(this.#url, headers, body, attemptBudget);
       } catch (error) {
         networkError = error;
       }
 
-      if (response?.ok) {
+      if (response && response.status >= 200 && response.status < 300) {
         this.#stats.bytesSent += body.byteLength;
-        const partial = await readPartialSuccess(response);
+        const partial = readPartialSuccess(response);
         const rejected = Math.min(partial?.rejected ?? 0, spans.length);
         this.#stats.spansExported += spans.length - rejected;
         this.#stats.spansRejected += rejected;
@@ -198,7 +251,6 @@ export class OtlpHttpTransport {
       }
 
       if (response?.status === 413) {
-        await response.body?.cancel().catch(() => {});
         if (spans.length > 1) {
           const middle = Math.ceil(spans.length / 2);
           await this.#sendWithin(spans.slice(0, middle), routing, deadline);
@@ -213,17 +265,17 @@ export class OtlpHttpTransport {
       const retryable = networkError !== undefined || RETRYABLE.has(response?.status ?? 0);
       if (!retryable) {
         const status = response?.status ?? 0;
-        const detail = response ? await readDetail(response) : '';
+        const detail = response ? readDetail(response) : '';
         this.#fail(spans.length, `status:${status}`, describeFailure(status, detail, routing));
         return;
       }
       const backoff = Math.min(INITIAL_BACKOFF_MS * 1.5 ** (attempt - 1), MAX_BACKOFF_MS);
       const jittered = backoff * (0.8 + Math.random() * 0.4);
-      const wait = retryAfterMillis(response?.headers.get('retry-after') ?? null) ?? jittered;
-      await response?.body?.cancel().catch(() => {});
+      const wait =
+        retryAfterMillis(response ? (header(response, 'retry-after') ?? null) : null) ?? jittered;
       if (attempt >= MAX_ATTEMPTS || Date.now() + wait >= deadline) {
         const cause = networkError
-          ? `the endpoint ${new URL(this.#settings.endpoint).host} is unreachable (${(networkError as Error).message})`
+          ? `the endpoint ${this.#url.host} is unreachable (${(networkError as Error).message})`
           : `Galileo kept answering ${response?.status}`;
         this.#fail(
           spans.length,

@@ -49,6 +49,9 @@ const MAX_CONCURRENT_EXPORTS = 2;
 const MAX_DECISIONS = 50_000;
 const BAGGAGE_VALUE_LIMIT = 256;
 const SPAN_OVERHEAD_BYTES = 160;
+const PREPARE_SLICE = 64;
+
+const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 /**
  * The Galileo span processor: stamps routing attributes as spans start, lets framework
@@ -241,13 +244,15 @@ export class GalileoSpanProcessor implements SpanProcessor {
   /** Flushes, then stops accepting spans. */
   async shutdown(): Promise<void> {
     if (this.#closed) return;
-    this.#removeExitHooks?.();
-    await this.forceFlush();
-    this.#closed = true;
-    if (this.#timer) clearTimeout(this.#timer);
+    // Adapters first: a bridge ends the spans of runs still open, and those must be exported.
     for (const adapter of this.#adapters) {
       if (adapter.shutdown) await this.#guardAsync(adapter, 'shutdown', adapter.shutdown);
     }
+    await this.forceFlush();
+    this.#closed = true;
+    if (this.#timer) clearTimeout(this.#timer);
+    // Only now: a signal handler that exits when it sees no other listener must wait for us.
+    this.#removeExitHooks?.();
   }
 
   #stampSession(span: Span, attributes: Attributes, parentContext: Context): void {
@@ -337,7 +342,10 @@ export class GalileoSpanProcessor implements SpanProcessor {
 
   async #exportBatch(batch: ReadableSpan[]): Promise<void> {
     const groups = new Map<string, { routing: Record<string, string>; spans: ReadableSpan[] }>();
-    for (const span of batch) {
+    for (let index = 0; index < batch.length; index++) {
+      // Translation and redaction run in slices so a large batch never stalls the event loop.
+      if (index > 0 && index % PREPARE_SLICE === 0) await yieldToEventLoop();
+      const span = batch[index] as ReadableSpan;
       const prepared = this.#prepare(span);
       if (!prepared) continue;
       let group = groups.get(prepared.key);
