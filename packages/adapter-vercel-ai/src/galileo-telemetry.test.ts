@@ -18,7 +18,6 @@ import {
   ToolLoopAgent,
   tool,
 } from 'ai';
-import { MockEmbeddingModelV4 } from 'ai/test';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { galileoTelemetry } from './galileo-telemetry.js';
@@ -505,22 +504,15 @@ describe('galileoTelemetry: structured output, embeddings and errors', () => {
   });
 
   it('traces embed as an llm span with operation embeddings and its usage', async () => {
-    // The local model has no embeddings route; this model stands in for the provider only.
-    const model = new MockEmbeddingModelV4({
-      provider: 'openai.embedding',
-      modelId: 'text-embedding-3-small',
-      doEmbed: async ({ values }) => ({
-        embeddings: values.map(() => [0.1, 0.2, 0.3]),
-        usage: { tokens: 5 },
-        warnings: [],
-      }),
-    });
-    await embed({
+    const model = openai.embedding('text-embedding-3-small');
+    const result = await embed({
       model,
       value: 'sunny weather',
       runtimeContext: { sessionId: 'emb-1' },
       telemetry: { includeRuntimeContext: { sessionId: true } },
     });
+    expect(result.usage.tokens).toBeGreaterThan(0);
+    expect(result.embedding.length).toBeGreaterThan(0);
     const spans = await spansSince(galileo, h.sink, from);
     expect(spans.map((s) => s.name)).toEqual(['embeddings text-embedding-3-small']);
     const span = spans[0] as OtlpSpan;
@@ -529,9 +521,9 @@ describe('galileoTelemetry: structured output, embeddings and errors', () => {
       'gen_ai.operation.name': 'embeddings',
       'gen_ai.provider.name': 'openai',
       'gen_ai.request.model': 'text-embedding-3-small',
-      'gen_ai.usage.input_tokens': 5,
-      'gen_ai.usage.prompt_tokens': 5,
-      'gen_ai.embeddings.dimension.count': 3,
+      'gen_ai.usage.input_tokens': result.usage.tokens,
+      'gen_ai.usage.prompt_tokens': result.usage.tokens,
+      'gen_ai.embeddings.dimension.count': result.embedding.length,
       'galileo.session.id': 'emb-1',
     });
     expect(json(span.attributes['gen_ai.input.messages'])).toEqual([
@@ -542,13 +534,13 @@ describe('galileoTelemetry: structured output, embeddings and errors', () => {
   it('marks the embeddings span as error when the provider call fails', async () => {
     await expect(
       embed({
-        model: openai.embedding('text-embedding-3-small'),
+        model: openai.embedding('text-embedding-3-small@500'),
         value: 'hello',
         maxRetries: 0,
       }),
     ).rejects.toThrow();
     const spans = await spansSince(galileo, h.sink, from);
-    const span = byName(spans, 'embeddings text-embedding-3-small');
+    const span = byName(spans, 'embeddings text-embedding-3-small@500');
     expect(span.status.code).toBe(2);
     expect(span.attributes['error.type']).toBe('AI_APICallError');
   });
