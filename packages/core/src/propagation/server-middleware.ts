@@ -1,11 +1,24 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { context } from '@opentelemetry/api';
+import { context, type Span } from '@opentelemetry/api';
 import { type ExtractOptions, endServerSpan, startServerSpan } from './propagation.js';
 
 function pathOf(url: string | undefined): string {
   const raw = url ?? '/';
   const query = raw.indexOf('?');
   return query === -1 ? raw : raw.slice(0, query);
+}
+
+/** Ends the server span once, when the response finishes or the connection closes. */
+function endWithResponse(span: Span, res: ServerResponse): () => void {
+  let ended = false;
+  const end = () => {
+    if (ended) return;
+    ended = true;
+    endServerSpan(span, res.statusCode);
+  };
+  res.once('finish', end);
+  res.once('close', end);
+  return end;
 }
 
 /**
@@ -24,14 +37,7 @@ export function traceHttpHandler<Req extends IncomingMessage, Res extends Server
       { method: req.method ?? 'GET', path: pathOf(req.url), headers: req.headers },
       options,
     );
-    let ended = false;
-    const end = () => {
-      if (ended) return;
-      ended = true;
-      endServerSpan(span, res.statusCode);
-    };
-    res.once('finish', end);
-    res.once('close', end);
+    const end = endWithResponse(span, res);
     context.with(ctx, () => {
       try {
         const result = handler(req, res);
@@ -59,14 +65,7 @@ export function galileoExpress(
       { method: req.method ?? 'GET', path: pathOf(original), headers: req.headers },
       options,
     );
-    let ended = false;
-    const end = () => {
-      if (ended) return;
-      ended = true;
-      endServerSpan(span, res.statusCode);
-    };
-    res.once('finish', end);
-    res.once('close', end);
+    endWithResponse(span, res);
     context.with(ctx, next);
   };
 }
