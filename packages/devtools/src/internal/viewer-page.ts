@@ -59,9 +59,9 @@ tr:last-child td { border-bottom: 0; }
 .stats { display: flex; gap: 22px; margin: 10px 0 16px; flex-wrap: wrap; }
 .stat { background: var(--panel); border: 1px solid var(--line); border-radius: 8px; padding: 8px 14px; }
 .stat b { display: block; font-size: 16px; } .stat span { font-size: 11px; color: var(--muted); text-transform: uppercase; }
-.trace-layout { display: grid; grid-template-columns: minmax(0, 1.6fr) minmax(340px, 1fr); gap: 16px; align-items: start; }
+.trace-layout { display: grid; grid-template-columns: minmax(0, 1.9fr) minmax(340px, 1fr); gap: 16px; align-items: start; }
 .waterfall { background: var(--panel); border: 1px solid var(--line); border-radius: 10px; overflow: hidden; }
-.wf-head, .span-row { display: grid; grid-template-columns: minmax(300px, 1.35fr) minmax(180px, 1fr) 70px; align-items: center; }
+.wf-head, .span-row { display: grid; grid-template-columns: minmax(340px, 1.8fr) minmax(160px, 1fr) 70px; align-items: center; }
 .wf-head { font-size: 11px; color: var(--muted); text-transform: uppercase; letter-spacing: .4px;
   padding: 8px 12px; border-bottom: 1px solid var(--line); background: #fafbfe; }
 .span-row { padding: 6px 12px; border-bottom: 1px solid #f0f2f7; cursor: pointer; min-height: 36px; }
