@@ -13,6 +13,7 @@ const MAX_ATTEMPTS = 5;
 const INITIAL_BACKOFF_MS = 1000;
 const MAX_BACKOFF_MS = 5000;
 const MIN_ATTEMPT_MS = 1000;
+const REQUEST_SLICE = 256;
 
 /** Settings of the HTTP transport. */
 export interface TransportSettings {
@@ -185,7 +186,12 @@ export class OtlpHttpTransport {
   /** Exports spans of one routing group; resolves when they are delivered or given up. */
   async send(spans: ReadableSpan[], routing: Record<string, string>): Promise<void> {
     const deadline = Date.now() + this.#settings.timeoutMillis;
-    await this.#sendWithin(spans, routing, deadline);
+    // Encoding is synchronous: requests of at most REQUEST_SLICE spans, with a turn of the event
+    // loop between them, keep one large batch from stalling the application.
+    for (let start = 0; start < spans.length; start += REQUEST_SLICE) {
+      if (start > 0) await new Promise<void>((resolve) => setImmediate(resolve));
+      await this.#sendWithin(spans.slice(start, start + REQUEST_SLICE), routing, deadline);
+    }
   }
 
   async #sendWithin(
