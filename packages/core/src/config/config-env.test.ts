@@ -255,4 +255,19 @@ describe('environment settings on the wire', () => {
       expect(request.headers['galileo-api-key']).toBeDefined();
     }
   });
+
+  it.each([
+    ['a name that is not an HTTP token', { 'bad header': 'x' }],
+    ['a value with a line break', { 'x-token': 'a\r\nInjected: 1' }],
+  ])('refuses at start-up an extra header with %s', async (_, headers) => {
+    let caught: unknown;
+    try {
+      await fromEnv({}, { headers });
+    } catch (error) {
+      caught = error;
+    }
+    expect(GalileoConfigError.isInstance(caught)).toBe(true);
+    expect((caught as GalileoConfigError).setting).toBe('headers');
+    expect(String(caught)).toContain(Object.keys(headers)[0]);
+  });
 });

@@ -1,9 +1,16 @@
-import { Agent as HttpAgent, request as httpRequest, type IncomingHttpHeaders } from 'node:http';
+import {
+  Agent as HttpAgent,
+  request as httpRequest,
+  type IncomingHttpHeaders,
+  validateHeaderName,
+  validateHeaderValue,
+} from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { promisify } from 'node:util';
 import { gzip as gzipCallback } from 'node:zlib';
 import { ProtobufTraceSerializer } from '@opentelemetry/otlp-transformer';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace';
+import { GalileoConfigError } from '../errors/galileo-config-error.js';
 import type { DedupLogger } from '../internal/logger.js';
 import type { ExportStats } from '../processor/export-stats.js';
 
@@ -176,7 +183,21 @@ export class OtlpHttpTransport {
   readonly #log: DedupLogger;
   readonly #url: URL;
 
+  /** @throws {GalileoConfigError} when an extra header could never be sent. */
   constructor(settings: TransportSettings, stats: ExportStats, log: DedupLogger) {
+    // node:http refuses such a header on every request, which would look like an unreachable
+    // endpoint retried until the time budget runs out: refuse it at start-up instead.
+    for (const [name, value] of Object.entries(settings.headers)) {
+      try {
+        validateHeaderName(name);
+        validateHeaderValue(name, value);
+      } catch (error) {
+        throw new GalileoConfigError(
+          'headers',
+          `the \`headers\` option holds a header Node cannot send (${JSON.stringify(name)}): ${(error as Error).message}`,
+        );
+      }
+    }
     this.#settings = settings;
     this.#url = new URL(settings.endpoint);
     this.#stats = stats;
