@@ -81,12 +81,17 @@ describe('delivery under faults', () => {
 
   it('waits as long as a 429 Retry-After asks before retrying', async () => {
     const receiver = await sink();
-    receiver.script({ status: 429, headers: { 'retry-after': '1' } });
+    // 3 s is well past the first backoff (1 s +/- 20 %), so only honouring the header passes.
+    const arrivals: number[] = [];
+    receiver.respondWith(() => {
+      arrivals.push(Date.now());
+      return arrivals.length === 1 ? { status: 429, headers: { 'retry-after': '3' } } : undefined;
+    });
     const { provider, emit } = pipeline(receiver.url);
-    const started = Date.now();
     const ids = emit(5);
     await provider.forceFlush();
-    expect(Date.now() - started).toBeGreaterThanOrEqual(950);
+    expect(arrivals).toHaveLength(2);
+    expect((arrivals[1] ?? 0) - (arrivals[0] ?? 0)).toBeGreaterThanOrEqual(2900);
     expectExactlyOnce(receiver.spans(), ids);
   });
 
