@@ -207,6 +207,30 @@ export function checkTrace(spans, expected) {
     if (!io.output) problems.push(`${label(span)} has no output`);
   }
 
+  // Names as Galileo shows them: agents and model calls in the GenAI convention's form.
+  for (const agent of [agentA, agentB].filter(Boolean)) {
+    if (!agent.name.startsWith('invoke_agent ')) {
+      problems.push(`${label(agent)} should be named "invoke_agent <agent name>"`);
+    }
+  }
+  for (const llm of [...llmsA, ...llmsB]) {
+    if (!llm.name.startsWith('chat '))
+      problems.push(`${label(llm)} should be named "chat <model>"`);
+  }
+
+  // Nothing else: a span outside the shape (a duplicate from tracing registered twice, a
+  // framework level the adapter should have folded) is a problem, unless its adapter documents
+  // it as an extra level.
+  const expectedSpans = new Set(
+    [askServer, agentA, toolA, ...llmsA, clientA, researchServer, agentB, ...llmsB].filter(Boolean),
+  );
+  for (const span of spans) {
+    if (expectedSpans.has(span)) continue;
+    const extra = span.serviceName === expected.serviceB ? extraB : extraA;
+    if (extra.some((match) => match(span))) continue;
+    problems.push(`unexpected span ${label(span)}: not part of the two-service shape`);
+  }
+
   // Errors.
   for (const s of spans.filter((x) => x.status?.code === 2)) {
     problems.push(`${label(s)} has status ERROR: ${s.status.message}`);

@@ -1,0 +1,73 @@
+// The demo's verdict on a trace, on hand-built spans: the full shape passes, and each way a
+// trace can look whole while being wrong is named.
+import { describe, expect, it } from 'vitest';
+import { checkTrace } from './check-trace.mjs';
+
+const io = {
+  'gen_ai.input.messages': '[{"role":"user","content":"q"}]',
+  'gen_ai.output.messages': '[{"role":"assistant","content":"a"}]',
+};
+const span = (spanId, parentSpanId, name, kind, serviceName, extra = {}) => ({
+  traceId: 't',
+  spanId,
+  parentSpanId,
+  name,
+  kind,
+  serviceName,
+  spanKind: 1,
+  startMs: Number(spanId),
+  durationMs: 1,
+  status: { code: 0, message: '' },
+  attributes: { ...io, 'galileo.session.id': 's' },
+  resource: {},
+  ...extra,
+});
+const wholeTrace = () => [
+  span('1', null, 'POST /ask', 'workflow', 'a', { spanKind: 2 }),
+  span('2', '1', 'invoke_agent orchestrator', 'agent', 'a'),
+  span('3', '2', 'chat gpt-4.1-mini', 'llm', 'a'),
+  span('4', '2', 'execute_tool delegate_research', 'tool', 'a'),
+  span('5', '4', 'POST /research', 'workflow', 'a', { spanKind: 3 }),
+  span('6', '5', 'POST /research', 'workflow', 'b', { spanKind: 2 }),
+  span('7', '6', 'invocation', 'workflow', 'b'),
+  span('8', '7', 'invoke_agent research_agent', 'agent', 'b'),
+  span('9', '8', 'chat gemini-2.5-flash', 'llm', 'b'),
+  span('10', '2', 'chat gpt-4.1-mini', 'llm', 'a'),
+];
+const expected = {
+  from: 'openai-agents',
+  to: 'google-adk',
+  serviceA: 'a',
+  serviceB: 'b',
+  sessionId: 's',
+  serverIo: true,
+};
+
+describe('checkTrace', () => {
+  it('passes the two-service shape with the documented ADK invocation level', () => {
+    expect(checkTrace(wholeTrace(), expected).problems).toEqual([]);
+  });
+
+  it('flags an undocumented extra level, so a framework wrapper the adapter should fold shows', () => {
+    const { problems } = checkTrace(wholeTrace(), { ...expected, to: 'mastra' });
+    expect(problems.join('\n')).toMatch(/"invoke_agent research_agent".*is not a child of B's/);
+    expect(problems.join('\n')).toMatch(/unexpected span "invocation"/);
+  });
+
+  it('flags a duplicate span, as tracing registered twice would produce', () => {
+    const spans = wholeTrace();
+    spans.push(span('11', '2', 'execute_tool delegate_research', 'tool', 'a'));
+    expect(checkTrace(spans, expected).problems).toEqual([
+      'unexpected span "execute_tool delegate_research" (tool, a): not part of the two-service shape',
+    ]);
+  });
+
+  it('flags agent and model spans not named as Galileo shows them', () => {
+    const spans = wholeTrace();
+    spans[1].name = 'agent_run orchestrator';
+    spans[8].name = 'call_llm';
+    const problems = checkTrace(spans, expected).problems.join('\n');
+    expect(problems).toMatch(/"agent_run orchestrator".*should be named "invoke_agent/);
+    expect(problems).toMatch(/"call_llm".*should be named "chat <model>"/);
+  });
+});
