@@ -218,7 +218,11 @@ if (external) {
     `Open Galileo: project ${serviceEnv.GALILEO_PROJECT}, log stream ${serviceEnv.GALILEO_LOG_STREAM}.`,
   );
   await cleanup();
-  if (bad) await fail('spans were not all delivered (see the counts above)');
+  if (bad) {
+    // The services' own export warnings say why (a rejected key, a wrong endpoint).
+    if (!args.verbose) dumpLogs();
+    await fail("spans were not all delivered (see the counts and the services' output above)");
+  }
   process.exit(0);
 }
 

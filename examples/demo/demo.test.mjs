@@ -1,0 +1,96 @@
+// `npm run demo` itself, as a user runs it: a separate process, its exit code and what it prints.
+import { spawn } from 'node:child_process';
+import { createServer } from 'node:http';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { root } from './run-service.mjs';
+
+const demo = join(root, 'examples', 'demo', 'demo.mjs');
+
+/** The environment of a new user with no keys: nothing inherited that would change the demo. */
+function userEnv(extra = {}) {
+  const env = { ...process.env, NO_COLOR: '1' };
+  for (const key of Object.keys(env)) {
+    if (/^(GALILEO_|OPENAI_|GOOGLE_|GEMINI_)|^VITEST|^NODE_ENV$|^TEST$/.test(key)) delete env[key];
+  }
+  return { ...env, ...extra };
+}
+
+function runDemo(args, env = userEnv()) {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [demo, ...args], { cwd: root, env });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => {
+      stdout += d;
+    });
+    child.stderr.on('data', (d) => {
+      stderr += d;
+    });
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+describe('npm run demo', () => {
+  it('runs the default pair offline, prints the tree and the viewer URL, and exits 0', async () => {
+    const run = await runDemo(['--no-wait']);
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain('A: agent-a-openai-agents');
+    expect(run.stdout).toContain('B: agent-b-google-adk');
+    expect(run.stdout).toMatch(/Answer \(\d+ ms\):\n.*Voyager 1/);
+    expect(run.stdout).toMatch(
+      /^ {4}execute_tool delegate_research +tool +agent-a-openai-agents$/m,
+    );
+    expect(run.stdout).toMatch(/^ {8}POST \/research +workflow +agent-b-google-adk$/m);
+    expect(run.stdout).toMatch(/Viewer: http:\/\/127\.0\.0\.1:\d+\/traces\/[0-9a-f]{32}/);
+    expect(run.stdout).toMatch(
+      /✓ One trace: 10 spans from agent-a-openai-agents and agent-b-google-adk, .*nothing but loopback contacted, 3 calls to the local model\./,
+    );
+  });
+
+  it('refuses an unknown framework with exit 2 and the list to choose from', async () => {
+    const run = await runDemo(['--from', 'langchain']);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain(
+      'Unknown framework "langchain". Choose from: openai-agents, google-adk, vercel-ai, mastra',
+    );
+  });
+
+  it('refuses an endpoint without a key before starting anything', async () => {
+    const run = await runDemo([], userEnv({ GALILEO_API_ENDPOINT: 'http://127.0.0.1:9/otel' }));
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain('GALILEO_API_ENDPOINT is set but GALILEO_API_KEY is not');
+    expect(run.stdout).not.toContain('POST ');
+  });
+
+  it('exits 1 with the reason when the configured endpoint rejects the key', async () => {
+    const requests = [];
+    const galileo = createServer((req, res) => {
+      requests.push(req.headers['galileo-api-key']);
+      req.resume();
+      req.on('end', () => {
+        res.writeHead(401, { 'content-type': 'application/json' });
+        res.end('{"detail":"Invalid API key"}');
+      });
+    });
+    await new Promise((resolve) => galileo.listen(0, '127.0.0.1', resolve));
+    const endpoint = `http://127.0.0.1:${galileo.address().port}/otel/traces`;
+    try {
+      const run = await runDemo(
+        ['--from', 'vercel-ai', '--to', 'mastra'],
+        userEnv({ GALILEO_API_ENDPOINT: endpoint, GALILEO_API_KEY: 'wrong-key' }),
+      );
+      expect(run.code).toBe(1);
+      expect(run.stdout).not.toContain('Local Galileo');
+      expect(run.stdout).toMatch(/agent-a-vercel-ai: exported 0 spans/);
+      expect(run.stderr).toContain('✗ spans were not all delivered');
+      expect(run.stderr).toMatch(/401/);
+      expect(run.stderr).not.toContain('wrong-key');
+      expect(requests.length).toBeGreaterThan(0);
+      expect(new Set(requests)).toEqual(new Set(['wrong-key']));
+    } finally {
+      await new Promise((resolve) => galileo.close(resolve));
+    }
+  });
+});
