@@ -377,7 +377,7 @@ if (results.e2e) {
       'Covers: `bench/e2e/service.mjs` as two processes, `ask` (orchestrator: model call offering `delegate_research`, the tool POSTs to `research`, model call with the result) and ' +
       '`research` (one model call), over the real `@galileo-otel/local-model` server (OpenAI Chat Completions), ' +
       'traced with core only (`registerGalileo`, `traceHttpHandler`, `tracedFetch`, agent/llm/tool shape helpers; 12 spans per request across both processes), exporting to the OTLP sink in another process. ' +
-      'No framework adapter package was ready, so no framework call is in the path. Event-loop delay: `monitorEventLoopDelay` (1 ms resolution) in both services, the worse of the two.',
+      "No framework runs in the path: this isolates what tracing adds to a request of the demo's shape (a framework's own overhead would only shrink the percentage). Event-loop delay: `monitorEventLoopDelay` (1 ms resolution) in both services, the worse of the two.",
     '',
   );
   const rows = [];

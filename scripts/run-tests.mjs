@@ -7,13 +7,17 @@ import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 
 const root = new URL('..', import.meta.url).pathname;
-const workspaces = ['packages', 'examples'].flatMap((dir) =>
-  existsSync(join(root, dir))
-    ? readdirSync(join(root, dir), { withFileTypes: true })
-        .filter((d) => d.isDirectory() && existsSync(join(root, dir, d.name, 'package.json')))
-        .map((d) => join(root, dir, d.name))
-    : [],
-);
+// The root package.json's workspaces: `packages/*`, `examples/*` and `bench`.
+const workspaces = [
+  ...['packages', 'examples'].flatMap((dir) =>
+    existsSync(join(root, dir))
+      ? readdirSync(join(root, dir), { withFileTypes: true })
+          .filter((d) => d.isDirectory() && existsSync(join(root, dir, d.name, 'package.json')))
+          .map((d) => join(root, dir, d.name))
+      : [],
+  ),
+  join(root, 'bench'),
+];
 const reportOf = (ws) => join(ws, '.vitest', 'results.json');
 for (const ws of workspaces) rmSync(reportOf(ws), { force: true });
 

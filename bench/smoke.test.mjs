@@ -1,0 +1,88 @@
+// `npm run bench -- --quick` in CI: every suite runs end to end and reports what it measured.
+// Nothing here reads a timing; the assertions are on delivery and on the report's structure, so
+// a broken harness (a suite that crashes, loses spans, or silently skips) fails the build.
+import { spawn } from 'node:child_process';
+import { beforeAll, describe, expect, it } from 'vitest';
+
+const here = new URL('.', import.meta.url).pathname;
+
+describe('npm run bench -- --quick', () => {
+  let run = { status: null, stdout: '', stderr: '' };
+  let out = '';
+  beforeAll(async () => {
+    run = await new Promise((resolve) => {
+      const child = spawn(process.execPath, ['run.mjs', '--quick', '--no-write'], {
+        cwd: here,
+        env: { ...process.env, NO_COLOR: '1' },
+      });
+      const result = { status: null, stdout: '', stderr: '' };
+      child.stdout.on('data', (d) => {
+        result.stdout += d;
+      });
+      child.stderr.on('data', (d) => {
+        result.stderr += d;
+      });
+      child.on('close', (status) => resolve({ ...result, status }));
+    });
+    out = run.stdout;
+  }, 300_000);
+  const section = (n) => {
+    const start = out.indexOf(`## ${n}.`);
+    const end = out.indexOf(`## ${n + 1}.`, start);
+    return start === -1 ? '' : out.slice(start, end === -1 ? undefined : end);
+  };
+  const row = (text, label) =>
+    text
+      .split('\n')
+      .find((line) => line.startsWith(`| ${label} |`))
+      ?.split('|')
+      .map((cell) => cell.trim());
+
+  it('exits 0 and says it is a smoke run', () => {
+    expect(run.stderr.slice(-2000)).not.toMatch(/Error|failed/);
+    expect(run.status).toBe(0);
+    expect(out).toContain('--quick (smoke run: numbers are not meaningful)');
+  });
+
+  it('measures CPU per span for the plain pipeline and Galileo, each delivering every span', () => {
+    const cpu = section(1);
+    for (const label of ['plain BatchSpanProcessor + OTLP protobuf', 'GalileoSpanProcessor']) {
+      const cells = row(cpu, label);
+      expect(cells, label).toBeDefined();
+      expect(cells?.[4]).toBe('100.0 %');
+    }
+  });
+
+  it('reports each peer as measured or with the reason it was not', () => {
+    const peers = section(2);
+    for (const peer of ['@arizeai/openinference-vercel', '@langfuse/otel']) {
+      const line = peers.split('\n').find((l) => l.includes(peer));
+      expect(line, peer).toBeDefined();
+      expect(line).toMatch(/not installed here: run `node bench\/peers\/install.mjs`|loads|throws/);
+    }
+  });
+
+  it('exports to the devtools receiver and the sink without loss, and bounds the stalled queue', () => {
+    const throughput = section(3);
+    const delivered = throughput
+      .split('\n')
+      .filter((l) => /^\| (devtools|sink) \| GalileoSpanProcessor/.test(l))
+      .map((l) => l.split('|')[4]?.trim());
+    expect(delivered).toEqual(['100.0 %', '100.0 %', '100.0 %', '100.0 %']);
+    const stalled = throughput
+      .split('\n')
+      .filter((l) => /^\| GalileoSpanProcessor \| [\d,]+ \| \d+ KiB \|/.test(l));
+    expect(stalled.length).toBe(3);
+    for (const line of stalled) {
+      const queued = Number(line.split('|')[10]?.trim().replaceAll(',', ''));
+      expect(queued).toBeLessThanOrEqual(2048);
+    }
+  });
+
+  it('runs the two-service end-to-end benchmark with tracing off and on', () => {
+    const e2e = section(4);
+    expect(e2e).toMatch(/\| 0 ms \| off \|/);
+    expect(e2e).toMatch(/\| 20 ms \| on \|.*\| \d[\d,]* \| 0 \|$/m);
+    expect(e2e).toMatch(/The model served [\d,]+ requests, all on 127\.0\.0\.1\./);
+  });
+});
