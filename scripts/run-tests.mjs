@@ -63,5 +63,6 @@ if (missing.length > 0) {
 }
 if (turbo !== 0) console.error('turbo reported a failing task (see the log above)');
 if (lint !== 0) console.error('biome ci reported problems (see the log above)');
-console.log(`${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ''}`);
+if (skipped) console.log(`${skipped} skipped`);
+console.log(`${passed} passed, ${failed} failed`);
 process.exit(turbo !== 0 || lint !== 0 || failed > 0 ? 1 : 0);
