@@ -6,7 +6,10 @@
 //
 // It is used by `npm run demo` (offline runs) and by the end-to-end test of the examples. It is
 // a safety net for offline runs, not a sandbox: child processes and native addons are not
-// covered.
+// covered. DNS lookups of other hosts and UDP datagrams to them are refused and reported too.
+import dgram from 'node:dgram';
+import dns from 'node:dns';
+import { syncBuiltinESMExports } from 'node:module';
 import net from 'node:net';
 
 const LOOPBACK_NAMES = new Set(['localhost', 'ip6-localhost', 'ip6-loopback']);
@@ -73,3 +76,57 @@ if (typeof originalFetch === 'function') {
     return originalFetch(input, init);
   };
 }
+
+// DNS: a lookup of another host is the first sign of a call leaving the machine (telemetry
+// beacons resolve before they connect). Refused like a name that does not exist.
+const dnsRefusal = (hostname) => {
+  report(`dns lookup ${hostname}`);
+  const error = new Error(`loopback-guard: dns lookup of ${hostname} refused (not loopback)`);
+  error.code = 'ENOTFOUND';
+  error.hostname = hostname;
+  return error;
+};
+const originalLookup = dns.lookup;
+dns.lookup = function guardedLookup(hostname, ...rest) {
+  if (isLoopbackHost(hostname)) return originalLookup.call(this, hostname, ...rest);
+  const callback = rest.findLast((arg) => typeof arg === 'function');
+  const error = dnsRefusal(hostname);
+  if (callback) process.nextTick(() => callback(error));
+  return undefined;
+};
+const originalPromiseLookup = dns.promises.lookup;
+dns.promises.lookup = function guardedPromiseLookup(hostname, ...rest) {
+  if (isLoopbackHost(hostname)) return originalPromiseLookup.call(this, hostname, ...rest);
+  return Promise.reject(dnsRefusal(hostname));
+};
+
+// UDP: send(msg[, offset, length], port[, address][, callback]); a connected socket has no
+// address argument and was checked by connect.
+const originalSend = dgram.Socket.prototype.send;
+dgram.Socket.prototype.send = function guardedSend(...args) {
+  const address = args.find((arg, i) => i > 0 && typeof arg === 'string');
+  if (address !== undefined && !isLoopbackHost(address)) {
+    report(`udp send to ${address}`);
+    const callback = args.findLast((arg) => typeof arg === 'function');
+    const error = new Error(`loopback-guard: udp send to ${address} refused (not loopback)`);
+    error.code = 'ECONNREFUSED';
+    if (callback) process.nextTick(() => callback(error));
+    return;
+  }
+  return originalSend.apply(this, args);
+};
+const originalUdpConnect = dgram.Socket.prototype.connect;
+dgram.Socket.prototype.connect = function guardedUdpConnect(port, address, ...rest) {
+  if (typeof address === 'string' && !isLoopbackHost(address)) {
+    report(`udp connect to ${address}:${port}`);
+    const callback = rest.findLast((arg) => typeof arg === 'function');
+    const error = new Error(`loopback-guard: udp connect to ${address} refused (not loopback)`);
+    error.code = 'ECONNREFUSED';
+    if (callback) process.nextTick(() => callback(error));
+    return;
+  }
+  return originalUdpConnect.call(this, port, address, ...rest);
+};
+
+// Named ESM imports of these built-ins (`import { lookup } from 'node:dns'`) see the patches too.
+syncBuiltinESMExports();

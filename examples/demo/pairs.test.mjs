@@ -242,12 +242,26 @@ describe('the checks are not vacuous', () => {
         '--import',
         guardPath,
         '-e',
-        "fetch('https://api.openai.com/v1/traces/ingest').catch(() => {}); require('node:net').connect(443, '203.0.113.7').on('error', () => {});",
+        [
+          "fetch('https://api.openai.com/v1/traces/ingest').catch(() => {});",
+          "require('node:net').connect(443, '203.0.113.7').on('error', () => {});",
+          "require('node:dns').lookup('telemetry.example.com', (e) => console.log('dns', e?.code));",
+          "require('node:dns').promises.lookup('api.example.com').catch((e) => console.log('dns-promise', e.code));",
+          "const u = require('node:dgram').createSocket('udp4');",
+          "u.send('x', 8125, '203.0.113.9', (e) => { console.log('udp', e?.code); u.close(); });",
+          "require('node:dns').lookup('localhost', (e) => console.log('local dns', e?.code ?? 'ok'));",
+        ].join('\n'),
       ],
       { encoding: 'utf8', timeout: 10_000 },
     );
     expect(run.stderr).toContain('[loopback-guard] BLOCKED fetch https://api.openai.com');
     expect(run.stderr).toContain('[loopback-guard] BLOCKED connect to 203.0.113.7:443');
+    expect(run.stderr).toContain('[loopback-guard] BLOCKED dns lookup telemetry.example.com');
+    expect(run.stderr).toContain('[loopback-guard] BLOCKED dns lookup api.example.com');
+    expect(run.stderr).toContain('[loopback-guard] BLOCKED udp send to 203.0.113.9');
+    expect(run.stdout.split('\n').sort()).toEqual(
+      ['', 'dns ENOTFOUND', 'dns-promise ENOTFOUND', 'local dns ok', 'udp ECONNREFUSED'].sort(),
+    );
   });
 
   it('checkTrace flags a trace that broke at the process boundary', () => {
