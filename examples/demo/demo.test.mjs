@@ -2,6 +2,7 @@
 import { spawn } from 'node:child_process';
 import { createServer } from 'node:http';
 import { join } from 'node:path';
+import { startLocalModel } from '@galileo-otel/local-model';
 import { describe, expect, it } from 'vitest';
 import { root } from './run-service.mjs';
 
@@ -62,6 +63,30 @@ describe('npm run demo', () => {
     expect(run.code).toBe(2);
     expect(run.stderr).toContain('GALILEO_API_ENDPOINT is set but GALILEO_API_KEY is not');
     expect(run.stdout).not.toContain('POST ');
+  });
+
+  it('uses the configured provider instead of starting the local model when a key is set', async () => {
+    // A stand-in for api.openai.com on loopback: the services must call it, because the key
+    // says "use the real provider", and the demo must not start its own model server.
+    const provider = await startLocalModel({ port: 0 });
+    try {
+      const run = await runDemo(
+        ['--from', 'vercel-ai', '--to', 'mastra', '--no-wait'],
+        userEnv({ OPENAI_API_KEY: 'sk-user', OPENAI_BASE_URL: `${provider.url}/v1` }),
+      );
+      expect(run.stderr).toBe('');
+      expect(run.code).toBe(0);
+      expect(run.stdout).not.toContain('Local model');
+      expect(run.stdout).toContain('Local Galileo');
+      expect(run.stdout).toMatch(
+        /✓ One trace: \d+ spans from agent-a-vercel-ai and agent-b-mastra/,
+      );
+      // Not an offline run any more, so the demo does not claim loopback-only.
+      expect(run.stdout).not.toContain('nothing but loopback contacted');
+      expect(provider.requests.map((r) => r.status)).toEqual([200, 200, 200]);
+    } finally {
+      await provider.close();
+    }
   });
 
   it('exits 1 with the reason when the configured endpoint rejects the key', async () => {
