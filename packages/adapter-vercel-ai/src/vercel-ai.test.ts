@@ -2,8 +2,16 @@ import { createOpenAI } from '@ai-sdk/openai';
 import { LegacyOpenTelemetry, OpenTelemetry } from '@ai-sdk/otel';
 import { type GalileoRegistration, galileoKind } from '@galileo-otel/core';
 import type { OtlpSpan } from '@galileo-otel/otlp-proto';
-import { embed, generateText, stepCountIs, streamText, type Telemetry, tool } from 'ai';
-import { MockEmbeddingModelV4 } from 'ai/test';
+import {
+  embed,
+  generateObject,
+  generateText,
+  stepCountIs,
+  streamText,
+  type Telemetry,
+  ToolLoopAgent,
+  tool,
+} from 'ai';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import {
@@ -81,6 +89,50 @@ async function weatherRun(integration: Telemetry, functionId: string, tools = { 
       includeRuntimeContext: { sessionId: true, userId: true },
     },
   });
+}
+
+/** An orchestrator whose tool runs a second agent: the sub-agent pattern. */
+async function delegateRun(integration: Telemetry) {
+  const delegate = tool({
+    description: 'Delegate research on a topic',
+    inputSchema: z.object({ topic: z.string() }),
+    execute: async ({ topic }) =>
+      (
+        await generateText({
+          model: openai.chat('gpt-4.1-mini'),
+          prompt: `Research ${topic}`,
+          telemetry: { functionId: 'researcher', integrations: [integration] },
+        })
+      ).text,
+  });
+  await generateText({
+    model: openai.chat('gpt-4.1-mini'),
+    prompt: 'Research Voyager 1',
+    tools: { delegate_research: delegate },
+    stopWhen: stepCountIs(3),
+    telemetry: { functionId: 'orchestrator', integrations: [integration] },
+  });
+}
+
+function expectNestedAgent(spans: OtlpSpan[]): void {
+  expect(spans.map((s) => s.name).sort(), tree(spans)).toEqual([
+    'chat gpt-4.1-mini',
+    'chat gpt-4.1-mini',
+    'chat gpt-4.1-mini',
+    'execute_tool delegate_research',
+    'invoke_agent orchestrator',
+    'invoke_agent researcher',
+  ]);
+  const outer = byName(spans, 'invoke_agent orchestrator');
+  const toolSpan = byName(spans, 'execute_tool delegate_research');
+  const inner = byName(spans, 'invoke_agent researcher');
+  expect(toolSpan.parentSpanId, tree(spans)).toBe(outer.spanId);
+  expect(inner.parentSpanId, tree(spans)).toBe(toolSpan.spanId);
+  expect(galileoKind(inner)).toBe('agent');
+  expect(spans.filter((s) => s.parentSpanId === inner.spanId).map((s) => s.name)).toEqual([
+    'chat gpt-4.1-mini',
+  ]);
+  expect(new Set(spans.map((s) => s.traceId)).size).toBe(1);
 }
 
 function expectAgentTree(spans: OtlpSpan[], agentName: string): OtlpSpan {
@@ -175,50 +227,36 @@ describe('vercelAi translator over @ai-sdk/otel OpenTelemetry (modern)', () => {
   });
 
   it('nests an agent called inside a tool under the tool span', async () => {
-    const delegate = tool({
-      description: 'Delegate research on a topic',
-      inputSchema: z.object({ topic: z.string() }),
-      execute: async ({ topic }) =>
-        (
-          await generateText({
-            model: openai.chat('gpt-4.1-mini'),
-            prompt: `Research ${topic}`,
-            telemetry: { functionId: 'researcher', integrations: [modern] },
-          })
-        ).text,
-    });
-    await generateText({
-      model: openai.chat('gpt-4.1-mini'),
-      prompt: 'Research Voyager 1',
-      tools: { delegate_research: delegate },
-      stopWhen: stepCountIs(3),
-      telemetry: { functionId: 'orchestrator', integrations: [modern] },
-    });
-    const spans = await spansSince(galileo, h.sink, from);
-    const outer = byName(spans, 'invoke_agent orchestrator');
-    const toolSpan = byName(spans, 'execute_tool delegate_research');
-    const inner = byName(spans, 'invoke_agent researcher');
-    expect(toolSpan.parentSpanId, tree(spans)).toBe(outer.spanId);
-    expect(inner.parentSpanId).toBe(toolSpan.spanId);
-    expect(spans.filter((s) => s.parentSpanId === inner.spanId).map((s) => s.name)).toEqual([
-      'chat gpt-4.1-mini',
-    ]);
+    await delegateRun(modern);
+    expectNestedAgent(await spansSince(galileo, h.sink, from));
   });
 
   it('turns the outer embeddings span into a workflow and keeps the call as the llm', async () => {
-    await embed({
-      model: embeddingModel(),
+    const result = await embed({
+      model: openai.embedding('text-embedding-3-small'),
       value: 'sunny weather',
       telemetry: { integrations: [modern] },
     });
+    expect(result.usage.tokens).toBeGreaterThan(0);
     const spans = await spansSince(galileo, h.sink, from);
+    expect(spans.map((s) => s.name).sort(), tree(spans)).toEqual([
+      'embed text-embedding-3-small',
+      'embeddings text-embedding-3-small',
+    ]);
     const outer = byName(spans, 'embed text-embedding-3-small');
     const call = byName(spans, 'embeddings text-embedding-3-small');
     expect(call.parentSpanId).toBe(outer.spanId);
     expect(galileoKind(outer)).toBe('workflow');
     expect(galileoKind(call)).toBe('llm');
-    expect(call.attributes['gen_ai.usage.input_tokens']).toBe(4);
-    expect(call.attributes['gen_ai.usage.prompt_tokens']).toBe(4);
+    // Usage is counted once, on the provider call.
+    expect(outer.attributes['gen_ai.usage.input_tokens']).toBeUndefined();
+    expect(call.attributes).toMatchObject({
+      'gen_ai.provider.name': 'openai',
+      'gen_ai.request.model': 'text-embedding-3-small',
+      'gen_ai.usage.input_tokens': result.usage.tokens,
+      'gen_ai.usage.prompt_tokens': result.usage.tokens,
+    });
+    expect(h.model.requests.at(-1)?.path).toBe('/v1/embeddings');
   });
 
   it('shows the construction-order trap of @ai-sdk/otel that galileoTelemetry avoids', async () => {
@@ -307,16 +345,107 @@ describe('vercelAi translator over LegacyOpenTelemetry (ai.* spans)', () => {
   });
 
   it('maps ai.embed.doEmbed to an embeddings llm span', async () => {
-    await embed({
-      model: embeddingModel(),
+    const result = await embed({
+      model: openai.embedding('text-embedding-3-small'),
       value: 'sunny weather',
       telemetry: { integrations: [legacy] },
     });
     const spans = await spansSince(galileo, h.sink, from);
+    expect(spans.map((s) => s.name).sort(), tree(spans)).toEqual([
+      'ai.embed',
+      'embeddings text-embedding-3-small',
+    ]);
     const call = byName(spans, 'embeddings text-embedding-3-small');
+    expect(call.parentSpanId).toBe(byName(spans, 'ai.embed').spanId);
     expect(galileoKind(call)).toBe('llm');
-    expect(call.attributes['gen_ai.usage.input_tokens']).toBe(4);
+    expect(call.attributes).toMatchObject({
+      'gen_ai.operation.name': 'embeddings',
+      'gen_ai.provider.name': 'openai',
+      'gen_ai.request.model': 'text-embedding-3-small',
+      'gen_ai.usage.input_tokens': result.usage.tokens,
+      'gen_ai.usage.prompt_tokens': result.usage.tokens,
+    });
+    expect(json(call.attributes['gen_ai.input.messages'])).toEqual([
+      { role: 'user', content: 'sunny weather' },
+    ]);
     expect(galileoKind(byName(spans, 'ai.embed'))).toBe('workflow');
+    expect(h.model.requests.at(-1)?.path).toBe('/v1/embeddings');
+  });
+
+  it('nests an agent called inside a tool under the tool span', async () => {
+    await delegateRun(legacy);
+    expectNestedAgent(await spansSince(galileo, h.sink, from));
+  });
+});
+
+// The integration's other entry points, through both @ai-sdk/otel integrations.
+describe.each([
+  { label: 'modern', integration: () => modern },
+  { label: 'legacy', integration: () => legacy },
+])('vercelAi translator over agents and objects ($label)', ({ integration }) => {
+  it('traces a ToolLoopAgent like generateText, named by its telemetry functionId', async () => {
+    const agent = new ToolLoopAgent({
+      id: 'weather-agent',
+      model: openai.chat('gpt-4.1-mini'),
+      instructions: 'Be brief.',
+      tools: { weather },
+      stopWhen: stepCountIs(3),
+      telemetry: { functionId: 'weather-agent', integrations: [integration()] },
+    });
+    const result = await agent.generate({ prompt: 'What is the weather in Lisbon?' });
+    const spans = await spansSince(galileo, h.sink, from);
+    const root = expectAgentTree(spans, 'weather-agent');
+    expect(root.attributes['gen_ai.agent.name']).toBe('weather-agent');
+    expect(root.attributes['gen_ai.system_instructions']).toBe('Be brief.');
+    expect(root.attributes['gen_ai.usage.input_tokens']).toBeUndefined();
+    expect(json(root.attributes['gen_ai.input.messages'])).toEqual([
+      { role: 'user', content: 'What is the weather in Lisbon?' },
+    ]);
+    const output = json(root.attributes['gen_ai.output.messages']) as Array<{ content: string }>;
+    expect(output[0]?.content).toBe(result.text);
+    const toolSpan = byName(spans, 'execute_tool weather');
+    expect(json(toolSpan.attributes['gen_ai.tool.call.arguments'])).toEqual({ city: 'Lisbon' });
+    for (const chat of spans.filter((s) => s.name === 'chat gpt-4.1-mini')) {
+      const input = json(chat.attributes['gen_ai.input.messages']) as Array<{ role: string }>;
+      expect(input[0]).toEqual({ role: 'system', content: 'Be brief.' });
+      expect(Number(chat.attributes['gen_ai.usage.prompt_tokens'])).toBeGreaterThan(0);
+    }
+  });
+
+  it('traces generateObject as agent → llm with the object as the output', async () => {
+    const result = await generateObject({
+      model: openai.chat('gpt-4.1-mini'),
+      prompt: 'Describe Paris',
+      schema: z.object({ name: z.string() }),
+      telemetry: { functionId: 'object-fn', integrations: [integration()] },
+    });
+    const spans = await spansSince(galileo, h.sink, from);
+    expect(spans.map((s) => s.name).sort(), tree(spans)).toEqual([
+      'chat gpt-4.1-mini',
+      'invoke_agent object-fn',
+    ]);
+    const agent = byName(spans, 'invoke_agent object-fn');
+    const llm = byName(spans, 'chat gpt-4.1-mini');
+    expect(llm.parentSpanId).toBe(agent.spanId);
+    expect(galileoKind(agent)).toBe('agent');
+    expect(galileoKind(llm)).toBe('llm');
+    expect(agent.attributes['gen_ai.usage.input_tokens']).toBeUndefined();
+    expect(json(agent.attributes['gen_ai.input.messages'])).toEqual([
+      { role: 'user', content: 'Describe Paris' },
+    ]);
+    const agentOutput = json(agent.attributes['gen_ai.output.messages']) as Array<{
+      role: string;
+      content: string;
+    }>;
+    expect(agentOutput[0]?.role).toBe('assistant');
+    expect(JSON.parse(agentOutput[0]?.content ?? '')).toEqual(result.object);
+    expect(llm.attributes['gen_ai.usage.output_tokens']).toBe(result.usage.outputTokens);
+    expect(llm.attributes['gen_ai.usage.completion_tokens']).toBe(result.usage.outputTokens);
+    expect(json(llm.attributes['gen_ai.input.messages'])).toEqual([
+      { role: 'user', content: 'Describe Paris' },
+    ]);
+    const llmOutput = json(llm.attributes['gen_ai.output.messages']) as Array<{ content: string }>;
+    expect(JSON.parse(llmOutput[0]?.content ?? '')).toEqual(result.object);
   });
 });
 
@@ -336,16 +465,3 @@ describe('vercelAi translator scope', () => {
     );
   });
 });
-
-function embeddingModel() {
-  // The local model has no embeddings route; this model stands in for the provider only.
-  return new MockEmbeddingModelV4({
-    provider: 'openai.embedding',
-    modelId: 'text-embedding-3-small',
-    doEmbed: async ({ values }) => ({
-      embeddings: values.map(() => [0.5, 0.25]),
-      usage: { tokens: 4 },
-      warnings: [],
-    }),
-  });
-}
