@@ -14,6 +14,7 @@ import {
   Output,
   registerTelemetry,
   stepCountIs,
+  streamObject,
   streamText,
   ToolLoopAgent,
   tool,
@@ -325,6 +326,47 @@ describe('galileoTelemetry: streaming', () => {
     await result.text;
     const spans = await spansSince(galileo, h.sink, from);
     expect(byName(spans, 'invoke_agent lazy-stream').status.code).toBe(0);
+  });
+
+  it('traces streamObject as agent → llm, ending both when the stream ends', async () => {
+    const result = streamObject({
+      model: slow(150).chat('gpt-4.1-mini'),
+      prompt: 'Describe Paris',
+      schema: z.object({ name: z.string() }),
+      telemetry: { functionId: 'object-stream' },
+    });
+    const early = await spansSince(galileo, h.sink, from);
+    expect(early.map((s) => s.name)).toEqual([]);
+    let partials = 0;
+    for await (const _ of result.partialObjectStream) partials++;
+    expect(partials).toBeGreaterThan(0);
+    const object = await result.object;
+    const spans = await spansSince(galileo, h.sink, from);
+    expect(spans.map((s) => s.name).sort(), tree(spans)).toEqual([
+      'chat gpt-4.1-mini',
+      'invoke_agent object-stream',
+    ]);
+    const agent = byName(spans, 'invoke_agent object-stream');
+    const llm = byName(spans, 'chat gpt-4.1-mini');
+    expect(llm.parentSpanId).toBe(agent.spanId);
+    expect(galileoKind(agent)).toBe('agent');
+    expect(galileoKind(llm)).toBe('llm');
+    expect(llm.attributes['gen_ai.request.stream']).toBe(true);
+    // The local model waits 150 ms before answering: the first chunk cannot come sooner.
+    const firstChunk = Number(llm.attributes['gen_ai.client.operation.time_to_first_chunk']);
+    expect(firstChunk).toBeGreaterThanOrEqual(0.14);
+    expect(llm.endTimeUnixNano - llm.startTimeUnixNano).toBeGreaterThanOrEqual(140_000_000n);
+    // The SDK starts spans on a millisecond clock and ends them start + elapsed, so two spans
+    // ended microseconds apart can appear up to 1 ms out of order.
+    expect(llm.endTimeUnixNano).toBeLessThanOrEqual(agent.endTimeUnixNano + 1_000_000n);
+    expect(Number(llm.attributes['gen_ai.usage.output_tokens'])).toBeGreaterThan(0);
+    const output = json(llm.attributes['gen_ai.output.messages']) as Array<{ content: string }>;
+    expect(JSON.parse(output[0]?.content ?? '')).toEqual(object);
+    expect(json(agent.attributes['gen_ai.output.messages'])).toEqual([
+      { role: 'assistant', content: JSON.stringify(object) },
+    ]);
+    for (const span of spans) expect(span.status.code, span.name).toBe(0);
+    expect(h.model.requests.map((r) => r.stream)).toEqual([true]);
   });
 });
 

@@ -395,6 +395,11 @@ class GalileoTelemetry {
       const responseModel = str(response.modelId);
       if (responseModel) span.setAttribute(GenAiAttributes.RESPONSE_MODEL, responseModel);
       if (finishReason) span.setAttribute(GenAiAttributes.FINISH_REASONS, [finishReason]);
+      // streamObject reports its first chunk here, not in a `performance` block.
+      const firstChunkMs = num(e.msToFirstChunk);
+      if (firstChunkMs !== undefined && STREAMING_OPERATIONS.has(state.operationId)) {
+        span.setAttribute(GenAiAttributes.TIME_TO_FIRST_CHUNK, firstChunkMs / 1000);
+      }
       if (state.recordOutputs && typeof e.objectText === 'string') {
         span.setAttribute(
           GenAiAttributes.OUTPUT_MESSAGES,

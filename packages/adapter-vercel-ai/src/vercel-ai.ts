@@ -312,7 +312,9 @@ function translateLegacy(span: ReadableSpan, operationId: string): SpanTranslati
     if (Array.isArray(tools) && tools.length > 0) {
       out['gen_ai.tool.definitions'] = safeJsonStringify(tools.map((t) => parseJson(t) ?? t));
     }
-    const firstChunkMs = num(attributes['ai.response.msToFirstChunk']);
+    // streamText writes ai.response.msToFirstChunk; streamObject writes ai.stream.msToFirstChunk.
+    const firstChunkMs =
+      num(attributes['ai.response.msToFirstChunk']) ?? num(attributes['ai.stream.msToFirstChunk']);
     if (firstChunkMs !== undefined) {
       out[GenAiAttributes.TIME_TO_FIRST_CHUNK] = firstChunkMs / 1000;
       out['gen_ai.request.stream'] = true;
