@@ -353,12 +353,36 @@ describe('galileoExporter as the Mastra bridge', () => {
     for await (const chunk of stream.textStream) text += chunk;
     expect(text).toContain('weather returned');
     const spans = await flushed(observability);
+    // Streaming must not add spans (model_chunk is dropped like the other wrapper levels).
+    expect(spans.map((s) => s.name).sort()).toEqual([
+      'chat gpt-4.1-mini',
+      'chat gpt-4.1-mini',
+      'execute_tool weather',
+      'invoke_agent Weather Agent',
+    ]);
     const agent = only(spans, 'invoke_agent Weather Agent');
     const tool = only(spans, 'execute_tool weather');
-    const llms = spans.filter((s) => galileoKind(s) === 'llm');
-    expect(llms).toHaveLength(2);
+    const llms = spans.filter((s) => s.name === 'chat gpt-4.1-mini');
+    expect(galileoKind(agent)).toBe('agent');
+    expect(galileoKind(tool)).toBe('tool');
+    expect(llms.map(galileoKind)).toEqual(['llm', 'llm']);
+    expect(agent.parentSpanId).toBeFalsy();
+    expect(new Set(spans.map((s) => s.traceId)).size).toBe(1);
     for (const child of [tool, ...llms]) expect(child.parentSpanId).toBe(agent.spanId);
-    expect(model.requests.every((r) => r.stream)).toBe(true);
+    // Mastra stamps one completionStartTime per generation (the first chunk of the first call),
+    // so only the first llm span can have a time to first chunk; a negative one is not written.
+    const [first, second] = [...llms].sort((a, b) =>
+      Number(a.startTimeUnixNano - b.startTimeUnixNano),
+    );
+    expect(
+      Number(first?.attributes['gen_ai.client.operation.time_to_first_chunk']),
+    ).toBeGreaterThanOrEqual(0);
+    expect(second?.attributes['gen_ai.client.operation.time_to_first_chunk']).toBeUndefined();
+    expect(spans.every((s) => s.status.code !== 2)).toBe(true);
+    expect(model.requests.map((r) => `${r.path} ${r.stream}`)).toEqual([
+      '/v1/chat/completions true',
+      '/v1/chat/completions true',
+    ]);
     expectNoOrphans(spans);
   });
 
