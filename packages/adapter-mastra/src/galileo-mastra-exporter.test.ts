@@ -565,37 +565,6 @@ describe('galileoExporter as the Mastra bridge', () => {
     expectNoOrphans(spans, [REMOTE_PARENT]);
   });
 
-  it('keeps 20 concurrent runs isolated, each in its own trace, with bounded state', async () => {
-    const exporter = galileoExporter();
-    const { mastra, observability } = app(exporter, 'bridge');
-    const agent = mastra.getAgent('weatherAgent');
-    const parents = Array.from({ length: 20 }, (_, i) => ({
-      traceId: (i + 1).toString(16).padStart(32, 'a'),
-      spanId: (i + 1).toString(16).padStart(16, 'b'),
-    }));
-    await Promise.all(
-      parents.map((p, i) =>
-        context.with(extractContext({ traceparent: `00-${p.traceId}-${p.spanId}-01` }), () =>
-          agent.generate(`What is the weather in City${i}?`, { maxSteps: 3 }),
-        ),
-      ),
-    );
-    expect(exporter.openSpans).toBe(0);
-    expect(exporter.openTraces).toBe(0);
-    const spans = await flushed(observability);
-    expect(spans).toHaveLength(20 * 4);
-    for (const [i, p] of parents.entries()) {
-      const own = byTrace(spans, p.traceId);
-      expect(own.map((s) => galileoKind(s)).sort()).toEqual(['agent', 'llm', 'llm', 'tool']);
-      const root = own.find((s) => galileoKind(s) === 'agent');
-      expect(root?.parentSpanId).toBe(p.spanId);
-      expect(String(root?.attributes['gen_ai.input.messages'])).toContain(`City${i}`);
-      for (const s of own) if (s !== root) expect(s.parentSpanId).toBe(root?.spanId);
-      const tool = own.find((s) => galileoKind(s) === 'tool');
-      expect(String(tool?.attributes['gen_ai.tool.call.arguments'])).toContain(`City${i}`);
-    }
-  });
-
   it('sends model requests only to the local model over loopback', () => {
     expect(fetched.length).toBeGreaterThan(0);
     for (const url of fetched) expect(new URL(url).hostname).toBe('127.0.0.1');
@@ -630,6 +599,56 @@ describe('galileoExporter in exporters (no bridge)', () => {
     expectNoOrphans(spans, [REMOTE_PARENT]);
   });
 
+  it('joins the caller trace with a workflow run through tracingOptionsFromContext()', async () => {
+    const exporter = galileoExporter();
+    const { mastra, observability } = app(exporter, 'exporter');
+    const server = startServerSpan({
+      method: 'POST',
+      path: '/forecast',
+      headers: { traceparent: `00-${REMOTE_TRACE}-${REMOTE_PARENT}-01` },
+    });
+    const run = await mastra.getWorkflow('weatherWorkflow').createRun();
+    const result = await context.with(server.context, () =>
+      run.start({
+        inputData: { city: 'Lisbon' },
+        tracingOptions: { ...tracingOptionsFromContext() },
+      }),
+    );
+    server.span.end();
+    expect(result.status).toBe('success');
+    const spans = await flushed(observability);
+    expect(spans.map((s) => s.name).sort()).toEqual([
+      'POST /forecast',
+      'chat gpt-4.1-mini',
+      'chat gpt-4.1-mini',
+      'execute_tool weather',
+      'invoke_agent Weather Agent',
+      "workflow run: 'weather-wf'",
+      "workflow step: 'ask-agent'",
+      "workflow step: 'prepare'",
+    ]);
+    expect(spans.every((s) => s.traceId === REMOTE_TRACE)).toBe(true);
+    const http = only(spans, 'POST /forecast');
+    expect(http.parentSpanId).toBe(REMOTE_PARENT);
+    const root = only(spans, "workflow run: 'weather-wf'");
+    expect(galileoKind(root)).toBe('workflow');
+    expect(root.parentSpanId).toBe(http.spanId);
+    const prepare = only(spans, "workflow step: 'prepare'");
+    const ask = only(spans, "workflow step: 'ask-agent'");
+    for (const step of [prepare, ask]) {
+      expect(galileoKind(step)).toBe('workflow');
+      expect(step.parentSpanId).toBe(root.spanId);
+    }
+    const agent = only(spans, 'invoke_agent Weather Agent');
+    expect(agent.parentSpanId).toBe(ask.spanId);
+    const children = spans.filter((s) => s.parentSpanId === agent.spanId);
+    expect(children.map(galileoKind).sort()).toEqual(['llm', 'llm', 'tool']);
+    expect(String(root.attributes['gen_ai.input.messages'])).toContain('Lisbon');
+    expect(exporter.openSpans).toBe(0);
+    expect(exporter.openTraces).toBe(0);
+    expectNoOrphans(spans, [REMOTE_PARENT]);
+  });
+
   it('starts a new trace without tracingOptions (documented limit of exporter mode)', async () => {
     const { mastra, observability } = app(galileoExporter(), 'exporter');
     const server = startServerSpan({
@@ -646,6 +665,49 @@ describe('galileoExporter in exporters (no bridge)', () => {
     expect(agent.traceId).not.toBe(REMOTE_TRACE);
     expect(agent.parentSpanId).toBeFalsy();
     expectNoOrphans(spans, [REMOTE_PARENT]);
+  });
+});
+
+// The bridge joins the caller's context by itself; exporter mode needs tracingOptions.
+describe.each(['bridge', 'exporter'] as const)('galileoExporter under load (%s)', (mode) => {
+  it('keeps 20 concurrent runs isolated, each in its own trace, with bounded state', async () => {
+    const exporter = galileoExporter();
+    const { mastra, observability } = app(exporter, mode);
+    const agent = mastra.getAgent('weatherAgent');
+    const parents = Array.from({ length: 20 }, (_, i) => ({
+      traceId: (i + 1).toString(16).padStart(32, 'a'),
+      spanId: (i + 1).toString(16).padStart(16, 'b'),
+    }));
+    await Promise.all(
+      parents.map((p, i) =>
+        context.with(extractContext({ traceparent: `00-${p.traceId}-${p.spanId}-01` }), () =>
+          agent.generate(`What is the weather in City${i}?`, {
+            maxSteps: 3,
+            ...(mode === 'exporter' ? { tracingOptions: { ...tracingOptionsFromContext() } } : {}),
+          }),
+        ),
+      ),
+    );
+    expect(exporter.openSpans).toBe(0);
+    expect(exporter.openTraces).toBe(0);
+    const spans = await flushed(observability);
+    expect(spans).toHaveLength(20 * 4);
+    for (const [i, p] of parents.entries()) {
+      const own = byTrace(spans, p.traceId);
+      expect(own.map((s) => galileoKind(s)).sort()).toEqual(['agent', 'llm', 'llm', 'tool']);
+      const root = own.find((s) => galileoKind(s) === 'agent');
+      expect(root?.parentSpanId).toBe(p.spanId);
+      expect(String(root?.attributes['gen_ai.input.messages'])).toContain(`City${i}`);
+      for (const s of own) if (s !== root) expect(s.parentSpanId).toBe(root?.spanId);
+      const tool = own.find((s) => galileoKind(s) === 'tool');
+      expect(String(tool?.attributes['gen_ai.tool.call.arguments'])).toContain(`City${i}`);
+      // Each run's prompt reaches only its own llm spans.
+      for (const llm of own.filter((s) => galileoKind(s) === 'llm')) {
+        const input = String(llm.attributes['gen_ai.input.messages']);
+        expect(input).toContain(`City${i}?`);
+        expect(input.match(/City\d+\?/g)?.every((m) => m === `City${i}?`)).toBe(true);
+      }
+    }
   });
 });
 
