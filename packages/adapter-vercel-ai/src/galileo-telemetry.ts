@@ -32,6 +32,7 @@ import {
 } from './internal/messages.js';
 import { providerName } from './internal/provider-name.js';
 import { reportOnce } from './internal/report-once.js';
+import { TRACER_NAME, TRACER_VERSION } from './internal/tracer-name.js';
 
 /** What {@link GalileoTelemetryOptions.agentName} is told about a call. */
 export interface AgentNameInfo {
@@ -92,8 +93,6 @@ export interface GalileoTelemetryOptions {
   maxOpenCalls?: number | undefined;
 }
 
-const TRACER_NAME = '@galileo-otel/adapter-vercel-ai';
-const TRACER_VERSION = '0.1.0';
 const STREAMING_OPERATIONS = new Set(['ai.streamText', 'ai.streamObject']);
 const EMBED_OPERATIONS = new Set(['ai.embed', 'ai.embedMany']);
 const AGENT_OPERATIONS = new Set([

@@ -15,6 +15,7 @@ import {
 } from 'ai';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
+import { galileoTelemetry } from './galileo-telemetry.js';
 import {
   byName,
   type Harness,
@@ -500,6 +501,19 @@ describe.each([
 });
 
 describe('vercelAi translator scope', () => {
+  it('leaves the spans of galileoTelemetry() alone when both are set up', async () => {
+    const result = await weatherRun(galileoTelemetry(), 'both-set-up');
+    const spans = await spansSince(galileo, h.sink, from);
+    const agent = expectAgentTree(spans, 'both-set-up');
+    expect(agent.attributes).toMatchObject({
+      'gen_ai.agent.name': 'both-set-up',
+      'gen_ai.system_instructions': 'Be brief.',
+      'galileo.session.id': 'sess-t',
+    });
+    const output = json(agent.attributes['gen_ai.output.messages']) as Array<{ content: string }>;
+    expect(output[0]?.content).toBe(result.text);
+  });
+
   it('leaves spans of other instrumentations alone', async () => {
     const tracer = galileo.provider.getTracer('someone-else');
     tracer

@@ -20,6 +20,7 @@ import {
   toGalileoMessages,
 } from './internal/messages.js';
 import { providerName } from './internal/provider-name.js';
+import { TRACER_NAME as INTEGRATION_SCOPE } from './internal/tracer-name.js';
 
 /** Options of {@link vercelAi}. */
 export interface VercelAiAdapterOptions {
@@ -95,6 +96,9 @@ class VercelAiAdapter implements GalileoAdapter {
 
   #isAiSdk(span: ReadableSpan | undefined): span is ReadableSpan {
     if (!span?.attributes) return false;
+    // galileoTelemetry() spans are Galileo-shaped already; its agent span also carries
+    // ai.operationId, which would otherwise pass for a legacy span and be renamed.
+    if (span.instrumentationScope?.name === INTEGRATION_SCOPE) return false;
     return (
       typeof span.attributes['ai.operationId'] === 'string' ||
       this.#scopes.has(span.instrumentationScope?.name ?? '')
