@@ -16,7 +16,7 @@ import { z } from 'zod';
 import {
   type Harness,
   outbound,
-  outboundHosts,
+  outboundHostsAfterSdkFlush,
   renderTree,
   startHarness,
 } from './test-support/harness.js';
@@ -335,7 +335,7 @@ it('never contacts anything but loopback, even with OPENAI_API_KEY set', async (
   expect(process.env.OPENAI_API_KEY).toMatch(/^sk-/);
   await h.galileo.forceFlush();
   expect(outbound.length).toBeGreaterThan(0);
-  expect(outboundHosts()).toEqual(['127.0.0.1']);
+  expect(await outboundHostsAfterSdkFlush()).toEqual(['127.0.0.1']);
   expect(outbound.some((url) => url.includes('/v1/chat/completions'))).toBe(true);
   expect(outbound.some((url) => url.includes('/v1/responses'))).toBe(true);
   // only the deliberate `@500` scenario failed

@@ -6,7 +6,12 @@ import { Agent, run, setOpenAIAPI, tool } from '@openai/agents';
 import { context, trace } from '@opentelemetry/api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { type Harness, outboundHosts, renderTree, startHarness } from './test-support/harness.js';
+import {
+  type Harness,
+  outboundHostsAfterSdkFlush,
+  renderTree,
+  startHarness,
+} from './test-support/harness.js';
 
 const MODEL = 'gpt-4.1-mini';
 let h: Harness;
@@ -144,7 +149,7 @@ describe.each(['chat_completions', 'responses'] as const)('over %s', (api) => {
     const researcherSpan = spans.find((s) => s.name === 'invoke_agent researcher') as OtlpSpan;
     expect(researcherSpan.parentSpanId).toBe(server.spanId);
     expect(String(toolSpan.attributes['gen_ai.tool.call.result'])).toContain('facts');
-    expect(outboundHosts()).toEqual(['127.0.0.1']);
+    expect(await outboundHostsAfterSdkFlush()).toEqual(['127.0.0.1']);
   });
 
   it('keeps 50 concurrent runs apart, each tool call nested in its own run', async () => {

@@ -2,7 +2,7 @@ import { subscribe } from 'node:diagnostics_channel';
 import { type GalileoRegistration, registerGalileo } from '@galileo-otel/core';
 import { type LocalModelServer, startLocalModel } from '@galileo-otel/local-model';
 import { type OtlpSink, type OtlpSpan, startOtlpSink } from '@galileo-otel/otlp-proto';
-import { setDefaultOpenAIClient, setTracingDisabled } from '@openai/agents';
+import { getGlobalTraceProvider, setDefaultOpenAIClient, setTracingDisabled } from '@openai/agents';
 import OpenAI from 'openai';
 import { openaiAgents } from '../openai-agents.js';
 import type { OpenAIAgentsAdapterOptions } from '../openai-agents-options.js';
@@ -37,6 +37,16 @@ export function recordOutbound(): void {
 /** Hosts of every outbound request so far. */
 export function outboundHosts(): string[] {
   return [...new Set(outbound.map((url) => new URL(url).hostname))];
+}
+
+/**
+ * Hosts of every outbound request once the SDK's own trace processors have flushed. The SDK's
+ * OpenAI exporter (a `BatchTraceProcessor`) sends on a 5 s timer or at exit, i.e. after an
+ * assertion made right away: without this flush a leak to api.openai.com could not fail a test.
+ */
+export async function outboundHostsAfterSdkFlush(): Promise<string[]> {
+  await getGlobalTraceProvider().forceFlush();
+  return outboundHosts();
 }
 
 export interface Harness {
