@@ -5,6 +5,7 @@ import {
   InputGuardrailTripwireTriggered,
   OpenAIChatCompletionsModel,
   OpenAIResponsesModel,
+  OutputGuardrailTripwireTriggered,
   Runner,
   run,
   setOpenAIAPI,
@@ -71,10 +72,81 @@ function weatherAgent(): Agent {
   });
 }
 
+const MODEL_500 = '500 The server had an error (local-model scenario 500).';
+
+/** Reads a streamed run to its end; rejects with the run's error. */
+async function consume(stream: {
+  toTextStream(): AsyncIterable<string>;
+  completed: Promise<void>;
+}) {
+  for await (const _ of stream.toTextStream()) {
+    // drain
+  }
+  await stream.completed;
+}
+
+/** A failed model call: llm ERROR ModelError under an agent and root ERROR AgentRunError. */
+function expectFailedModelRun(spans: OtlpSpan[], rootName: string, llmMessage: string): void {
+  const root = one(spans, rootName);
+  const agentSpan = one(spans, 'invoke_agent Doomed');
+  const llms = spans.filter((s) => galileoKind(s) === 'llm');
+  expect(llms, tree(spans)).toHaveLength(1);
+  const llm = llms[0] as OtlpSpan;
+  expect(spans).toHaveLength(3);
+  expect(agentSpan.parentSpanId).toBe(root.spanId);
+  expect(llm.parentSpanId).toBe(agentSpan.spanId);
+  expect(llm.status).toEqual({ code: 2, message: llmMessage });
+  expect(llm.attributes['error.type']).toBe('ModelError');
+  for (const span of [root, agentSpan]) {
+    expect(span.status, span.name).toEqual({
+      code: 2,
+      message: `Error in agent run: Error: ${MODEL_500}`,
+    });
+    // the SDK reports the client's error only as text (`Error: 500 ...`): no class to name
+    expect(span.attributes['error.type'], span.name).toBe('AgentRunError');
+  }
+}
+
+/** A tripped guardrail: the guardrail, its agent and the root all ERROR, naming the tripwire. */
+function expectTripped(
+  spans: OtlpSpan[],
+  names: { root: string; agent: string; guardrail: string; errorType: string },
+): void {
+  const root = one(spans, names.root);
+  const agentSpan = one(spans, names.agent);
+  const guardrail = one(spans, `guardrail ${names.guardrail}`);
+  expect(agentSpan.parentSpanId).toBe(root.spanId);
+  expect(guardrail.parentSpanId).toBe(agentSpan.spanId);
+  expect(guardrail.attributes).toMatchObject({
+    'gen_ai.tool.name': names.guardrail,
+    'gen_ai.tool.type': 'guardrail',
+    'gen_ai.tool.call.result': '{"triggered":true}',
+    'openai_agents.guardrail.triggered': true,
+    'error.type': 'GuardrailTripwireTriggered',
+  });
+  expect(guardrail.status).toEqual({
+    code: 2,
+    message: `guardrail ${names.guardrail} tripped`,
+  });
+  for (const span of [root, agentSpan]) {
+    expect(span.status.code, span.name).toBe(2);
+    expect(span.attributes['error.type'], span.name).toBe(names.errorType);
+  }
+  expect(new Set(spans.map((s) => s.traceId)).size).toBe(1);
+  for (const span of spans) expect(span.endTimeUnixNano > 0n).toBe(true);
+}
+
 describe.each(['chat_completions', 'responses'] as const)('over %s', (api) => {
   beforeAll(() => {
     setOpenAIAPI(api);
   });
+
+  const failingModel = () => {
+    const client = new OpenAI({ apiKey: 'sk-local', baseURL: `${h.model.url}/v1`, maxRetries: 0 });
+    return api === 'responses'
+      ? new OpenAIResponsesModel(client, `${MODEL}@500`)
+      : new OpenAIChatCompletionsModel(client, `${MODEL}@500`);
+  };
 
   it('maps a tool round trip to workflow → agent → llm, tool, llm with content and usage', async () => {
     const runner = new Runner({ workflowName: 'weather-workflow', groupId: 'conv-123' });
@@ -249,23 +321,100 @@ describe.each(['chat_completions', 'responses'] as const)('over %s', (api) => {
   });
 
   it('ends the run as ERROR with error.type when the model call fails (no onTraceEnd)', async () => {
-    const client = new OpenAI({ apiKey: 'sk-local', baseURL: `${h.model.url}/v1`, maxRetries: 0 });
-    const failing =
-      api === 'responses'
-        ? new OpenAIResponsesModel(client, `${MODEL}@500`)
-        : new OpenAIChatCompletionsModel(client, `${MODEL}@500`);
-    const agent = new Agent({ name: 'Doomed', instructions: 'Answer.', model: failing });
-    await expect(new Runner({ workflowName: 'doomed' }).run(agent, 'Hello?')).rejects.toThrow();
+    const agent = new Agent({ name: 'Doomed', instructions: 'Answer.', model: failingModel() });
+    await expect(new Runner({ workflowName: 'doomed' }).run(agent, 'Hello?')).rejects.toThrow(
+      MODEL_500,
+    );
+    expectFailedModelRun(await h.flushSpans(), 'doomed', MODEL_500);
+  });
+
+  it('ends a streamed run as ERROR with error.type when the model call fails', async () => {
+    const agent = new Agent({ name: 'Doomed', instructions: 'Answer.', model: failingModel() });
+    const stream = await new Runner({ workflowName: 'doomed-stream' }).run(agent, 'Hello?', {
+      stream: true,
+    });
+    await expect(consume(stream)).rejects.toThrow(MODEL_500);
+    expectFailedModelRun(
+      await h.flushSpans(),
+      'doomed-stream',
+      `Error streaming response: Error: ${MODEL_500}`,
+    );
+  });
+
+  it('ends a streamed run as ERROR when its input guardrail trips', async () => {
+    const agent = new Agent({
+      name: 'GuardedAgent',
+      instructions: 'Answer weather questions.',
+      model: MODEL,
+      tools: [weather],
+      inputGuardrails: [
+        {
+          name: 'no_secrets',
+          execute: async () => ({ outputInfo: { reason: 'secret' }, tripwireTriggered: true }),
+        },
+      ],
+    });
+    const stream = await new Runner({ workflowName: 'guarded-stream' }).run(
+      agent,
+      'My password is hunter2, weather?',
+      { stream: true },
+    );
+    await expect(consume(stream)).rejects.toBeInstanceOf(InputGuardrailTripwireTriggered);
     const spans = await h.flushSpans();
-    const root = one(spans, 'doomed');
-    const agentSpan = one(spans, 'invoke_agent Doomed');
-    const llm = spans.find((s) => galileoKind(s) === 'llm') as OtlpSpan;
-    expect(llm.parentSpanId).toBe(agentSpan.spanId);
-    for (const span of [root, agentSpan, llm]) {
-      expect(span.status.code, span.name).toBe(2);
-      expect(span.attributes['error.type'], span.name).toBeTruthy();
+    expect(tree(spans)).toBe(
+      [
+        'guarded-stream [workflow] ERROR',
+        '  invoke_agent GuardedAgent [agent] ERROR',
+        '    guardrail no_secrets [tool] ERROR',
+      ].join('\n'),
+    );
+    expectTripped(spans, {
+      root: 'guarded-stream',
+      agent: 'invoke_agent GuardedAgent',
+      guardrail: 'no_secrets',
+      errorType: 'InputGuardrailTripwireTriggered',
+    });
+  });
+
+  it('ends the run as ERROR when an output guardrail trips, keeping the finished turn', async () => {
+    const agent = new Agent({
+      name: 'CheckedAgent',
+      instructions: 'Answer weather questions.',
+      model: MODEL,
+      tools: [weather],
+      outputGuardrails: [
+        {
+          name: 'no_weather_talk',
+          execute: async () => ({ outputInfo: { reason: 'off topic' }, tripwireTriggered: true }),
+        },
+      ],
+    });
+    await expect(
+      new Runner({ workflowName: 'checked' }).run(agent, 'What is the weather in Paris?'),
+    ).rejects.toBeInstanceOf(OutputGuardrailTripwireTriggered);
+    const spans = await h.flushSpans();
+    expect(tree(spans)).toBe(
+      [
+        'checked [workflow] ERROR',
+        '  invoke_agent CheckedAgent [agent] ERROR',
+        `    chat ${MODEL} [llm]`,
+        '    execute_tool get_weather [tool]',
+        `    chat ${MODEL} [llm]`,
+        '    guardrail no_weather_talk [tool] ERROR',
+      ].join('\n'),
+    );
+    expectTripped(spans, {
+      root: 'checked',
+      agent: 'invoke_agent CheckedAgent',
+      guardrail: 'no_weather_talk',
+      errorType: 'OutputGuardrailTripwireTriggered',
+    });
+    // the model and tool work that ran before the check is exported as it happened
+    for (const span of spans.filter((s) => ['llm', 'tool'].includes(galileoKind(s)))) {
+      if (span.name.startsWith('guardrail')) continue;
+      expect(span.status.code, span.name).toBe(0);
+      expect(span.attributes['openai_agents.incomplete'], span.name).toBeUndefined();
     }
-    expect(String(root.status.message)).toContain('500');
   });
 
   it('maps a handoff to an execute_tool transfer span and the target agent as a sibling', async () => {
@@ -338,8 +487,10 @@ it('never contacts anything but loopback, even with OPENAI_API_KEY set', async (
   expect(await outboundHostsAfterSdkFlush()).toEqual(['127.0.0.1']);
   expect(outbound.some((url) => url.includes('/v1/chat/completions'))).toBe(true);
   expect(outbound.some((url) => url.includes('/v1/responses'))).toBe(true);
-  // only the deliberate `@500` scenario failed
+  // only the deliberate `@500` scenarios failed (plain and streamed, over both APIs)
   expect(h.model.requests.filter((r) => r.status !== 200).map((r) => r.scenario)).toEqual([
+    '500',
+    '500',
     '500',
     '500',
   ]);
