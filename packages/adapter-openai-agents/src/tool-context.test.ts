@@ -154,6 +154,7 @@ describe.each(['chat_completions', 'responses'] as const)('over %s', (api) => {
 
   it('keeps 50 concurrent runs apart, each tool call nested in its own run', async () => {
     const received: Array<{ city: string; traceparent: unknown }> = [];
+    let peakOpenRuns = 0;
     const backendUrl = await listen(
       createServer(async (req, res) => {
         const body = await readJson(req);
@@ -167,6 +168,7 @@ describe.each(['chat_completions', 'responses'] as const)('over %s', (api) => {
       description: 'Get the weather for a city',
       parameters: z.object({ city: z.string() }),
       execute: async ({ city }) => {
+        peakOpenRuns = Math.max(peakOpenRuns, h.adapter.openRuns);
         await new Promise((resolve) => setTimeout(resolve, Math.random() * 20));
         const response = await tracedFetch(`${backendUrl}/lookup`, {
           method: 'POST',
@@ -189,6 +191,9 @@ describe.each(['chat_completions', 'responses'] as const)('over %s', (api) => {
       expect(String(result.finalOutput)).toContain(`City${i}`);
     });
     expect(trace.getSpan(context.active())).toBeUndefined();
+    // every run's state was released as it ended: nothing left behind to leak or end late
+    expect(peakOpenRuns).toBeGreaterThan(1);
+    expect(h.adapter.openRuns).toBe(0);
     const spans = await h.flushSpans();
 
     const traces = new Map<string, OtlpSpan[]>();

@@ -4,7 +4,7 @@ import { type LocalModelServer, startLocalModel } from '@galileo-otel/local-mode
 import { type OtlpSink, type OtlpSpan, startOtlpSink } from '@galileo-otel/otlp-proto';
 import { getGlobalTraceProvider, setDefaultOpenAIClient, setTracingDisabled } from '@openai/agents';
 import OpenAI from 'openai';
-import { openaiAgents } from '../openai-agents.js';
+import { type OpenAIAgentsAdapter, openaiAgents } from '../openai-agents.js';
 import type { OpenAIAgentsAdapterOptions } from '../openai-agents-options.js';
 
 /** Every outbound request this process made, by any client (fetch, node:http). */
@@ -53,6 +53,8 @@ export interface Harness {
   sink: OtlpSink;
   model: LocalModelServer;
   galileo: GalileoRegistration;
+  /** The installed adapter (for `openRuns`). */
+  adapter: OpenAIAgentsAdapter;
   warnings: string[];
   /** Flushes, then returns the spans received since the previous call. */
   flushSpans(): Promise<OtlpSpan[]>;
@@ -71,13 +73,14 @@ export async function startHarness(options: OpenAIAgentsAdapterOptions = {}): Pr
   const model = await startLocalModel({ port: 0 });
   const warnings: string[] = [];
   setTracingDisabled(false);
+  const adapter = openaiAgents(options);
   const galileo = registerGalileo({
     apiKey: 'gal-test-key-0123456789',
     endpoint: sink.url,
     project: 'agents-tests',
     logStream: 'openai-agents',
     serviceName: 'openai-agents-test',
-    adapters: [openaiAgents(options)],
+    adapters: [adapter],
     logger: { warn: (line: string) => warnings.push(line) },
   });
   setDefaultOpenAIClient(new OpenAI({ apiKey: 'sk-local', baseURL: `${model.url}/v1` }));
@@ -86,6 +89,7 @@ export async function startHarness(options: OpenAIAgentsAdapterOptions = {}): Pr
     sink,
     model,
     galileo,
+    adapter,
     warnings,
     async flushSpans() {
       await galileo.forceFlush();
