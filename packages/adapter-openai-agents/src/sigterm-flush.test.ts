@@ -1,21 +1,17 @@
-import { type ChildProcess, execFile, spawn } from 'node:child_process';
-import { rmSync } from 'node:fs';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { dirname, join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
-import { promisify } from 'node:util';
+import { fileURLToPath } from 'node:url';
 import { galileoKind } from '@galileo-otel/core';
 import { type LocalModelServer, startLocalModel } from '@galileo-otel/local-model';
 import { type OtlpSink, startOtlpSink } from '@galileo-otel/otlp-proto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { adapterPackageDir, buildAdapter } from './test-support/child-process.js';
 
 // SIGTERM with the OpenAI Agents SDK present: the SDK's own handler awaits its cleanup, then
 // calls process.exit(0) when it sees no other SIGTERM listener. Every queued span (and the
 // in-flight run's) must still reach the receiver.
-const run = promisify(execFile);
 const here = dirname(fileURLToPath(import.meta.url));
-const packageDir = join(here, '..');
-const repoRoot = join(packageDir, '..', '..');
-const adapterOut = join(packageDir, '.vitest', 'sigterm-adapter');
+let adapter: { url: string; remove(): void } | undefined;
 
 let sink: OtlpSink;
 let model: LocalModelServer;
@@ -28,26 +24,16 @@ beforeAll(async () => {
   sink = await startOtlpSink();
   model = await startLocalModel({ port: 0 });
   // The adapter as published, built to its own folder so a parallel build cannot race.
-  await run(
-    process.execPath,
-    [
-      join(repoRoot, 'node_modules', 'typescript', 'bin', 'tsc'),
-      '-p',
-      'tsconfig.build.json',
-      '--outDir',
-      adapterOut,
-    ],
-    { cwd: packageDir },
-  );
+  adapter = await buildAdapter('sigterm-adapter');
   const env: NodeJS.ProcessEnv = {
     ...process.env,
-    ADAPTER_URL: pathToFileURL(join(adapterOut, 'index.js')).href,
+    ADAPTER_URL: adapter.url,
     SINK_URL: sink.url,
     MODEL_URL: model.url,
   };
   delete env.NODE_ENV;
   child = spawn(process.execPath, [join(here, '__fixtures__', 'sigterm-agent.mjs')], {
-    cwd: packageDir,
+    cwd: adapterPackageDir,
     env,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -74,7 +60,7 @@ afterAll(async () => {
   if (child && child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
   await sink?.close();
   await model?.close();
-  rmSync(adapterOut, { recursive: true, force: true });
+  adapter?.remove();
 });
 
 describe('SIGTERM with flushOnExit and the OpenAI Agents SDK present', () => {
