@@ -606,17 +606,27 @@ export class GalileoAgentsTracingProcessor implements TracingProcessor {
       (call) => call.name === name && (input === undefined || call.arguments === input),
     );
     const call = callIndex >= 0 ? run.toolCalls.splice(callIndex, 1)[0] : undefined;
+    // The SDK's MCP tools set `mcp_data` to `{ server }` (an object, despite its string type).
+    const mcp = data.mcp_data;
+    const isMcp = isDict(mcp) || nonEmpty(mcp) !== undefined;
     otel.setAttributes(
       toolAttributes({
         name,
         callId: call?.id,
-        type: nonEmpty(data.mcp_data) ? 'mcp' : 'function',
+        type: isMcp ? 'mcp' : 'function',
         arguments: capture ? input : undefined,
         result: capture ? nonEmpty(data.output) : undefined,
       }),
     );
-    if (capture && nonEmpty(data.mcp_data))
-      otel.setAttribute('openai_agents.mcp.data', String(data.mcp_data));
+    if (!isMcp) return;
+    const server = isDict(mcp) ? nonEmpty(mcp.server) : undefined;
+    if (server) otel.setAttribute('openai_agents.mcp.server', server);
+    if (capture) {
+      otel.setAttribute(
+        'openai_agents.mcp.data',
+        typeof mcp === 'string' ? mcp : safeJsonStringify(mcp),
+      );
+    }
   }
 
   #finishHandoff(run: RunState, otel: OtelSpan, data: Dict, capture: boolean): void {

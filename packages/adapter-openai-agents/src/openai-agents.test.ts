@@ -3,6 +3,7 @@ import type { OtlpSpan } from '@galileo-otel/otlp-proto';
 import {
   Agent,
   InputGuardrailTripwireTriggered,
+  MCPServerStreamableHttp,
   OpenAIChatCompletionsModel,
   OpenAIResponsesModel,
   OutputGuardrailTripwireTriggered,
@@ -21,6 +22,7 @@ import {
   renderTree,
   startHarness,
 } from './test-support/harness.js';
+import { startMcpTestServer } from './test-support/mcp-server.js';
 
 let h: Harness;
 beforeAll(async () => {
@@ -451,6 +453,71 @@ describe.each(['chat_completions', 'responses'] as const)('over %s', (api) => {
     expect(json(transfer.attributes['gen_ai.tool.call.result'])).toEqual({
       assistant: 'WeatherAgent',
     });
+  });
+
+  it('maps a tool from an MCP server to an mcp tool span, next to its list-tools spans', async () => {
+    const mcp = await startMcpTestServer([
+      {
+        name: 'get_forecast',
+        description: 'Get the weather forecast for a city',
+        inputSchema: {
+          type: 'object',
+          properties: { city: { type: 'string' } },
+          required: ['city'],
+        },
+        call: (args) => `Rain in ${String(args.city)}`,
+      },
+    ]);
+    const server = new MCPServerStreamableHttp({ url: mcp.url, name: 'weather-mcp' });
+    await server.connect();
+    try {
+      const agent = new Agent({
+        name: 'McpAgent',
+        instructions: 'Answer weather questions.',
+        model: MODEL,
+        mcpServers: [server],
+      });
+      const result = await run(agent, 'What is the weather in Paris?');
+      expect(result.finalOutput).toContain('Rain in Paris');
+    } finally {
+      await server.close();
+      await mcp.close();
+    }
+    expect(mcp.methods).toContain('tools/call');
+    const spans = await h.flushSpans();
+    expect(tree(spans)).toBe(
+      [
+        'Agent workflow [workflow]',
+        '  invoke_agent McpAgent [agent]',
+        '    mcp_list_tools weather-mcp [tool]',
+        `    chat ${MODEL} [llm]`,
+        '    execute_tool get_forecast [tool]',
+        '    mcp_list_tools weather-mcp [tool]',
+        `    chat ${MODEL} [llm]`,
+      ].join('\n'),
+    );
+    const [chat1] = byName(spans, `chat ${MODEL}`) as [OtlpSpan];
+    const requested = json(chat1.attributes['gen_ai.output.messages']) as [{ content: string }];
+    const [call] = json(requested[0].content) as [{ id: string; arguments: string }];
+    const toolSpan = one(spans, 'execute_tool get_forecast');
+    expect(toolSpan.status.code).toBe(0);
+    expect(toolSpan.attributes).toMatchObject({
+      'gen_ai.operation.name': 'execute_tool',
+      'gen_ai.tool.name': 'get_forecast',
+      'gen_ai.tool.type': 'mcp',
+      'gen_ai.tool.call.id': call.id,
+      'gen_ai.tool.call.arguments': '{"city":"Paris"}',
+      'openai_agents.mcp.server': 'weather-mcp',
+      'openai_agents.mcp.data': '{"server":"weather-mcp"}',
+    });
+    expect(String(toolSpan.attributes['gen_ai.tool.call.result'])).toContain('Rain in Paris');
+    for (const list of byName(spans, 'mcp_list_tools weather-mcp')) {
+      expect(list.attributes).toMatchObject({
+        'gen_ai.tool.type': 'mcp',
+        'openai_agents.mcp.server': 'weather-mcp',
+        'gen_ai.tool.call.result': '["get_forecast"]',
+      });
+    }
   });
 
   it('keeps spans but omits content with traceIncludeSensitiveData: false', async () => {
