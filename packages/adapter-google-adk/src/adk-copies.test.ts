@@ -153,7 +153,9 @@ describe('an app with its own @google/adk install', () => {
   it('exports its ADK spans when started from the repository root', async () => {
     // cwd: the repository root; this package resolves another ADK copy. Found from
     // process.argv[1] and from the module cache (ADK's api copy is CommonJS).
-    const { result, stderr, spans } = await start(join(appDir, 'app.mjs'), 'from-root');
+    const { result, stderr, spans } = await start(join(appDir, 'app.mjs'), 'from-root', {
+      PLUGIN: 'true',
+    });
     expect(stderr).not.toContain('[galileo-otel]');
     expect(result.adk).toContain(realpathSync(appAdk));
     expectCompleteAdkTrace(runTrace(spans, 'from-root', 1));
@@ -162,7 +164,9 @@ describe('an app with its own @google/adk install', () => {
   it('exports its ADK spans when the entry script resolves another copy (found loaded)', async () => {
     // launcher.mjs's folder resolves this package's ADK, not the app's: only the module cache
     // tells which copy the app loaded.
-    const { result, stderr, spans } = await start(join(work, 'launcher.mjs'), 'launcher');
+    const { result, stderr, spans } = await start(join(work, 'launcher.mjs'), 'launcher', {
+      PLUGIN: 'true',
+    });
     expect(stderr).not.toContain('[galileo-otel]');
     expect(result.adk).toContain(realpathSync(appAdk));
     expectCompleteAdkTrace(runTrace(spans, 'launcher', 1));

@@ -45,6 +45,22 @@ function activeSpanNamed(predicate: (name: string) => boolean): Span | undefined
   return typeof name === 'string' && predicate(name) ? span : undefined;
 }
 
+/**
+ * Marks the active `invocation` span as run with the plugin (`googleAdk()` warns when an agent
+ * starts under an invocation without the mark) and returns it. A module function, not a private
+ * method: ADK calls the callbacks on the proxy, which has no private fields.
+ */
+function markInvocation(pluginName: string): Span | undefined {
+  try {
+    const span = activeSpanNamed((name) => name === 'invocation');
+    span?.setAttribute(AdkAttributes.PLUGIN_MARKER, pluginName);
+    return span;
+  } catch {
+    // Tracing never breaks the run.
+    return undefined;
+  }
+}
+
 function textOf(content: Content | undefined): string {
   return (content?.parts ?? [])
     .map((part) => (typeof part.text === 'string' && !part.thought ? part.text : ''))
@@ -88,7 +104,7 @@ export class GalileoAdkPlugin implements BasePlugin {
     params: Params<'onUserMessageCallback'>,
   ): Result<'onUserMessageCallback'> {
     try {
-      const span = activeSpanNamed((name) => name === 'invocation');
+      const span = markInvocation(this.name);
       // No recording invocation span: maybe the ADK copy running this agent was never connected.
       if (!span) checkEmittingAdk(params.invocationContext);
       const text = textOf(params.userMessage);
@@ -165,9 +181,10 @@ export class GalileoAdkPlugin implements BasePlugin {
     return undefined;
   }
 
-  /** No-op. */
-  beforeRunCallback(_params: Params<'beforeRunCallback'>): Result<'beforeRunCallback'> {
-    return nothing();
+  /** Marks the `invocation` span (live runs call this, not `onUserMessageCallback`). */
+  async beforeRunCallback(_params: Params<'beforeRunCallback'>): Result<'beforeRunCallback'> {
+    markInvocation(this.name);
+    return undefined;
   }
   /** No-op. */
   onEventCallback(_params: Params<'onEventCallback'>): Result<'onEventCallback'> {

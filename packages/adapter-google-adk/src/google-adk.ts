@@ -11,8 +11,8 @@ import {
   connectAdkTracing,
   ensureAdkTracing,
 } from './ensure-adk-tracing.js';
-import { useAdkHostLog } from './internal/adk-log.js';
-import { ADK_SCOPE, VENDOR_JSON_ATTRIBUTES } from './internal/adk-span.js';
+import { MISSING_PLUGIN_MESSAGE, useAdkHostLog } from './internal/adk-log.js';
+import { ADK_SCOPE, AdkAttributes, VENDOR_JSON_ATTRIBUTES } from './internal/adk-span.js';
 import { AdkSpanMapper, type MappedSpan } from './internal/adk-span-mapper.js';
 import { globalRegistryProblem } from './internal/global-registry.js';
 
@@ -76,6 +76,7 @@ export function googleAdk(options: GoogleAdkOptions = {}): GoogleAdkAdapter {
   let tracingStatus: AdkTracingStatus | undefined;
   let host: AdapterHost | undefined;
   let registryChecked = false;
+  let pluginMissingReported = false;
 
   const mapOnce = (span: ReadableSpan): MappedSpan | undefined => {
     if (mapped.has(span)) return undefined;
@@ -115,12 +116,24 @@ export function googleAdk(options: GoogleAdkOptions = {}): GoogleAdkAdapter {
           }
         }
       }
-      if (!reparent) return undefined;
       const readable = span as unknown as ReadableSpan;
       if (!isAdkSpan(readable)) return undefined;
       const name = readable.name;
       if (!name.startsWith('execute_tool') && !name.startsWith('invoke_agent ')) return undefined;
       const parent = trace.getSpan(parentContext) as unknown as ReadableSpan | undefined;
+      if (
+        !pluginMissingReported &&
+        parent?.name === 'invocation' &&
+        isAdkSpan(parent) &&
+        parent.attributes?.[AdkAttributes.PLUGIN_MARKER] === undefined
+      ) {
+        // The plugin marks the invocation before ADK starts the agent; checked here rather than
+        // at the invocation's end so a run that fails before any agent (no session) is not
+        // blamed on a missing plugin.
+        pluginMissingReported = true;
+        host?.log('google-adk:no-plugin', MISSING_PLUGIN_MESSAGE);
+      }
+      if (!reparent) return undefined;
       if (parent?.name !== 'call_llm' || !isAdkSpan(parent)) return undefined;
       const grandParent = parent.parentSpanContext?.spanId;
       return grandParent ? { parentSpanId: grandParent } : undefined;

@@ -21,3 +21,11 @@ export function warnAdkOnce(key: string, message: string): void {
     // Logging never breaks the traced program.
   }
 }
+
+/** Printed once when an agent runs under an `invocation` the plugin did not mark. */
+export const MISSING_PLUGIN_MESSAGE: string =
+  'google-adk: an ADK runner has no galileoAdkPlugin(), so a failed model call is exported as ' +
+  'OK, a throwing tool gets a generic error message, and streamed (SSE) tool-call output is ' +
+  "lost. Fix: import { galileoAdkPlugin } from '@galileo-otel/adapter-google-adk' and pass " +
+  'plugins: [galileoAdkPlugin()] to the runner, e.g. new InMemoryRunner({ agent, appName, ' +
+  'plugins: [galileoAdkPlugin()] }).';

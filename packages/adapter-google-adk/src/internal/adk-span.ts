@@ -13,6 +13,8 @@ export const AdkAttributes = {
   PLUGIN_LLM_OUTPUT: 'gcp.vertex.agent.galileo.llm_output',
   /** Written by the plugin: the tool's error message (ADK records none). */
   PLUGIN_TOOL_ERROR: 'gcp.vertex.agent.galileo.tool_error',
+  /** Written by the plugin on the `invocation` span: its name, proving the runner has it. */
+  PLUGIN_MARKER: 'gcp.vertex.agent.galileo.plugin',
 } as const;
 
 /** The large JSON attributes removed at export once converted into Galileo's attributes. */
@@ -23,6 +25,7 @@ export const VENDOR_JSON_ATTRIBUTES: readonly string[] = [
   AdkAttributes.TOOL_RESPONSE,
   AdkAttributes.PLUGIN_LLM_OUTPUT,
   AdkAttributes.PLUGIN_TOOL_ERROR,
+  AdkAttributes.PLUGIN_MARKER,
 ];
 
 /** What an ADK span stands for. */

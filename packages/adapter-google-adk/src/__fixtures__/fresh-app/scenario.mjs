@@ -1,4 +1,6 @@
-// Runs one ADK agent with a tool against the local model named by GOOGLE_GEMINI_BASE_URL.
+// Runs one ADK agent with a tool against the local model named by GOOGLE_GEMINI_BASE_URL, set up
+// as the README's quick start (with the plugin). Importing the adapter does not load ADK.
+import { galileoAdkPlugin } from '@galileo-otel/adapter-google-adk';
 import { trace } from '@opentelemetry/api';
 import { z } from 'zod';
 
@@ -17,7 +19,11 @@ export async function runScenario(adk, label) {
     instruction: 'Answer weather questions with the get_weather tool.',
     tools: [getWeather],
   });
-  const runner = new adk.InMemoryRunner({ agent, appName: 'fresh-app' });
+  const runner = new adk.InMemoryRunner({
+    agent,
+    appName: 'fresh-app',
+    plugins: [galileoAdkPlugin()],
+  });
   const session = await runner.sessionService.createSession({ appName: 'fresh-app', userId: 'u1' });
   // An app span around the run: it proves the provider works even when ADK's spans are lost.
   await trace.getTracer('fresh-app').startActiveSpan(`app ${label}`, async (span) => {
