@@ -2,7 +2,12 @@
 // The TypeScript twin of the seed's agent_b.py. Run: node agent_b.mjs (port 8001).
 import { existsSync } from 'node:fs';
 import { createServer } from 'node:http';
-import { ensureAdkTracing, googleAdk, runInContext } from '@galileo-otel/adapter-google-adk';
+import {
+  ensureAdkTracing,
+  galileoAdkPlugin,
+  googleAdk,
+  runInContext,
+} from '@galileo-otel/adapter-google-adk';
 import { registerGalileo, traceHttpHandler } from '@galileo-otel/core';
 import { InMemoryRunner, LlmAgent } from '@google/adk';
 
@@ -22,7 +27,12 @@ const agent = new LlmAgent({
   name: 'research_agent',
   instruction: 'Return 3-5 concise key facts about the topic.',
 });
-const runner = new InMemoryRunner({ agent, appName: 'otel-dt-demo' });
+// The plugin records what ADK's own spans miss: model errors, tool errors, streamed output.
+const runner = new InMemoryRunner({
+  agent,
+  appName: 'otel-dt-demo',
+  plugins: [galileoAdkPlugin()],
+});
 
 async function research(topic) {
   const session = await runner.sessionService.createSession({
