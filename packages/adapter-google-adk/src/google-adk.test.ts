@@ -351,9 +351,19 @@ describe('googleAdk with the real @google/adk and Gemini client', () => {
       { role: 'system', content: expect.any(String) },
       { role: 'user', content: 'What is the weather in Paris?' },
     ]);
-    expect(json(one(spans, 'invocation'), 'gen_ai.input.messages')).toEqual([
+    const invocation = one(spans, 'invocation');
+    expect(json(invocation, 'gen_ai.input.messages')).toEqual([
       { role: 'user', content: 'What is the weather in Paris?' },
     ]);
+    // ADK ends the agent and the invocation normally, with only an error event: the run failed,
+    // so both say so, with the model call's message and error type.
+    const agent = one(spans, 'invoke_agent weather_agent');
+    expect(agent.parentSpanId).toBe(invocation.spanId);
+    expect(llm.parentSpanId).toBe(agent.spanId);
+    for (const span of [agent, invocation]) {
+      expect(span.status, span.name).toEqual({ code: 2, message: llm.status.message });
+      expect(span.attributes['error.type'], span.name).toBe('ApiError');
+    }
   });
 
   it('still exports the failed model call as an llm span without the plugin', async () => {
@@ -363,6 +373,37 @@ describe('googleAdk with the real @google/adk and Gemini client', () => {
     const llm = one(spans, 'chat');
     expect(kindOf(llm)).toBe('llm');
     expect(llm.attributes['gen_ai.provider.name']).toBe('gcp.gemini');
+    // ADK leaves the failed call bare: without the plugin nothing tells it failed (known limit,
+    // which googleAdk() warns about), so the whole run is exported as OK.
+    for (const span of spans) expect(span.status.code, span.name).toBe(0);
+  });
+
+  it('marks the router and the invocation ERROR when the handed-off sub-agent’s model call fails', async () => {
+    const before = h.sink.spans().length;
+    const router = new LlmAgent({
+      name: 'router',
+      description: 'Routes questions',
+      model: new Gemini({ model: MODEL, apiKey: 'local' }),
+      instruction: 'Hand weather questions to weather_agent.',
+      subAgents: [weatherAgent({ subAgent: true, model: `${MODEL}@500` })],
+    });
+    await runOnce(
+      runnerFor(router),
+      'Tell me about weather_agent [scenario:tool:transfer_to_agent]',
+    );
+    const spans = await traceOf(h, before);
+    const failed = one(spans, `chat ${MODEL}@500`);
+    const sub = one(spans, 'invoke_agent weather_agent');
+    const routerSpan = one(spans, 'invoke_agent router');
+    expect(failed.parentSpanId).toBe(sub.spanId);
+    expect(sub.parentSpanId).toBe(routerSpan.spanId);
+    // the router's own model call (the hand-off) and the transfer succeeded
+    expect(one(spans, `chat ${MODEL}`).status.code).toBe(0);
+    expect(one(spans, 'execute_tool transfer_to_agent').status.code).toBe(0);
+    for (const span of [sub, routerSpan, one(spans, 'invocation')]) {
+      expect(span.status, span.name).toEqual({ code: 2, message: failed.status.message });
+      expect(span.attributes['error.type'], span.name).toBe('ApiError');
+    }
   });
 
   it('joins an incoming traceparent and nests the tool’s outbound HTTP call under the tool', async () => {

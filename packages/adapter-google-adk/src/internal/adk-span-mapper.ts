@@ -33,9 +33,17 @@ interface Output {
   seq: number;
 }
 
+/** A failed model call below a span (no output of its own). */
+interface Failure {
+  message: string;
+  type: string;
+  seq: number;
+}
+
 interface Collected {
   input?: string;
   output?: Output;
+  error?: Failure;
 }
 
 const MAX_COLLECTED = 10_000;
@@ -49,6 +57,23 @@ function better(a: Output | undefined, b: Output | undefined): Output | undefine
   if (!b) return a;
   if (a.text !== b.text) return a.text ? a : b;
   return a.seq >= b.seq ? a : b;
+}
+
+function later(a: Failure | undefined, b: Failure | undefined): Failure | undefined {
+  if (!a) return b;
+  if (!b) return a;
+  return a.seq >= b.seq ? a : b;
+}
+
+/**
+ * The failure that ended a run below a span: a failed model call not followed by a text answer
+ * (a bare tool call, such as a hand-off, does not count as recovering from it).
+ */
+function unrecovered(collected: Collected | undefined): Failure | undefined {
+  const error = collected?.error;
+  if (!error) return undefined;
+  const output = collected?.output;
+  return output?.text && output.seq > error.seq ? undefined : error;
 }
 
 function num(value: unknown): number | undefined {
@@ -97,9 +122,14 @@ export class AdkSpanMapper {
     }
   }
 
-  #report(span: ReadableSpan, input: string | undefined, output: Output | undefined): void {
+  #report(
+    span: ReadableSpan,
+    input: string | undefined,
+    output: Output | undefined,
+    error?: Failure,
+  ): void {
     const parentId = parentSpanIdOf(span);
-    if (!parentId || (input === undefined && output === undefined)) return;
+    if (!parentId || (input === undefined && output === undefined && !error)) return;
     let entry = this.#collected.get(parentId);
     if (!entry) {
       if (this.#collected.size >= MAX_COLLECTED) {
@@ -112,6 +142,8 @@ export class AdkSpanMapper {
     entry.input ??= input;
     const best = better(entry.output, output);
     if (best) entry.output = best;
+    const last = later(entry.error, error);
+    if (last) entry.error = last;
   }
 
   #mapLlm(span: ReadableSpan, own: Collected | undefined): MappedSpan {
@@ -155,7 +187,21 @@ export class AdkSpanMapper {
 
     const mine: Output | undefined =
       output.length > 0 ? { messages: output, text: hasText(output), seq: ++this.#seq } : undefined;
-    this.#report(span, lastUserText(conversation) ?? own?.input, better(own?.output, mine));
+    const failed = status ?? (span.status.code === SpanStatusCode.ERROR ? span.status : undefined);
+    const failure: Failure | undefined =
+      failed && !mine
+        ? {
+            message: failed.message ?? 'the model call failed',
+            type: str(attributes[A.ERROR_TYPE]) ?? str(attrs[A.ERROR_TYPE]) ?? 'ModelError',
+            seq: ++this.#seq,
+          }
+        : undefined;
+    this.#report(
+      span,
+      lastUserText(conversation) ?? own?.input,
+      better(own?.output, mine),
+      later(own?.error, failure),
+    );
     return { name: llmSpanName(model), attributes, ...(status ? { status } : {}) };
   }
 
@@ -197,14 +243,29 @@ export class AdkSpanMapper {
       conversationId: str(attrs[A.CONVERSATION_ID]),
     });
     this.#fillIo(attributes, attrs, own);
-    this.#report(span, own?.input, own?.output);
-    return { attributes };
+    const failure = unrecovered(own);
+    this.#report(span, own?.input, own?.output, failure);
+    return { attributes, ...this.#failedRun(span, attributes, failure) };
   }
 
   #mapInvocation(span: ReadableSpan, own: Collected | undefined): MappedSpan {
     const attributes: Attributes = {};
     this.#fillIo(attributes, span.attributes, own);
-    return { attributes };
+    return { attributes, ...this.#failedRun(span, attributes, unrecovered(own)) };
+  }
+
+  /**
+   * ADK ends an agent (and its invocation) normally after a failed model call, with only an
+   * error event to show for it: the run failed, so the span says so.
+   */
+  #failedRun(
+    span: ReadableSpan,
+    attributes: Attributes,
+    failure: Failure | undefined,
+  ): { status?: SpanStatus } {
+    if (!failure || span.status.code === SpanStatusCode.ERROR) return {};
+    if (span.attributes[A.ERROR_TYPE] === undefined) attributes[A.ERROR_TYPE] = failure.type;
+    return { status: { code: SpanStatusCode.ERROR, message: failure.message } };
   }
 
   #fillIo(attributes: Attributes, existing: Attributes, own: Collected | undefined): void {
