@@ -1,6 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { extractContext, tracedFetch } from '@galileo-otel/core';
+import { extractContext, tracedFetch, traceHttpHandler } from '@galileo-otel/core';
 import {
   FunctionTool,
   Gemini,
@@ -11,7 +11,7 @@ import {
   StreamingMode,
   setLogLevel,
 } from '@google/adk';
-import { context, trace } from '@opentelemetry/api';
+import { context, ROOT_CONTEXT, trace } from '@opentelemetry/api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { galileoAdkPlugin } from './galileo-adk-plugin.js';
@@ -434,6 +434,89 @@ describe('googleAdk with the real @google/adk and Gemini client', () => {
     expect(sent).toBe(`00-${traceId}-${client.spanId}-01`);
     expect(spans.every((s) => s.traceId === traceId)).toBe(true);
     expect(spans).toHaveLength(6);
+  });
+
+  it('joins a traceparent through a traceHttpHandler server: POST /ask > invocation > agent > llm', async () => {
+    const before = h.sink.spans().length;
+    const runner = runnerFor(weatherAgent());
+    const server = createServer(
+      traceHttpHandler(async (req, res) => {
+        const chunks: Buffer[] = [];
+        for await (const chunk of req) chunks.push(chunk as Buffer);
+        const { question } = JSON.parse(Buffer.concat(chunks).toString('utf8')) as {
+          question: string;
+        };
+        const session = await runner.sessionService.createSession({ appName: APP, userId: 'u1' });
+        // No explicit context: runInContext binds the one active here, the POST /ask span.
+        const events = runInContext(
+          runner.runAsync({
+            userId: 'u1',
+            sessionId: session.id,
+            newMessage: { role: 'user', parts: [{ text: question }] },
+          }),
+        );
+        // Pulled outside the handler's context, as a streaming library would: only the binding
+        // keeps the run in the request's trace.
+        const texts = await context.with(ROOT_CONTEXT, async () => {
+          const out: string[] = [];
+          for await (const event of events) {
+            for (const part of event.content?.parts ?? []) if (part.text) out.push(part.text);
+          }
+          return out;
+        });
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ answer: texts.join('') }));
+      }),
+    );
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const traceId = '6bf92f3577b34da6a3ce929d0e0e4736';
+    const upstream = '00f067aa0ba902b7';
+    try {
+      const response = await fetch(
+        `http://127.0.0.1:${(server.address() as AddressInfo).port}/ask`,
+        {
+          method: 'POST',
+          headers: {
+            'content-type': 'application/json',
+            traceparent: `00-${traceId}-${upstream}-01`,
+          },
+          body: JSON.stringify({ question: 'What is the weather in Paris?' }),
+        },
+      );
+      expect(response.status).toBe(200);
+      expect(((await response.json()) as { answer: string }).answer).toContain('Sunny in');
+    } finally {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
+
+    await h.galileo.forceFlush();
+    const spans = h.sink.spans().slice(before);
+    expect(new Set(spans.map((s) => s.traceId))).toEqual(new Set([traceId]));
+    expect(spans.map((s) => s.name).sort()).toEqual([
+      'POST /ask',
+      'chat gemini-2.5-flash',
+      'chat gemini-2.5-flash',
+      'execute_tool get_weather',
+      'invocation',
+      'invoke_agent weather_agent',
+    ]);
+    const ask = one(spans, 'POST /ask');
+    const invocation = one(spans, 'invocation');
+    const agent = one(spans, 'invoke_agent weather_agent');
+    const tool = one(spans, 'execute_tool get_weather');
+    const llms = all(spans, 'chat gemini-2.5-flash');
+    expect(ask.kind).toBe(2);
+    expect(ask.parentSpanId).toBe(upstream);
+    expect(invocation.parentSpanId).toBe(ask.spanId);
+    expect(agent.parentSpanId).toBe(invocation.spanId);
+    expect(tool.parentSpanId).toBe(agent.spanId);
+    for (const llm of llms) expect(llm.parentSpanId).toBe(agent.spanId);
+    expect(kindOf(ask)).toBe('workflow');
+    expect(kindOf(invocation)).toBe('workflow');
+    expect(kindOf(agent)).toBe('agent');
+    expect(kindOf(tool)).toBe('tool');
+    expect(llms.map(kindOf)).toEqual(['llm', 'llm']);
+    for (const span of spans) expect(span.status.code, span.name).toBe(0);
   });
 
   it('starts a new trace when the generator is created in context but iterated outside it', async () => {
