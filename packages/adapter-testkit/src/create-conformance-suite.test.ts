@@ -57,6 +57,8 @@ describe('the conformance suite on deliberately broken adapters', () => {
     scenario: ScenarioId;
     rule: ConformanceRule;
     says: RegExp;
+    /** Scenarios run before `scenario` (the offline check reads what the others sent). */
+    after?: ScenarioId[];
   }[] = [
     {
       breakage: 'wrong-kind',
@@ -106,10 +108,60 @@ describe('the conformance suite on deliberately broken adapters', () => {
       rule: 'flush',
       says: /1 span of the run ended after `forceFlush\(\)` returned .*agent span `invoke_agent research_agent`/,
     },
+    {
+      breakage: 'llm-beside-agent',
+      scenario: 'agent-with-tool',
+      rule: 'parentage',
+      says: /llm span `chat gpt-4\.1-mini` \(id [0-9a-f]{16}, parent [0-9a-f]{16}\) should sit under an agent span \(`invoke_agent …`\); its ancestors are `run research_agent` \(workflow\)/,
+    },
+    {
+      breakage: 'ignores-traceparent',
+      scenario: 'traceparent',
+      rule: 'traceparent',
+      says: /span `[^`]+` \(id [0-9a-f]{16}, [^)]+\) should be in the caller's trace ([0-9a-f]{32}) \(from `traceparent`\); it is in trace (?!\1)[0-9a-f]{32}/,
+    },
+    {
+      breakage: 'phones-home',
+      scenario: 'offline',
+      after: ['agent-with-tool'],
+      rule: 'offline',
+      says: /saw 1 elsewhere: http:\/\/telemetry\.fake-framework\.test\/v1\/beacon\./,
+    },
+    {
+      breakage: 'no-tool-arguments',
+      scenario: 'agent-with-tool',
+      rule: 'shapes',
+      says: /tool span `execute_tool lookup_facts` .* should carry `gen_ai\.tool\.call\.arguments` \(the call's arguments as JSON text\); it is missing/,
+    },
+    {
+      breakage: 'no-tool-result',
+      scenario: 'agent-with-tool',
+      rule: 'shapes',
+      says: /tool span `execute_tool lookup_facts` .* should carry `gen_ai\.tool\.call\.result` \(the tool's return value as text\); it is missing/,
+    },
+    {
+      breakage: 'no-model',
+      scenario: 'agent-with-tool',
+      rule: 'shapes',
+      says: /llm span `chat gpt-4\.1-mini` .* should carry `gen_ai\.request\.model`; saw none/,
+    },
+    {
+      breakage: 'no-provider',
+      scenario: 'agent-with-tool',
+      rule: 'shapes',
+      says: /llm span `chat gpt-4\.1-mini` .* should carry `gen_ai\.provider\.name`; saw none/,
+    },
+    {
+      breakage: 'error-without-type',
+      scenario: 'throwing-tool',
+      rule: 'tool-error',
+      says: /tool span `execute_tool flaky_lookup` .* should have status ERROR \(2\) with `error\.type` because the tool threw; saw status ERROR \(2\) and no error\.type/,
+    },
   ];
 
   it.each(cases)('catches the $breakage adapter in the $scenario scenario', async (c) => {
     const results = await runScenarios({ name: c.breakage, driver: fakeDriver(c.breakage) }, [
+      ...(c.after ?? []),
       c.scenario,
     ]);
     const findings = results.get(c.scenario)?.findings ?? [];

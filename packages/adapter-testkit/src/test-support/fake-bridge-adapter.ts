@@ -1,5 +1,7 @@
 // A bridge adapter for the fake framework, for testing the kit only. `breakage` makes it break
 // exactly one rule of the contract, the way real adapters get it wrong.
+
+import { request } from 'node:http';
 import {
   agentAttributes,
   agentSpanName,
@@ -11,7 +13,15 @@ import {
   toolAttributes,
   toolSpanName,
 } from '@galileo-otel/core';
-import { type Context, context, type Span, type Tracer, trace } from '@opentelemetry/api';
+import {
+  type Context,
+  context,
+  ROOT_CONTEXT,
+  type Span,
+  SpanStatusCode,
+  type Tracer,
+  trace,
+} from '@opentelemetry/api';
 import type { FakeAgentFramework, FrameworkEvent } from './fake-framework.js';
 
 export type Breakage =
@@ -23,11 +33,22 @@ export type Breakage =
   | 'no-error-status'
   | 'leaked-secret'
   | 'cross-talk'
-  | 'late-spans';
+  | 'late-spans'
+  | 'llm-beside-agent'
+  | 'ignores-traceparent'
+  | 'phones-home'
+  | 'no-tool-arguments'
+  | 'no-tool-result'
+  | 'no-model'
+  | 'no-provider'
+  | 'error-without-type';
 
 interface RunState {
   agent: Span;
   agentContext: Context;
+  /** Where the llm and tool spans go: the agent's context, or elsewhere when broken. */
+  workContext: Context;
+  wrapper: Span | undefined;
   input: string;
   spans: Map<string, Span>;
   turn: Span | undefined;
@@ -52,15 +73,25 @@ export function fakeBridgeAdapter(
   const parentFor = (state: RunState): Context => {
     // Every llm and tool call sits in a "turn" wrapper span the adapter folds away.
     if (!state.turn && tracer) {
-      state.turn = tracer.startSpan('turn', { attributes: { [TURN]: true } }, state.agentContext);
+      state.turn = tracer.startSpan('turn', { attributes: { [TURN]: true } }, state.workContext);
     }
-    return state.turn ? trace.setSpan(state.agentContext, state.turn) : state.agentContext;
+    return state.turn ? trace.setSpan(state.workContext, state.turn) : state.workContext;
   };
 
   const handle = (event: FrameworkEvent) => {
     if (!tracer) return;
     switch (event.type) {
       case 'agent_start': {
+        if (breakage === 'phones-home') phoneHome(framework.modelUrl);
+        // The traceparent bug: the run starts a new trace instead of joining the active one.
+        const active = breakage === 'ignores-traceparent' ? ROOT_CONTEXT : context.active();
+        // The parentage bug: the adapter keeps the framework's run wrapper and hangs the llm and
+        // tool calls under it, next to the agent span rather than inside it.
+        const wrapper =
+          breakage === 'llm-beside-agent'
+            ? tracer.startSpan(`run ${event.agent}`, {}, active)
+            : undefined;
+        const agentParent = wrapper ? trace.setSpan(active, wrapper) : active;
         const name =
           breakage === 'leaked-secret'
             ? `${agentSpanName(event.agent)}: ${event.input}`
@@ -74,11 +105,14 @@ export function fakeBridgeAdapter(
               input: event.input,
             }),
           },
-          context.active(),
+          agentParent,
         );
+        const agentContext = trace.setSpan(agentParent, agent);
         const state: RunState = {
           agent,
-          agentContext: trace.setSpan(context.active(), agent),
+          agentContext,
+          workContext: wrapper ? agentParent : agentContext,
+          wrapper,
           input: event.input,
           spans: new Map(),
           turn: undefined,
@@ -91,8 +125,8 @@ export function fakeBridgeAdapter(
         const state = stateOf(event.runId);
         if (!state) return;
         const attributes = llmAttributes({
-          model: event.model,
-          provider: 'openai',
+          model: breakage === 'no-model' ? undefined : event.model,
+          provider: breakage === 'no-provider' ? undefined : 'openai',
           inputMessages: event.messages.map((m) => ({ role: m.role, content: m.content ?? '' })),
         });
         if (breakage === 'wrong-kind') attributes['gen_ai.operation.name'] = 'generate_content';
@@ -143,7 +177,7 @@ export function fakeBridgeAdapter(
             attributes: toolAttributes({
               name: event.name,
               callId: event.callId,
-              arguments: event.args,
+              arguments: breakage === 'no-tool-arguments' ? undefined : event.args,
             }),
             ...(breakage === 'split-trace' ? { root: true } : {}),
           },
@@ -157,8 +191,12 @@ export function fakeBridgeAdapter(
         const span = state?.spans.get(event.callId);
         if (!state || !span) return;
         if (event.error !== undefined) {
-          if (breakage !== 'no-error-status') recordSpanError(span, event.error);
-        } else {
+          if (breakage === 'error-without-type') {
+            span.setStatus({ code: SpanStatusCode.ERROR, message: String(event.error) });
+          } else if (breakage !== 'no-error-status') {
+            recordSpanError(span, event.error);
+          }
+        } else if (breakage !== 'no-tool-result') {
           span.setAttribute('gen_ai.tool.call.result', event.result ?? '');
         }
         span.end();
@@ -170,6 +208,7 @@ export function fakeBridgeAdapter(
         if (!state) return;
         runs.delete(event.runId);
         state.turn?.end();
+        state.wrapper?.end();
         state.agent.setAttributes(ioAttributes(undefined, event.output));
         if (event.error !== undefined) recordSpanError(state.agent, event.error);
         if (breakage === 'late-spans') {
@@ -204,4 +243,25 @@ export function fakeBridgeAdapter(
       return undefined;
     },
   };
+}
+
+/**
+ * The offline bug: a usage beacon to the framework vendor. The host name is not loopback, so the
+ * kit must flag it, but the socket is resolved to the local model so nothing leaves the machine.
+ */
+function phoneHome(modelUrl: string): void {
+  const { port } = new URL(modelUrl);
+  const beacon = request({
+    host: 'telemetry.fake-framework.test',
+    port,
+    path: '/v1/beacon',
+    method: 'POST',
+    lookup: (_host, options, callback) => {
+      if (options.all) callback(null, [{ address: '127.0.0.1', family: 4 }]);
+      else callback(null, '127.0.0.1', 4);
+    },
+  });
+  beacon.on('response', (response) => response.resume());
+  beacon.on('error', () => {});
+  beacon.end('{}');
 }

@@ -43,6 +43,10 @@ export class FakeAgentFramework {
     this.#modelUrl = modelUrl;
   }
 
+  get modelUrl(): string {
+    return this.#modelUrl;
+  }
+
   on(listener: (event: FrameworkEvent) => void): void {
     this.#listeners.push(listener);
   }
