@@ -179,6 +179,30 @@ describe('the conformance suite on deliberately broken adapters', () => {
   });
 });
 
+describe('the concurrency option', () => {
+  it('starts as many concurrent runs as asked, past the named topics, each in its own trace', async () => {
+    const results = await runScenarios({ name: 'wide', driver: fakeDriver(), concurrency: 12 }, [
+      'concurrent',
+    ]);
+    const result = results.get('concurrent');
+    expect(result?.findings).toEqual([]);
+    expect(new Set(result?.spans.map((s) => s.traceId)).size).toBe(12);
+    expect(result?.spans.length).toBe(48);
+  });
+
+  it('refuses a concurrency that is not a whole number of at least 2', () => {
+    for (const concurrency of [1, 2.5, Number.NaN]) {
+      expect(() =>
+        createConformanceSuite({ name: 'x', driver: fakeDriver(), concurrency }),
+      ).toThrow(/^concurrency must be a whole number of at least 2 .*; got (1|2\.5|NaN)\.$/);
+    }
+    const suite = createConformanceSuite({ name: 'x', driver: fakeDriver(), concurrency: 9 });
+    expect(suite.scenarios.find((s) => s.id === 'concurrent')?.title).toBe(
+      'keeps 9 concurrent runs in separate traces without cross-talk',
+    );
+  });
+});
+
 describe('driver capabilities', () => {
   it('records a declared unsupported capability with its reason', () => {
     const driver: AdapterDriver = {

@@ -30,7 +30,9 @@ export interface ConformanceOptions {
   /** The driver that runs the framework. */
   driver: AdapterDriver;
   /**
-   * How many runs the concurrency scenario starts at once.
+   * How many runs the concurrency scenario starts at once: any whole number from 2 up (each run
+   * gets a topic of its own); anything else makes `createConformanceSuite()` throw a
+   * `RangeError`.
    * @defaultValue `3`
    */
   concurrency?: number | undefined;
@@ -103,13 +105,31 @@ const TOPICS = [
 const runAbout = (topic: string): ConformanceRun => ({ input: `Tell me about ${topic}.`, topic });
 
 /**
+ * One topic per concurrent run. Past the named ones they are generated; the closing word keeps
+ * any topic from being a substring of another (`Probe 1 Mission` is not inside
+ * `Probe 11 Mission`), since the isolation check looks for each topic in the others' traces.
+ */
+const concurrentTopics = (count: number): string[] =>
+  Array.from({ length: count }, (_, i) => TOPICS[i + 1] ?? `Survey Probe ${i + 1} Mission`);
+
+function concurrencyOf(value: number | undefined): number {
+  if (value === undefined) return 3;
+  if (!Number.isInteger(value) || value < 2) {
+    throw new RangeError(
+      `concurrency must be a whole number of at least 2 (the concurrency scenario starts that many runs at once); got ${String(value)}.`,
+    );
+  }
+  return value;
+}
+
+/**
  * Builds the conformance suite without registering tests, for running it from something other
  * than vitest (and for the kit's own tests). `runAdapterConformance()` wraps it in
  * `describe` / `it`.
  */
 export function createConformanceSuite(options: ConformanceOptions): ConformanceSuite {
   const { driver } = options;
-  const concurrency = Math.max(2, Math.min(options.concurrency ?? 3, TOPICS.length - 2));
+  const concurrency = concurrencyOf(options.concurrency);
   const settleMillis = options.settleMillis ?? 200;
   let model: LocalModelServer | undefined;
   let sink: OtlpSink | undefined;
@@ -270,7 +290,7 @@ export function createConformanceSuite(options: ConformanceOptions): Conformance
     `keeps ${concurrency} concurrent runs in separate traces without cross-talk`,
     concurrent.reason,
     async () => {
-      const runs = TOPICS.slice(1, 1 + concurrency).map(runAbout);
+      const runs = concurrentTopics(concurrency).map(runAbout);
       const fn =
         concurrent.fn ?? ((list) => Promise.all(list.map((r) => driver.runAgentWithTool(r))));
       const c = await collect('the concurrent runs', () => fn(runs));
