@@ -283,7 +283,7 @@ process.stdout.write(`created ${relative(root, dir)} (${pkgName}) and ${relative
 The workspace glob "packages/*", turbo and changesets pick it up; nothing else changes at the
 root. Next:
   1. add your framework to packages/${folder}/package.json (peer with a major window + devDependency)
-  2. npm install            (links the workspace; in this repo: flock /tmp/galileo-npm.lock npm install --no-audit --no-fund)
+  2. npm install            (links the new workspace package)
   3. cd packages/${folder} && npx vitest run    (the conformance kit lists the TODOs left)
   4. write src/${name}.ts and the driver in src/conformance.test.ts (docs/writing-an-adapter.md)
 `);

@@ -56,6 +56,11 @@ describe('npm run new-adapter', () => {
     expect(result.stdout).toContain(
       'created packages/adapter-demo-fw (@galileo-otel/adapter-demo-fw)',
     );
+    // The next steps are for any user's machine: plain npm, no locks or paths of this one.
+    expect(result.stdout).toContain(
+      '\n  2. npm install            (links the new workspace package)\n',
+    );
+    expect(result.stdout).not.toMatch(/flock|\/tmp\//);
     const pkg = JSON.parse(readFileSync(join(generated, 'package.json'), 'utf8'));
     expect(pkg).toMatchObject({
       name: '@galileo-otel/adapter-demo-fw',
