@@ -19,7 +19,10 @@ export interface DoctorReport {
   ok: boolean;
 }
 
-/** The package.json fix for duplicate `@opentelemetry/api` copies. */
+/**
+ * The package.json fix for duplicate `@opentelemetry/api` copies. `$@opentelemetry/api` is the
+ * version of the project's own dependency, so it only works where that dependency exists.
+ */
 export const OVERRIDES_FIX = '"overrides": { "@opentelemetry/api": "$@opentelemetry/api" }';
 
 /** Checks whether `endpoint` answers HTTP at all (a POST with an empty body, no API key). */
@@ -124,7 +127,13 @@ export function formatDoctorReport(report: DoctorReport, mark: (ok: boolean) => 
       `${mark(false)} ${copies.length} copies of @opentelemetry/api; spans may not join one trace:`,
     );
     for (const c of copies) lines.push(`    ${c.version}  ${c.path}`);
-    lines.push(`  Fix: add to your package.json, then reinstall:`, `    ${OVERRIDES_FIX}`);
+    lines.push(
+      '  Fix: make @opentelemetry/api a direct dependency of your project (npm install',
+      '  @opentelemetry/api), since the "$" reference below names your own dependency and npm',
+      '  and pnpm refuse it without one; then add to your package.json and reinstall:',
+      `    ${OVERRIDES_FIX}`,
+      '  (pnpm: put "overrides" inside "pnpm": { … })',
+    );
   }
   lines.push('', report.ok ? 'All checks passed.' : 'Some checks need attention.');
   return `${lines.join('\n')}\n`;

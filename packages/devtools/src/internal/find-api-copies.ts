@@ -11,6 +11,25 @@ export interface ApiCopy {
 
 const MAX_DEPTH = 12;
 
+/**
+ * The `node_modules` folders inside pnpm's virtual store (`node_modules/.pnpm/<name>@<version>/
+ * node_modules`), where pnpm keeps every package with its dependencies as siblings: a package's
+ * own copy of `@opentelemetry/api` sits there, never in a nested `node_modules`.
+ */
+function pnpmStores(nodeModules: string): string[] {
+  const store = join(nodeModules, '.pnpm');
+  let entries: string[];
+  try {
+    entries = readdirSync(store);
+  } catch {
+    return [];
+  }
+  // `.pnpm/node_modules` holds pnpm's hoisted links into the same store; the entries cover it.
+  return entries
+    .filter((name) => name !== 'node_modules')
+    .map((name) => join(store, name, 'node_modules'));
+}
+
 function packageDirs(nodeModules: string): string[] {
   let entries: string[];
   try {
@@ -20,6 +39,7 @@ function packageDirs(nodeModules: string): string[] {
   }
   const dirs: string[] = [];
   for (const name of entries) {
+    // `.bin`, `.cache`, `.package-lock.json`, …; pnpm's `.pnpm` store is scanned separately.
     if (name.startsWith('.')) continue;
     const full = join(nodeModules, name);
     if (name.startsWith('@')) {
@@ -47,8 +67,8 @@ function isDirectory(path: string): boolean {
 
 /**
  * Every copy of `@opentelemetry/api` a project can load: the `node_modules` trees of `cwd` and
- * of each ancestor directory (Node resolves upward), nested `node_modules` included, symlinked
- * workspace packages followed once. Two or more copies split the global tracer provider and
+ * of each ancestor directory (Node resolves upward), nested `node_modules` and pnpm's
+ * `node_modules/.pnpm` store included, symlinked workspace packages followed once. Two or more copies split the global tracer provider and
  * context, which breaks trace stitching.
  */
 export function findApiCopies(cwd: string): ApiCopy[] {
@@ -82,6 +102,7 @@ export function findApiCopies(cwd: string): ApiCopy[] {
       }
       scan(join(dir, 'node_modules'), depth + 1);
     }
+    for (const store of pnpmStores(real)) scan(store, depth + 1);
   };
 
   let dir = cwd;

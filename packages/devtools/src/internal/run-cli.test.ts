@@ -1,7 +1,7 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join, relative } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startDevServer } from '../start-dev-server.js';
 import { otlpExporter, recordAgentTrace } from '../test-support/agent-trace.js';
@@ -151,14 +151,17 @@ describe('galileo-otel doctor', () => {
     expect(doctor.out()).toMatch(/endpoint\s+http:\/\/127\.0\.0\.1:\d+\/otel\/traces\s+\[option\]/);
   });
 
+  const write = (path: string, version: string, name = '@opentelemetry/api'): void => {
+    mkdirSync(join(dir, path), { recursive: true });
+    writeFileSync(join(dir, path, 'package.json'), JSON.stringify({ name, version }));
+  };
+  /** A relative symlink, the way npm workspaces and pnpm link packages. */
+  const link = (target: string, path: string): void => {
+    mkdirSync(dirname(join(dir, path)), { recursive: true });
+    symlinkSync(relative(dirname(join(dir, path)), join(dir, target)), join(dir, path), 'dir');
+  };
+
   it('finds duplicate @opentelemetry/api copies and prints the overrides fix', async () => {
-    const write = (path: string, version: string): void => {
-      mkdirSync(join(dir, path), { recursive: true });
-      writeFileSync(
-        join(dir, path, 'package.json'),
-        JSON.stringify({ name: '@opentelemetry/api', version }),
-      );
-    };
     write('node_modules/@opentelemetry/api', '1.10.0');
     write('node_modules/some-sdk/node_modules/@opentelemetry/api', '1.9.0');
     write('node_modules/@scope/lib/node_modules/@opentelemetry/api', '1.10.0');
@@ -175,16 +178,79 @@ describe('galileo-otel doctor', () => {
     expect(text).toContain(
       `1.9.0  ${join(dir, 'node_modules/some-sdk/node_modules/@opentelemetry/api')}`,
     );
-    expect(text).toContain('"overrides": { "@opentelemetry/api": "$@opentelemetry/api" }');
+    expect(text).toContain(
+      '  Fix: make @opentelemetry/api a direct dependency of your project (npm install\n' +
+        '  @opentelemetry/api), since the "$" reference below names your own dependency and npm\n' +
+        '  and pnpm refuse it without one; then add to your package.json and reinstall:\n' +
+        '    "overrides": { "@opentelemetry/api": "$@opentelemetry/api" }\n' +
+        '  (pnpm: put "overrides" inside "pnpm": { … })\n',
+    );
 
     rmSync(join(dir, 'node_modules/some-sdk'), { recursive: true });
     rmSync(join(dir, 'node_modules/@scope'), { recursive: true });
     expect(findApiCopies(dir)).toHaveLength(1);
   });
 
-  it('reads real package.json files in this monorepo', () => {
-    const copies = findApiCopies(join(import.meta.dirname, '..', '..'));
-    expect(copies.length).toBeGreaterThan(0);
-    expect(copies.every((c) => /^\d+\.\d+\.\d+/.test(c.version))).toBe(true);
+  it('finds the copies in a pnpm layout, inside node_modules/.pnpm', async () => {
+    // What `pnpm install` lays out for a project that depends on @opentelemetry/api@1.10.0 and on
+    // some-sdk, which depends on @opentelemetry/api@1.9.0.
+    const store = 'node_modules/.pnpm';
+    write(`${store}/@opentelemetry+api@1.10.0/node_modules/@opentelemetry/api`, '1.10.0');
+    write(`${store}/@opentelemetry+api@1.9.0/node_modules/@opentelemetry/api`, '1.9.0');
+    write(`${store}/some-sdk@2.0.0/node_modules/some-sdk`, '2.0.0', 'some-sdk');
+    link(
+      `${store}/@opentelemetry+api@1.9.0/node_modules/@opentelemetry/api`,
+      `${store}/some-sdk@2.0.0/node_modules/@opentelemetry/api`,
+    );
+    link(
+      `${store}/@opentelemetry+api@1.10.0/node_modules/@opentelemetry/api`,
+      `${store}/node_modules/@opentelemetry/api`,
+    );
+    writeFileSync(join(dir, store, 'lock.yaml'), 'lockfileVersion: "9.0"\n');
+    link(
+      `${store}/@opentelemetry+api@1.10.0/node_modules/@opentelemetry/api`,
+      'node_modules/@opentelemetry/api',
+    );
+    link(`${store}/some-sdk@2.0.0/node_modules/some-sdk`, 'node_modules/some-sdk');
+    writeFileSync(join(dir, 'node_modules/.modules.yaml'), 'layoutVersion: 5\n');
+
+    const real = realpathSync(dir);
+    expect(findApiCopies(dir)).toEqual([
+      {
+        version: '1.10.0',
+        path: join(real, store, '@opentelemetry+api@1.10.0/node_modules/@opentelemetry/api'),
+      },
+      {
+        version: '1.9.0',
+        path: join(real, store, '@opentelemetry+api@1.9.0/node_modules/@opentelemetry/api'),
+      },
+    ]);
+    const doctor = io({ env: { GALILEO_API_KEY: 'k' } });
+    await runCli(
+      ['doctor', '--endpoint', 'http://127.0.0.1:1/otel/traces', '--timeout', '500'],
+      doctor,
+    );
+    expect(doctor.out()).toContain('[!!] 2 copies of @opentelemetry/api');
+  });
+
+  it('counts each copy once in an npm workspace, through the symlinked workspace packages', () => {
+    // npm workspaces: packages/app links into the root node_modules and keeps its own older copy;
+    // the root copy is reached both directly and through the link.
+    writeFileSync(join(dir, 'package.json'), JSON.stringify({ workspaces: ['packages/*'] }));
+    write('node_modules/@opentelemetry/api', '1.10.0');
+    write('packages/app', '0.0.0', 'app');
+    write('packages/app/node_modules/@opentelemetry/api', '1.9.0');
+    write('packages/lib', '0.0.0', 'lib');
+    link('packages/app', 'node_modules/app');
+    link('packages/lib', 'node_modules/lib');
+    write('node_modules/not-api/node_modules/@opentelemetry/api', '1.9.0', '@opentelemetry/other');
+
+    const real = realpathSync(dir);
+    const expected = [
+      { version: '1.10.0', path: join(real, 'node_modules/@opentelemetry/api') },
+      { version: '1.9.0', path: join(real, 'packages/app/node_modules/@opentelemetry/api') },
+    ];
+    expect(findApiCopies(dir)).toEqual(expected);
+    expect(findApiCopies(join(dir, 'packages', 'lib'))).toEqual(expected);
   });
 });
