@@ -94,6 +94,99 @@ describe('galileo-otel dev, traces, trace', () => {
     expect(JSON.parse(listJson.out())[0].traceId).toBe(recorded.traceId);
   });
 
+  it('prints the latest trace as JSON with its id, kinds, parents and services', async () => {
+    const server = await startDevServer({ port: 0, dbPath: join(dir, 'two.db') });
+    let first: Awaited<ReturnType<typeof recordAgentTrace>>;
+    let second: Awaited<ReturnType<typeof recordAgentTrace>>;
+    try {
+      first = await recordAgentTrace(otlpExporter(server.otlpUrl));
+      second = await recordAgentTrace(otlpExporter(server.otlpUrl));
+    } finally {
+      await server.close();
+    }
+    expect(second.traceId).not.toBe(first.traceId);
+
+    const json = io();
+    expect(await runCli(['trace', 'latest', '--db', 'two.db', '--json'], json)).toBe(0);
+    expect(json.err()).toBe('');
+    const parsed = JSON.parse(json.out()) as {
+      traceId: string;
+      spans: {
+        traceId: string;
+        spanId: string;
+        parentSpanId: string | null;
+        name: string;
+        kind: string;
+        serviceName: string | null;
+      }[];
+    };
+    expect(parsed.traceId).toBe(second.traceId);
+    expect(parsed.spans.every((s) => s.traceId === second.traceId)).toBe(true);
+    const { ids } = second;
+    const shape = (s: (typeof parsed.spans)[number]) => ({
+      spanId: s.spanId,
+      parentSpanId: s.parentSpanId,
+      name: s.name,
+      kind: s.kind,
+      serviceName: s.serviceName,
+    });
+    const sort = <T extends { spanId: string | undefined }>(list: T[]) =>
+      [...list].sort((a, b) => String(a.spanId).localeCompare(String(b.spanId)));
+    expect(sort(parsed.spans.map(shape))).toEqual(
+      sort([
+        {
+          spanId: ids.run,
+          parentSpanId: null,
+          name: 'workflow run',
+          kind: 'workflow',
+          serviceName: 'planner',
+        },
+        {
+          spanId: ids.agent,
+          parentSpanId: ids.run,
+          name: 'invoke_agent planner',
+          kind: 'agent',
+          serviceName: 'planner',
+        },
+        {
+          spanId: ids.llm,
+          parentSpanId: ids.agent,
+          name: 'chat gpt-4o-mini',
+          kind: 'llm',
+          serviceName: 'planner',
+        },
+        {
+          spanId: ids.tool,
+          parentSpanId: ids.agent,
+          name: 'execute_tool get_weather',
+          kind: 'tool',
+          serviceName: 'planner',
+        },
+        {
+          spanId: ids.researcher,
+          parentSpanId: ids.agent,
+          name: 'invoke_agent researcher',
+          kind: 'agent',
+          serviceName: 'researcher',
+        },
+        {
+          spanId: ids.retriever,
+          parentSpanId: ids.researcher,
+          name: 'query docs',
+          kind: 'retriever',
+          serviceName: 'researcher',
+        },
+        {
+          spanId: ids.summarize,
+          parentSpanId: ids.researcher,
+          name: 'chat llama3',
+          kind: 'llm',
+          serviceName: 'researcher',
+        },
+      ]),
+    );
+  });
+
   it('explains a missing database, an unknown trace and bad usage', async () => {
     const missing = io();
     expect(await runCli(['traces'], missing)).toBe(1);
