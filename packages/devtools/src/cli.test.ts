@@ -1,0 +1,134 @@
+// Runs the published `galileo-otel` command as a real process (bin/galileo-otel.js, which loads
+// the built dist/cli.js) and talks to it over HTTP, the way a user's exporter would.
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { context, trace } from '@opentelemetry/api';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { recordSpans, toProtobuf } from './test-support/agent-trace.js';
+
+const bin = fileURLToPath(new URL('../bin/galileo-otel.js', import.meta.url));
+let dir: string;
+const running = new Set<ChildProcess>();
+
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'galileo-devtools-bin-'));
+});
+
+afterEach(() => {
+  for (const child of running) child.kill('SIGKILL');
+  running.clear();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+async function freePort(): Promise<number> {
+  const probe = createServer();
+  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+  const { port } = probe.address() as { port: number };
+  await new Promise<void>((resolve) => probe.close(() => resolve()));
+  return port;
+}
+
+interface Dev {
+  url: string;
+  output: () => string;
+  /** Sends SIGTERM and resolves with the exit code and signal. */
+  stop(): Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+}
+
+/** Starts `galileo-otel dev` and waits until it prints the viewer URL. */
+async function startDev(args: string[]): Promise<Dev> {
+  const child = spawn(process.execPath, [bin, 'dev', ...args], {
+    cwd: dir,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  running.add(child);
+  let output = '';
+  child.stdout.setEncoding('utf8').on('data', (t: string) => (output += t));
+  child.stderr.setEncoding('utf8').on('data', (t: string) => (output += t));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.once('exit', (code, signal) => {
+      running.delete(child);
+      resolve({ code, signal });
+    }),
+  );
+  const url = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(
+      () => reject(new Error(`no viewer URL within 10 s:\n${output}`)),
+      10_000,
+    );
+    const look = () => {
+      const match = /Viewer: {3}(http:\/\/\S+)\/\n/.exec(output);
+      if (match?.[1]) {
+        clearTimeout(timer);
+        resolve(match[1]);
+      }
+    };
+    child.stdout.on('data', look);
+    void exited.then(() => reject(new Error(`galileo-otel dev exited early:\n${output}`)));
+  });
+  return {
+    url,
+    output: () => output,
+    stop: () => {
+      child.kill('SIGTERM');
+      return exited;
+    },
+  };
+}
+
+const post = (url: string, key: string, body: Uint8Array) =>
+  fetch(`${url}/otel/traces`, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/x-protobuf',
+      'Galileo-API-Key': key,
+      project: 'p',
+      logstream: 'l',
+    },
+    body,
+  });
+
+async function spanCount(url: string, traceId: string): Promise<number> {
+  const res = await fetch(`${url}/api/traces/${traceId}`);
+  if (res.status === 404) return 0;
+  return ((await res.json()) as { spans: unknown[] }).spans.length;
+}
+
+describe('the galileo-otel bin', () => {
+  it('accepts only the key pinned with --api-key, and stores a re-sent batch once across a restart', async () => {
+    const port = await freePort();
+    const args = ['--api-key', 'x', '--db', join(dir, 'traces.db'), '--port', String(port)];
+    const spans = await recordSpans((tracer) => {
+      const root = tracer.startSpan('workflow run');
+      tracer.startSpan('step', {}, trace.setSpan(context.active(), root)).end();
+      root.end();
+    });
+    const traceId = spans[0]?.spanContext().traceId ?? '';
+    const body = toProtobuf(spans);
+
+    const first = await startDev(args);
+    expect(first.url).toBe(`http://127.0.0.1:${port}`);
+    expect(first.output()).toContain('API key:  pinned by --api-key');
+
+    const wrong = await post(first.url, 'y', body);
+    expect(wrong.status).toBe(401);
+    expect(await wrong.json()).toEqual({ detail: 'Invalid API Key' });
+    expect(await spanCount(first.url, traceId)).toBe(0);
+
+    const right = await post(first.url, 'x', body);
+    expect(right.status).toBe(200);
+    expect(await spanCount(first.url, traceId)).toBe(2);
+    expect(await first.stop()).toEqual({ code: 0, signal: null });
+
+    const second = await startDev(args);
+    expect(await spanCount(second.url, traceId)).toBe(2);
+    const again = await post(second.url, 'x', body);
+    expect(again.status).toBe(200);
+    expect(await spanCount(second.url, traceId)).toBe(2);
+    expect(await second.stop()).toEqual({ code: 0, signal: null });
+  });
+});
