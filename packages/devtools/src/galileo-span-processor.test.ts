@@ -35,6 +35,7 @@ describe("core's GalileoSpanProcessor against the local receiver", () => {
       'llm',
       'retriever',
       'tool',
+      'tool',
       'workflow',
     ]);
     expect(new Set(spans.map((s) => s.project))).toEqual(new Set(['proc-project']));

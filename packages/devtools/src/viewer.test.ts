@@ -80,7 +80,7 @@ describe('viewer in headless Chromium', () => {
     await row.click();
     await page.waitForURL(`**/traces/${recorded.traceId}`);
     const rows = page.locator('[data-testid="waterfall"] .span-row');
-    await expect.poll(() => rows.count()).toBe(7);
+    await expect.poll(() => rows.count()).toBe(8);
 
     // The tree: depth-first order with depths, across both services.
     const tree = await rows.evaluateAll((nodes) =>
@@ -95,6 +95,7 @@ describe('viewer in headless Chromium', () => {
       { name: 'workflow run', depth: 0, kind: 'workflow', service: 'planner' },
       { name: 'invoke_agent planner', depth: 1, kind: 'agent', service: 'planner' },
       { name: 'chat gpt-4o-mini', depth: 2, kind: 'llm', service: 'planner' },
+      { name: 'execute_tool geocode', depth: 2, kind: 'tool', service: 'planner' },
       { name: 'execute_tool get_weather', depth: 2, kind: 'tool', service: 'planner' },
       { name: 'invoke_agent researcher', depth: 2, kind: 'agent', service: 'researcher' },
       { name: 'query docs', depth: 3, kind: 'retriever', service: 'researcher' },
@@ -120,6 +121,49 @@ describe('viewer in headless Chromium', () => {
     expect(llmText).toContain('42 in · 7 out');
     expect(llmText).toContain('What is the weather in Paris?');
     expect(llmText).toContain('Let me check the weather tool.');
+
+    // A tool that returned shows its result, pretty-printed, under its own heading.
+    await page.locator(`.span-row[data-span-id="${recorded.ids.geocode}"]`).click();
+    await expect.poll(() => detail.getAttribute('data-span-id')).toBe(recorded.ids.geocode);
+    expect(
+      await detail.locator('h4:text-is("Tool result") + pre').textContent({ timeout: 5000 }),
+    ).toBe(JSON.stringify({ lat: 48.8566, lon: 2.3522 }, null, 2));
+    expect(
+      await detail.locator('h4:text-is("Tool arguments") + pre').textContent({ timeout: 5000 }),
+    ).toBe(JSON.stringify({ city: 'Paris' }, null, 2));
+
+    // Each time bar starts and spans in proportion to the trace's 1550 ms, as recorded.
+    const offsets: Record<string, [start: number, duration: number]> = {
+      'workflow run': [0, 1550],
+      'invoke_agent planner': [20, 1510],
+      'chat gpt-4o-mini': [40, 600],
+      'execute_tool geocode': [645, 10],
+      'execute_tool get_weather': [660, 250],
+      'invoke_agent researcher': [930, 580],
+      'query docs': [950, 250],
+      'chat llama3': [1210, 290],
+    };
+    const bars = await rows.evaluateAll((nodes) =>
+      nodes.map((n) => {
+        const track = n.querySelector('.bar-track')?.getBoundingClientRect();
+        const bar = n.querySelector('.bar')?.getBoundingClientRect();
+        return {
+          name: n.querySelector('.label')?.textContent ?? '',
+          track: track?.width ?? 0,
+          left: (bar?.left ?? 0) - (track?.left ?? 0),
+          width: bar?.width ?? 0,
+        };
+      }),
+    );
+    expect(bars.map((b) => b.name).sort()).toEqual(Object.keys(offsets).sort());
+    for (const bar of bars) {
+      const [start, duration] = offsets[bar.name] ?? [Number.NaN, Number.NaN];
+      expect(bar.track, bar.name).toBeGreaterThan(200);
+      expect(Math.abs(bar.left - (bar.track * start) / 1550), `${bar.name} left`).toBeLessThan(1);
+      expect(Math.abs(bar.width - (bar.track * duration) / 1550), `${bar.name} width`).toBeLessThan(
+        1,
+      );
+    }
 
     await page.screenshot({ path: join(artifacts, 'viewer.png'), fullPage: true });
     expect(errors).toEqual([]);

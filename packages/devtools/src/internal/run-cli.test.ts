@@ -66,7 +66,7 @@ describe('galileo-otel dev, traces, trace', () => {
     const text = tree.out();
     expect(text).not.toContain('\u001b[');
     expect(text).toContain(`trace ${recorded.traceId}`);
-    expect(text).toContain('7 spans · 2 services (planner, researcher) · 1 errors');
+    expect(text).toContain('8 spans · 2 services (planner, researcher) · 1 errors');
     expect(text).toMatch(/^workflow run {2}\[workflow\] {2}planner {2}1\.55 s$/m);
     expect(text).toMatch(
       /^\s*├─ chat gpt-4o-mini {2}\[llm\] {2}planner {2}600 ms {2}gpt-4o-mini {2}tokens 42 in \/ 7 out$/m,
@@ -88,7 +88,7 @@ describe('galileo-otel dev, traces, trace', () => {
       await runCli(['trace', recorded.traceId, '--db', 'data/traces.db', '--json'], json),
     ).toBe(0);
     const parsed = JSON.parse(json.out()) as { spans: { kind: string }[] };
-    expect(parsed.spans).toHaveLength(7);
+    expect(parsed.spans).toHaveLength(8);
     const listJson = io();
     await runCli(['traces', '--json', '--db', 'data/traces.db'], listJson);
     expect(JSON.parse(listJson.out())[0].traceId).toBe(recorded.traceId);
@@ -153,6 +153,13 @@ describe('galileo-otel dev, traces, trace', () => {
           parentSpanId: ids.agent,
           name: 'chat gpt-4o-mini',
           kind: 'llm',
+          serviceName: 'planner',
+        },
+        {
+          spanId: ids.geocode,
+          parentSpanId: ids.agent,
+          name: 'execute_tool geocode',
+          kind: 'tool',
           serviceName: 'planner',
         },
         {

@@ -54,8 +54,9 @@ function under(span: Span): Context {
 
 /**
  * Records a two-service agent trace, as two processes would: `planner` runs a workflow, an agent,
- * an LLM call and a failing tool; `researcher` continues the trace from the propagated context
- * with its own agent and a retriever. Seven spans, one error.
+ * an LLM call, a tool that returns a result and a failing tool; `researcher` continues the trace
+ * from the propagated context with its own agent, a retriever and an LLM call. Eight spans, one
+ * error.
  */
 export async function recordAgentTrace(makeProcessor: ProcessorFactory): Promise<RecordedTrace> {
   const planner = provider('planner', makeProcessor('planner'));
@@ -109,6 +110,24 @@ export async function recordAgentTrace(makeProcessor: ProcessorFactory): Promise
     ),
   );
   llm.end(base + 640);
+  const geocode = remember(
+    'geocode',
+    t.startSpan(
+      'execute_tool geocode',
+      {
+        startTime: base + 645,
+        attributes: {
+          'gen_ai.operation.name': 'execute_tool',
+          'gen_ai.tool.name': 'geocode',
+          'gen_ai.tool.call.id': 'call_geocode_1',
+          'gen_ai.tool.call.arguments': JSON.stringify({ city: 'Paris' }),
+          'gen_ai.tool.call.result': JSON.stringify({ lat: 48.8566, lon: 2.3522 }),
+        },
+      },
+      under(agent),
+    ),
+  );
+  geocode.end(base + 655);
   const tool = remember(
     'tool',
     t.startSpan(
@@ -181,7 +200,7 @@ export async function recordAgentTrace(makeProcessor: ProcessorFactory): Promise
 
   await Promise.all([planner.forceFlush(), researcher.forceFlush()]);
   await Promise.all([planner.shutdown(), researcher.shutdown()]);
-  return { traceId: root.spanContext().traceId, spanCount: 7, ids };
+  return { traceId: root.spanContext().traceId, spanCount: 8, ids };
 }
 
 /** Records spans in memory and returns them; `build` creates them with the given tracer. */
