@@ -157,6 +157,27 @@ describe('startDevServer: routing headers and resource attributes', () => {
     expect(server.store.getTrace(b.traceId)[0]?.project).toBe('proj-123');
   });
 
+  it('honours logstreamid like projectid, with the name winning when both are sent', async () => {
+    const a = await oneSpanBody('a');
+    expect((await post(a.bytes, { ...AUTH, project: 'p', logstreamid: 'ls-42' })).status).toBe(200);
+    expect(server.store.getTrace(a.traceId)[0]).toMatchObject({
+      project: 'p',
+      logStream: 'ls-42',
+      experimentId: null,
+    });
+    const b = await oneSpanBody('b');
+    const named = await post(b.bytes, { ...AUTH, logstream: 'by-name', logstreamid: 'ls-42' });
+    expect(named.status).toBe(200);
+    expect(server.store.getTrace(b.traceId)[0]?.logStream).toBe('by-name');
+    const c = await oneSpanBody('c');
+    const both = await post(c.bytes, { ...AUTH, logstreamid: 'ls-42', experimentid: 'exp-1' });
+    expect(both.status).toBe(422);
+    expect((both.json as { detail: string }).detail).toBe(
+      'Send either a logstream (or logstreamid) header or an experimentid header, not both: experiment traces have no log stream.',
+    );
+    expect(server.store.getTrace(c.traceId)).toEqual([]);
+  });
+
   it('files experiment traces without a log stream, and refuses both headers', async () => {
     const a = await oneSpanBody();
     const res = await post(a.bytes, { ...AUTH, project: 'p', experimentid: 'exp-1' });

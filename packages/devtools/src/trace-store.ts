@@ -11,7 +11,7 @@ export type { JsonValue } from './internal/to-json-value.js';
 export interface SpanDestination {
   /** Project name (or the `projectid` header value when only an id was sent). */
   project: string;
-  /** Log stream name; `null` in experiment mode. */
+  /** Log stream name (or the `logstreamid` header value when only an id was sent); `null` in experiment mode. */
   logStream: string | null;
   /** Experiment id; `null` in log stream mode. */
   experimentId: string | null;

@@ -106,13 +106,14 @@ export async function handleIngest(
 
   const fromHeaders: HeaderDestination = {
     project: header(req, 'project') ?? header(req, 'projectid') ?? 'default',
-    logStream: header(req, 'logstream'),
+    // Galileo takes a log stream by name or by id, as it takes the project.
+    logStream: header(req, 'logstream') ?? header(req, 'logstreamid'),
     experimentId: header(req, 'experimentid'),
   };
   if (fromHeaders.logStream && fromHeaders.experimentId) {
     return detail(
       422,
-      'Send either a logstream header or an experimentid header, not both: experiment traces have no log stream.',
+      'Send either a logstream (or logstreamid) header or an experimentid header, not both: experiment traces have no log stream.',
     );
   }
 
