@@ -225,6 +225,32 @@ describe('Gemini wire shapes', () => {
     }
   });
 
+  it('rejects a functionCall or functionResponse without a name with 400 INVALID_ARGUMENT', async () => {
+    const cases = [
+      [{ functionCall: {} }, 'function_call'],
+      [{ functionResponse: { response: { ok: true } } }, 'function_response'],
+    ] as const;
+    for (const [part, field] of cases) {
+      const res = await fetch(url('gemini-2.5-flash', 'generateContent'), {
+        method: 'POST',
+        body: JSON.stringify({
+          contents: [
+            { role: 'user', parts: [{ text: 'Tell me about Voyager 1.' }] },
+            { role: 'model', parts: [{ text: 'Looking.' }, part] },
+          ],
+        }),
+      });
+      expect(res.status).toBe(400);
+      expect(await res.json()).toEqual({
+        error: {
+          code: 400,
+          message: `* GenerateContentRequest.contents[1].parts[1].${field}.name: Name cannot be empty.`,
+          status: 'INVALID_ARGUMENT',
+        },
+      });
+    }
+  });
+
   it('429 carries Retry-After: 1 and the Gemini error shape', async () => {
     const res = await fetch(url('gemini-2.5-flash@429', 'generateContent'), {
       method: 'POST',

@@ -373,6 +373,64 @@ describe('malformed requests and routes', () => {
     });
   });
 
+  const postChat = (body: unknown) =>
+    fetch(`${server.url}/v1/chat/completions`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+
+  it('content that is neither a string nor an array of parts is a 400 naming the message', async () => {
+    const res = await postChat({ model: 'gpt-4.1-mini', messages: [{ role: 'user', content: 5 }] });
+    expect(res.status).toBe(400);
+    expect(await res.json()).toEqual({
+      error: {
+        message:
+          "Invalid type for 'messages[0].content': expected one of a string or array of objects, but got an integer instead.",
+        type: 'invalid_request_error',
+        param: 'messages[0].content',
+        code: null,
+      },
+    });
+    const parts = await postChat({
+      model: 'gpt-4.1-mini',
+      messages: [{ role: 'user', content: ['hi'] }],
+    });
+    expect(parts.status).toBe(400);
+    expect(server.requests.map((r) => r.status)).toEqual([400, 400]);
+  });
+
+  it('a function tool without its function is a 400 naming the tool', async () => {
+    const res = await postChat({
+      model: 'gpt-4.1-mini',
+      messages: [{ role: 'user', content: 'Tell me about Voyager 1.' }],
+      tools: [weatherTool, { type: 'function' }],
+    });
+    expect(res.status).toBe(400);
+    expect(await res.json()).toEqual({
+      error: {
+        message: "Missing required parameter: 'tools[1].function'.",
+        type: 'invalid_request_error',
+        param: 'tools[1].function',
+        code: null,
+      },
+    });
+  });
+
+  it('the openai client gets the content 400 as a BadRequestError', async () => {
+    const err = await client.chat.completions
+      .create({
+        model: 'gpt-4.1-mini',
+        messages: [{ role: 'user', content: 5 as unknown as string }],
+      })
+      .catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(OpenAI.BadRequestError);
+    expect((err as InstanceType<typeof OpenAI.APIError>).error).toMatchObject({
+      type: 'invalid_request_error',
+      param: 'messages[0].content',
+    });
+  });
+
   it('bad JSON is a 400 with {error:{message,type,param,code}}', async () => {
     const res = await fetch(`${server.url}/v1/chat/completions`, {
       method: 'POST',

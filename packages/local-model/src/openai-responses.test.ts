@@ -171,6 +171,24 @@ describe('Responses API with the official openai client', () => {
     await expect(stream.finalResponse()).rejects.toThrow(/terminated/);
   });
 
+  it('a message whose content is a number is a 400 naming the item', async () => {
+    const res = await fetch(`${server.url}/v1/responses`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ model: 'gpt-4.1-mini', input: [{ role: 'user', content: 5 }] }),
+    });
+    expect(res.status).toBe(400);
+    expect(await res.json()).toEqual({
+      error: {
+        message:
+          "Invalid type for 'input[0].content': expected one of a string or array of objects, but got an integer instead.",
+        type: 'invalid_request_error',
+        param: 'input[0].content',
+        code: null,
+      },
+    });
+  });
+
   it('missing input is a 400 in the OpenAI shape', async () => {
     const err = await client.responses
       .create({ model: 'gpt-4.1-mini' } as OpenAI.Responses.ResponseCreateParamsNonStreaming)

@@ -111,20 +111,39 @@ function matchRoute(method: string, path: string): Route | 'health' | 'embedding
   return undefined;
 }
 
-function readBody(req: IncomingMessage): Promise<string> {
+/** What {@link readBody} resolves with when the body is over {@link MAX_BODY}. */
+const TOO_LARGE = Symbol('too large');
+/** How long the rest of a refused body may take to arrive before the connection is dropped. */
+const DRAIN_TIMEOUT_MS = 10_000;
+
+/**
+ * Reads the body as text, or resolves {@link TOO_LARGE} as soon as it is known to be over the
+ * limit (from `Content-Length`, or while reading). The rest is then read and thrown away rather
+ * than the connection reset, so the client, still sending, gets to read the 413.
+ */
+function readBody(req: IncomingMessage): Promise<string | typeof TOO_LARGE> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
+    let over = false;
+    const refuse = () => {
+      over = true;
+      chunks.length = 0;
+      const timer = setTimeout(() => req.socket.destroy(), DRAIN_TIMEOUT_MS);
+      timer.unref();
+      req.once('end', () => clearTimeout(timer));
+      resolve(TOO_LARGE);
+    };
+    if (Number(req.headers['content-length']) > MAX_BODY) refuse();
     req.on('data', (chunk: Buffer) => {
+      if (over) return;
       size += chunk.length;
-      if (size > MAX_BODY) {
-        reject(new BadRequestError('request body too large'));
-        req.destroy();
-        return;
-      }
-      chunks.push(chunk);
+      if (size > MAX_BODY) refuse();
+      else chunks.push(chunk);
     });
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('end', () => {
+      if (!over) resolve(Buffer.concat(chunks).toString('utf8'));
+    });
     req.on('error', reject);
   });
 }
@@ -233,6 +252,15 @@ export async function startLocalModel(options: LocalModelOptions = {}): Promise<
     const protocol = embeddingsRoute ? openaiChat : route.protocol;
     entry.protocol = embeddingsRoute ? 'openai-embeddings' : route.name;
     const raw = await readBody(req);
+    if (raw === TOO_LARGE) {
+      fail(
+        protocol,
+        413,
+        'too-large',
+        `Request payload size exceeds the limit: ${MAX_BODY} bytes.`,
+      );
+      return;
+    }
     let body: unknown;
     try {
       body = JSON.parse(raw);

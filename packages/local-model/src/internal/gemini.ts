@@ -74,6 +74,30 @@ function resultText(response: unknown): string {
   return typeof response === 'string' ? response : JSON.stringify(response ?? null);
 }
 
+/**
+ * A `functionCall` / `functionResponse` part must name its function, as the real API checks
+ * (`functionCall: {}` is a 400 there, not a call of nothing).
+ */
+function checkCallParts(content: Record<string, unknown>, i: number): void {
+  if (!Array.isArray(content.parts)) return;
+  content.parts.forEach((part, j) => {
+    if (!isRecord(part)) return;
+    for (const [key, field] of [
+      ['functionCall', 'function_call'],
+      ['functionResponse', 'function_response'],
+    ] as const) {
+      if (part[key] === undefined) continue;
+      const value = part[key];
+      const name = isRecord(value) ? value.name : undefined;
+      if (typeof name !== 'string' || name.trim() === '') {
+        throw new BadRequestError(
+          `* GenerateContentRequest.contents[${i}].parts[${j}].${field}.name: Name cannot be empty.`,
+        );
+      }
+    }
+  });
+}
+
 function parse(
   body: Record<string, unknown>,
   route: { model?: string; stream?: boolean },
@@ -88,6 +112,7 @@ function parse(
   let toolResults: ToolResult[] = [];
   contents.forEach((content, i) => {
     if (!isRecord(content)) throw new BadRequestError(`contents[${i}] must be an object`);
+    checkCallParts(content, i);
     const parts = partsOf(content);
     const text = textOfParts(parts);
     if (text !== '') inputs.push(text);
@@ -168,6 +193,7 @@ function render(req: ParsedRequest, decision: Decision, ctx: RenderContext): Ren
 function error(kind: ErrorKind, message: string): unknown {
   const map: Record<ErrorKind, [number, string]> = {
     'bad-request': [400, 'INVALID_ARGUMENT'],
+    'too-large': [413, 'INVALID_ARGUMENT'],
     'not-found': [404, 'NOT_FOUND'],
     'rate-limit': [429, 'RESOURCE_EXHAUSTED'],
     'server-error': [500, 'INTERNAL'],

@@ -2,7 +2,9 @@ import type { Decision, ToolChoice, ToolResult, ToolSpec } from './policy.js';
 import { pieces } from './policy.js';
 import {
   BadRequestError,
+  checkOpenaiContent,
   isRecord,
+  jsonTypeName,
   openaiError,
   type ParsedRequest,
   type Protocol,
@@ -16,16 +18,34 @@ function parseTools(tools: unknown): ToolSpec[] {
   if (tools === undefined || tools === null) return [];
   if (!Array.isArray(tools)) throw new BadRequestError("'tools' must be an array", 'tools');
   const out: ToolSpec[] = [];
-  for (const tool of tools) {
-    if (!isRecord(tool) || !isRecord(tool.function)) continue;
+  tools.forEach((tool, i) => {
+    if (!isRecord(tool)) {
+      throw new BadRequestError(
+        `Invalid type for 'tools[${i}]': expected an object, but got ${jsonTypeName(tool)} instead.`,
+        `tools[${i}]`,
+      );
+    }
+    // Custom (free-form grammar) tools carry no `function`; the local model never calls them.
+    if (tool.type === 'custom') return;
     const fn = tool.function;
-    if (typeof fn.name !== 'string') throw new BadRequestError('tool without a name', 'tools');
+    if (!isRecord(fn)) {
+      throw new BadRequestError(
+        `Missing required parameter: 'tools[${i}].function'.`,
+        `tools[${i}].function`,
+      );
+    }
+    if (typeof fn.name !== 'string' || fn.name === '') {
+      throw new BadRequestError(
+        `Missing required parameter: 'tools[${i}].function.name'.`,
+        `tools[${i}].function.name`,
+      );
+    }
     out.push({
       name: fn.name,
       description: typeof fn.description === 'string' ? fn.description : '',
       parameters: fn.parameters,
     });
-  }
+  });
   return out;
 }
 
@@ -74,6 +94,7 @@ function parse(body: Record<string, unknown>): ParsedRequest {
     if (!isRecord(msg) || typeof msg.role !== 'string') {
       throw new BadRequestError(`messages[${i}] must be an object with a role`, `messages[${i}]`);
     }
+    checkOpenaiContent(msg.content, `messages[${i}].content`);
     const text = textOfContent(msg.content);
     inputs.push(text);
     if (msg.role === 'system' || msg.role === 'developer') system.push(text);

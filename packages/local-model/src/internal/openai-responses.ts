@@ -3,6 +3,7 @@ import type { Decision, ToolChoice, ToolResult, ToolSpec } from './policy.js';
 import { pieces } from './policy.js';
 import {
   BadRequestError,
+  checkOpenaiContent,
   isRecord,
   openaiError,
   type ParsedRequest,
@@ -74,6 +75,7 @@ function parse(body: Record<string, unknown>): ParsedRequest {
     if (!isRecord(item)) throw new BadRequestError(`input[${i}] must be an object`, `input[${i}]`);
     const type = item.type ?? 'message';
     if (type === 'message') {
+      checkOpenaiContent(item.content, `input[${i}].content`);
       const text = textOfContent(item.content);
       inputs.push(text);
       if (item.role === 'system' || item.role === 'developer') system.push(text);

@@ -29,7 +29,7 @@ export interface SseEvent {
 export type Rendered = { kind: 'json'; body: unknown } | { kind: 'sse'; events: SseEvent[] };
 
 /** The kinds of error a protocol must express in its own shape. */
-export type ErrorKind = 'bad-request' | 'not-found' | 'rate-limit' | 'server-error';
+export type ErrorKind = 'bad-request' | 'too-large' | 'not-found' | 'rate-limit' | 'server-error';
 
 /** Everything render needs besides the decision. */
 export interface RenderContext {
@@ -50,6 +50,28 @@ export interface Protocol {
 /** Plain-object guard. */
 export function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** A JSON value's type as OpenAI's validation messages name it (`an integer`, `an object`). */
+export function jsonTypeName(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  if (typeof value === 'number') return Number.isInteger(value) ? 'an integer' : 'a decimal';
+  if (typeof value === 'object') return 'an object';
+  return `a ${typeof value}`;
+}
+
+/**
+ * Checks an OpenAI message `content` (Chat Completions and Responses alike): absent, `null`, a
+ * string, or an array of objects (parts). Anything else is the 400 the real API answers.
+ */
+export function checkOpenaiContent(content: unknown, param: string): void {
+  if (content === undefined || content === null || typeof content === 'string') return;
+  if (Array.isArray(content) && content.every(isRecord)) return;
+  throw new BadRequestError(
+    `Invalid type for '${param}': expected one of a string or array of objects, but got ${jsonTypeName(content)} instead.`,
+    param,
+  );
 }
 
 /** Text of an OpenAI-style content value: a string or an array of parts with `text`. */
@@ -73,6 +95,7 @@ export function openaiError(
 ): unknown {
   const map: Record<ErrorKind, { type: string; code: string | null }> = {
     'bad-request': { type: 'invalid_request_error', code: null },
+    'too-large': { type: 'invalid_request_error', code: null },
     'not-found': { type: 'invalid_request_error', code: 'unknown_url' },
     'rate-limit': { type: 'requests', code: 'rate_limit_exceeded' },
     'server-error': { type: 'server_error', code: null },
