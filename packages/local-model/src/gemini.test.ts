@@ -203,6 +203,31 @@ describe('Gemini with the official @google/genai client', () => {
     expect(received).toBeGreaterThan(0);
   });
 
+  it('latency:<ms> delays the answer, unary and streamed', async () => {
+    let started = Date.now();
+    const res = await ai.models.generateContent({
+      model: 'gemini-2.5-flash@latency:250',
+      contents: 'Tell me about Mars.',
+    });
+    expect(Date.now() - started).toBeGreaterThanOrEqual(240);
+    expect(res.text).toContain('Mars');
+
+    started = Date.now();
+    const stream = await ai.models.generateContentStream({
+      model: 'gemini-2.5-flash',
+      contents: 'Tell me about Mars.',
+      config: { httpOptions: { headers: { 'x-local-model-scenario': 'latency:250' } } },
+    });
+    let text = '';
+    for await (const chunk of stream) text += chunk.text ?? '';
+    expect(Date.now() - started).toBeGreaterThanOrEqual(240);
+    expect(text).toBe(res.text);
+    expect(server.requests.map((r) => [r.stream, r.scenario])).toEqual([
+      [false, 'latency:250'],
+      [true, 'latency:250'],
+    ]);
+  });
+
   it('refusal scenario answers with a refusal text', async () => {
     const res = await ai.models.generateContent({
       model: 'gemini-2.5-flash@refusal',

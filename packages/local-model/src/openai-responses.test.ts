@@ -163,6 +163,28 @@ describe('Responses API with the official openai client', () => {
     ).rejects.toBeInstanceOf(OpenAI.InternalServerError);
   });
 
+  it('latency:<ms> delays the answer, plain and streamed', async () => {
+    let started = Date.now();
+    const plain = await client.responses.create(
+      { model: 'gpt-4.1-mini', input: 'Tell me about Mars.' },
+      { headers: { 'x-local-model-scenario': 'latency:250' } },
+    );
+    expect(Date.now() - started).toBeGreaterThanOrEqual(240);
+
+    started = Date.now();
+    const stream = client.responses.stream({
+      model: 'gpt-4.1-mini@latency:250',
+      input: 'Tell me about Mars.',
+    });
+    const final = await stream.finalResponse();
+    expect(Date.now() - started).toBeGreaterThanOrEqual(240);
+    expect(final.output_text).toBe(plain.output_text);
+    expect(server.requests.map((r) => [r.stream, r.scenario])).toEqual([
+      [false, 'latency:250'],
+      [true, 'latency:250'],
+    ]);
+  });
+
   it('broken-stream makes the stream helper fail', async () => {
     const stream = client.responses.stream({
       model: 'gpt-4.1-mini@broken-stream',
