@@ -1,5 +1,12 @@
 import { type OtlpSink, startOtlpSink } from '@galileo-otel/otlp-proto';
-import { context, propagation, ROOT_CONTEXT, SpanStatusCode, trace } from '@opentelemetry/api';
+import {
+  context,
+  propagation,
+  ROOT_CONTEXT,
+  type Span,
+  SpanStatusCode,
+  trace,
+} from '@opentelemetry/api';
 import { W3CBaggagePropagator } from '@opentelemetry/core';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { TracerProvider } from '@opentelemetry/sdk-trace';
@@ -219,6 +226,52 @@ describe('GalileoSpanProcessor on the wire', () => {
     await provider.forceFlush();
     expect(sink.spans().length + processor.stats().spansDropped).toBe(40);
     expect(warnings.filter((w) => /queue full/.test(w))).toHaveLength(1);
+  });
+
+  const LINKED = { traceId: 'a'.repeat(32), spanId: 'b'.repeat(16), traceFlags: 1 };
+  it.each([
+    ['event attributes', (span: Span, big: string) => span.addEvent('note', { body: big })],
+    ['a string array', (span: Span, big: string) => span.setAttribute('parts', [big, big])],
+    ['a status message', (span: Span, big: string) => span.setStatus({ code: 2, message: big })],
+  ])(
+    'counts %s against maxQueueBytes and drops the spans that do not fit',
+    async (_where, fill) => {
+      const { processor, provider, tracer } = setup({
+        maxQueueBytes: 50_000,
+        maxExportBatchBytes: 1_000_000,
+        scheduledDelayMillis: 60_000,
+      });
+      for (let i = 0; i < 10; i++) {
+        const span = tracer.startSpan(`big-${i}`);
+        fill(span, 'z'.repeat(20_000));
+        span.end();
+      }
+      const stats = processor.stats();
+      expect(stats.queueBytes).toBeLessThanOrEqual(50_000);
+      expect(stats.queueLength).toBeLessThanOrEqual(2);
+      expect(stats.spansDropped).toBeGreaterThanOrEqual(8);
+      await provider.forceFlush();
+      expect(sink.spans().length + processor.stats().spansDropped).toBe(10);
+    },
+  );
+
+  it('counts link attributes against maxQueueBytes', async () => {
+    const { processor, tracer } = setup({
+      maxQueueBytes: 50_000,
+      maxExportBatchBytes: 1_000_000,
+      scheduledDelayMillis: 60_000,
+    });
+    for (let i = 0; i < 10; i++) {
+      tracer
+        .startSpan(`linked-${i}`, {
+          links: [{ context: LINKED, attributes: { why: 'z'.repeat(20_000) } }],
+        })
+        .end();
+    }
+    expect(processor.stats().queueLength).toBeLessThanOrEqual(2);
+    expect(processor.stats().spansDropped).toBeGreaterThanOrEqual(8);
+    await processor.forceFlush();
+    expect(sink.spans().length + processor.stats().spansDropped).toBe(10);
   });
 });
 

@@ -14,6 +14,7 @@ import { GalileoAttributes as G } from '../attributes/attribute-names.js';
 import type { GalileoSpanProcessorOptions } from '../config/galileo-options.js';
 import { type ResolvedGalileoConfig, resolveGalileoConfig } from '../config/resolve-config.js';
 import { OtlpHttpTransport } from '../exporter/otlp-http-transport.js';
+import { estimateBytes } from '../internal/estimate-bytes.js';
 import { installExitHooks } from '../internal/exit-hooks.js';
 import { DedupLogger, type GalileoLogger } from '../internal/logger.js';
 import {
@@ -48,7 +49,6 @@ interface StartDecision {
 const MAX_CONCURRENT_EXPORTS = 2;
 const MAX_DECISIONS = 50_000;
 const BAGGAGE_VALUE_LIMIT = 256;
-const SPAN_OVERHEAD_BYTES = 160;
 const PREPARE_SLICE = 64;
 
 const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
@@ -595,18 +595,4 @@ function mergeTranslations(a: SpanTranslation, b: SpanTranslation): SpanTranslat
     status: b.status ?? a.status,
     drop: Boolean(a.drop || b.drop),
   };
-}
-
-function estimateBytes(span: ReadableSpan): number {
-  let bytes = SPAN_OVERHEAD_BYTES + span.name.length;
-  const attributes = span.attributes;
-  for (const key in attributes) {
-    const value = attributes[key];
-    bytes += key.length + 4;
-    if (typeof value === 'string') bytes += value.length;
-    else if (Array.isArray(value)) bytes += value.length * 8 + 16;
-    else bytes += 9;
-  }
-  for (const event of span.events) bytes += 32 + event.name.length;
-  return bytes;
 }
