@@ -8,7 +8,7 @@ import {
   trace,
 } from '@opentelemetry/api';
 import { W3CBaggagePropagator } from '@opentelemetry/core';
-import { resourceFromAttributes } from '@opentelemetry/resources';
+import { type DetectedResourceAttributes, resourceFromAttributes } from '@opentelemetry/resources';
 import { TracerProvider } from '@opentelemetry/sdk-trace';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { GalileoAdapter } from '../adapter/galileo-adapter.js';
@@ -28,7 +28,10 @@ afterEach(async () => {
   await sink.close();
 });
 
-function setup(options: GalileoProcessorOptions = {}) {
+function setup(
+  options: GalileoProcessorOptions = {},
+  resource: DetectedResourceAttributes = { 'service.name': 'svc-test' },
+) {
   const processor = new GalileoSpanProcessor({
     apiKey: API_KEY,
     endpoint: sink.url,
@@ -38,11 +41,21 @@ function setup(options: GalileoProcessorOptions = {}) {
     ...options,
   });
   const provider = new TracerProvider({
-    resource: resourceFromAttributes({ 'service.name': 'svc-test' }),
+    resource: resourceFromAttributes(resource),
     spanProcessors: [processor],
   });
   return { processor, provider, tracer: provider.getTracer('test') };
 }
+
+// Everything that went over the wire, so a leak anywhere (not just where a test looks) fails.
+function wireText(): string {
+  return JSON.stringify(
+    sink.requests.map((r) => r.spans),
+    (_k, v) => (typeof v === 'bigint' ? v.toString() : v),
+  );
+}
+
+const LINKED = { traceId: 'a'.repeat(32), spanId: 'b'.repeat(16), traceFlags: 1 };
 
 describe('GalileoSpanProcessor on the wire', () => {
   it('exports OTLP protobuf with Galileo headers and routing in the resource', async () => {
@@ -228,7 +241,6 @@ describe('GalileoSpanProcessor on the wire', () => {
     expect(warnings.filter((w) => /queue full/.test(w))).toHaveLength(1);
   });
 
-  const LINKED = { traceId: 'a'.repeat(32), spanId: 'b'.repeat(16), traceFlags: 1 };
   it.each([
     ['event attributes', (span: Span, big: string) => span.addEvent('note', { body: big })],
     ['a string array', (span: Span, big: string) => span.setAttribute('parts', [big, big])],
@@ -361,13 +373,172 @@ describe('GalileoSpanProcessor adapters and redaction', () => {
     expect(attributes['ai.settings.apiKey']).toBe('[REDACTED]');
     expect(attributes['gen_ai.usage.input_tokens']).toBe(12);
     expect(String(attributes['input.value'])).toBe('{"api_key": "[REDACTED]", "q": "hi"}');
-    const serialized = JSON.stringify(
-      sink.requests.map((r) => r.spans),
-      (_k, v) => (typeof v === 'bigint' ? v.toString() : v),
-    );
+    const serialized = wireText();
     expect(serialized).not.toContain(API_KEY);
     expect(serialized).not.toContain('hunter2');
     expect(serialized).not.toContain('plain-secret');
+  });
+
+  it.each([
+    [true, '401 for [REDACTED], sent [REDACTED]'],
+    [false, '401 for [REDACTED], sent Bearer abcdefghijklmnop'],
+  ])(
+    'scrubs the API key from name, status, events, links and resource (redactSecrets: %s)',
+    async (redactSecrets, statusMessage) => {
+      const { provider, tracer } = setup(
+        { redactSecrets },
+        {
+          'service.name': 'svc-test',
+          'process.command_args': ['node', 'app.js', `--galileo-key=${API_KEY}`],
+          'deployment.note': `deployed with ${API_KEY}`,
+        },
+      );
+      const span = tracer.startSpan(`call ${API_KEY}`, {
+        attributes: { 'app.note': `key ${API_KEY}`, 'app.parts': ['a', API_KEY] },
+        links: [{ context: LINKED, attributes: { 'link.note': `from ${API_KEY}` } }],
+      });
+      span.addEvent(`retry ${API_KEY}`, { 'event.note': `with ${API_KEY}` });
+      span.setStatus({
+        code: SpanStatusCode.ERROR,
+        message: `401 for ${API_KEY}, sent Bearer abcdefghijklmnop`,
+      });
+      span.end();
+      await provider.forceFlush();
+
+      const [wire] = sink.spans();
+      expect(wire?.name).toBe('call [REDACTED]');
+      expect(wire?.status.message).toBe(statusMessage);
+      expect(wire?.events[0]?.name).toBe('retry [REDACTED]');
+      expect(wire?.events[0]?.attributes).toEqual({ 'event.note': 'with [REDACTED]' });
+      expect(wire?.links[0]?.attributes).toEqual({ 'link.note': 'from [REDACTED]' });
+      expect(wire?.attributes['app.note']).toBe('key [REDACTED]');
+      expect(wire?.attributes['app.parts']).toEqual(['a', '[REDACTED]']);
+      expect(wire?.resource['deployment.note']).toBe('deployed with [REDACTED]');
+      expect(wire?.resource['process.command_args']).toEqual([
+        'node',
+        'app.js',
+        '--galileo-key=[REDACTED]',
+      ]);
+      expect(wire?.resource['service.name']).toBe('svc-test');
+      expect(wireText()).not.toContain(API_KEY);
+    },
+  );
+
+  it('leaves text alone when the API key is too short to be a real one', async () => {
+    const { provider, tracer } = setup({ apiKey: 'k' });
+    tracer.startSpan('kick-off', { attributes: { 'gen_ai.usage.input_tokens': 12 } }).end();
+    await provider.forceFlush();
+    const [wire] = sink.spans();
+    expect(wire?.name).toBe('kick-off');
+    expect(wire?.attributes['gen_ai.usage.input_tokens']).toBe(12);
+  });
+
+  it('redacts secrets in galileo.*, event, link and resource attributes at export', async () => {
+    const { provider, tracer } = setup(
+      {},
+      {
+        'service.name': 'svc-test',
+        'deployment.api_key': 'res-secret-1',
+        'deployment.config': '{"token": "res-secret-2", "region": "eu"}',
+      },
+    );
+    const span = tracer.startSpan('secrets elsewhere', {
+      attributes: {
+        'galileo.metadata.api_key': 'gal-secret-1',
+        'galileo.metadata.context': '{"password": "gal-secret-2", "q": "hi"}',
+        'galileo.session.id': 'sess-1',
+      },
+      links: [
+        {
+          context: LINKED,
+          attributes: {
+            'http.request.header.authorization': 'Bearer link-secret-1',
+            'link.reason': 'follows sk-linksecret2abcdefghijkl',
+          },
+        },
+      ],
+    });
+    span.addEvent('exception', {
+      'exception.message': 'upstream said Bearer evt-secret-1abc',
+      'auth.token': 'evt-secret-2',
+    });
+    span.end();
+    await provider.forceFlush();
+
+    const [wire] = sink.spans();
+    expect(wire?.attributes).toMatchObject({
+      'galileo.metadata.api_key': '[REDACTED]',
+      'galileo.metadata.context': '{"password": "[REDACTED]", "q": "hi"}',
+      'galileo.session.id': 'sess-1',
+    });
+    expect(wire?.events[0]?.attributes).toEqual({
+      'exception.message': 'upstream said [REDACTED]',
+      'auth.token': '[REDACTED]',
+    });
+    expect(wire?.links[0]?.attributes).toEqual({
+      'http.request.header.authorization': '[REDACTED]',
+      'link.reason': 'follows [REDACTED]',
+    });
+    expect(wire?.resource).toMatchObject({
+      'service.name': 'svc-test',
+      'deployment.api_key': '[REDACTED]',
+      'deployment.config': '{"token": "[REDACTED]", "region": "eu"}',
+      'galileo.project.name': 'proj-a',
+    });
+    expect(wireText()).not.toMatch(/(res|gal|link|evt)-secret|linksecret/);
+  });
+
+  it('waits for async resource attributes, then redacts them too', async () => {
+    const { provider, tracer } = setup(
+      {},
+      {
+        'service.name': 'svc-test',
+        'deployment.token': new Promise((resolve) => setTimeout(() => resolve('res-secret-3'), 20)),
+        'deployment.note': Promise.resolve(`deployed with ${API_KEY}`),
+      },
+    );
+    tracer.startSpan('early').end();
+    await provider.forceFlush();
+    expect(sink.spans()[0]?.resource).toMatchObject({
+      'deployment.token': '[REDACTED]',
+      'deployment.note': 'deployed with [REDACTED]',
+    });
+    expect(wireText()).not.toContain(API_KEY);
+  });
+
+  it('runs the user redact hook on event, link and resource attributes too', async () => {
+    const seen: string[] = [];
+    const { provider, tracer } = setup(
+      {
+        redact: (key, value, span) => {
+          if (!key.endsWith('.email')) return value;
+          seen.push(`${key} in '${span.name}'`);
+          return undefined;
+        },
+      },
+      { 'service.name': 'svc-test', 'host.email': 'ops@example.com' },
+    );
+    const span = tracer.startSpan('signup', {
+      attributes: { 'span.email': 'a@example.com' },
+      links: [{ context: LINKED, attributes: { 'link.email': 'b@example.com', kept: 'yes' } }],
+    });
+    span.addEvent('welcome', { 'event.email': 'c@example.com' });
+    span.end();
+    await provider.forceFlush();
+
+    const [wire] = sink.spans();
+    expect(wire?.attributes['span.email']).toBeUndefined();
+    expect(wire?.events[0]?.attributes).toEqual({});
+    expect(wire?.links[0]?.attributes).toEqual({ kept: 'yes' });
+    expect(wire?.resource['host.email']).toBeUndefined();
+    expect(wire?.resource['service.name']).toBe('svc-test');
+    expect(wireText()).not.toContain('@example.com');
+    expect(seen.sort()).toEqual([
+      "event.email in 'signup'",
+      "host.email in ''",
+      "link.email in 'signup'",
+      "span.email in 'signup'",
+    ]);
   });
 
   it('fails closed when the user redact function throws, keeping the span', async () => {

@@ -2,9 +2,11 @@ import {
   type Attributes,
   type AttributeValue,
   type Context,
+  type Link,
   metrics,
   propagation,
   type SpanContext,
+  type SpanStatus,
   TraceFlags,
 } from '@opentelemetry/api';
 import { type Resource, resourceFromAttributes } from '@opentelemetry/resources';
@@ -49,6 +51,10 @@ interface StartDecision {
 const MAX_CONCURRENT_EXPORTS = 2;
 const MAX_DECISIONS = 50_000;
 const BAGGAGE_VALUE_LIMIT = 256;
+// Real Galileo keys are long; scrubbing a one-letter placeholder key would shred ordinary text.
+const MIN_SCRUBBED_KEY_LENGTH = 4;
+// Resource attributes describe the process, not one span, so the redact hook sees no span name.
+const RESOURCE_SPAN_NAME = '';
 const PREPARE_SLICE = 64;
 
 const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
@@ -69,9 +75,11 @@ export class GalileoSpanProcessor implements SpanProcessor {
   readonly #stats: ExportStats = emptyStats();
   readonly #transport: OtlpHttpTransport;
   readonly #redact: RedactFunction | undefined;
+  readonly #apiKey: string | undefined;
   readonly #secrets: string[];
   readonly #decisions = new Map<string, StartDecision>();
   readonly #resources = new WeakMap<Resource, Map<string, Resource>>();
+  readonly #cleanResources = new WeakMap<Resource, Resource>();
   readonly #inFlight = new Set<Promise<void>>();
   #queue: Queued[] = [];
   #queueBytes = 0;
@@ -82,7 +90,9 @@ export class GalileoSpanProcessor implements SpanProcessor {
 
   constructor(options: GalileoProcessorOptions = {}) {
     this.#config = resolveGalileoConfig(options);
-    this.#secrets = [this.#config.apiKey];
+    const apiKey = this.#config.apiKey;
+    this.#apiKey = apiKey.length >= MIN_SCRUBBED_KEY_LENGTH ? apiKey : undefined;
+    this.#secrets = this.#apiKey ? [this.#apiKey] : [];
     this.#log = new DedupLogger(options.logger ?? console, this.#secrets);
     this.#redact = options.redact;
     this.#transport = new OtlpHttpTransport(
@@ -341,6 +351,7 @@ export class GalileoSpanProcessor implements SpanProcessor {
   }
 
   async #exportBatch(batch: ReadableSpan[]): Promise<void> {
+    await settleResources(batch);
     const groups = new Map<string, { routing: Record<string, string>; spans: ReadableSpan[] }>();
     for (let index = 0; index < batch.length; index++) {
       // Translation and redaction run in slices so a large batch never stalls the event loop.
@@ -376,9 +387,10 @@ export class GalileoSpanProcessor implements SpanProcessor {
       attributes = { ...attributes, ...translation.attributes };
       for (const key of translation.removeAttributes ?? []) delete attributes[key];
     }
-    const name = translation?.name ?? span.name;
+    const name = this.#scrubKey(translation?.name ?? span.name);
     attributes = this.#cleanAttributes(attributes, name);
     const events = span.events.length > 0 ? this.#cleanEvents(span.events, name) : span.events;
+    const links = span.links.length > 0 ? this.#cleanLinks(span.links, name) : span.links;
 
     const config = this.#config;
     const project = stringOr(attributes[G.PROJECT], config.project);
@@ -399,7 +411,7 @@ export class GalileoSpanProcessor implements SpanProcessor {
       experimentId,
       sessionId,
     });
-    const status = translation?.status ?? span.status;
+    const status = this.#cleanStatus(translation?.status ?? span.status);
     const view: ReadableSpan = {
       name,
       kind: span.kind,
@@ -409,7 +421,7 @@ export class GalileoSpanProcessor implements SpanProcessor {
       endTime: span.endTime,
       status,
       attributes,
-      links: span.links,
+      links,
       events,
       duration: span.duration,
       ended: true,
@@ -467,11 +479,43 @@ export class GalileoSpanProcessor implements SpanProcessor {
       if (routing.experimentId) extra[G.EXPERIMENT_ID] = routing.experimentId;
       else if (routing.logStream) extra[G.LOG_STREAM] = routing.logStream;
       if (routing.sessionId) extra[G.SESSION_ID] = routing.sessionId;
-      merged = base.merge(resourceFromAttributes(extra));
+      merged = this.#cleanResource(base).merge(resourceFromAttributes(extra));
       if (byKey.size > 1000) byKey.clear();
-      byKey.set(cacheKey, merged);
+      // The redacted copy of a resource still detecting attributes is a snapshot: rebuild it.
+      if (!base.asyncAttributesPending) byKey.set(cacheKey, merged);
     }
     return merged;
+  }
+
+  // Redacted once per Resource object: every span of a provider shares it. The routing
+  // attributes are merged after this, so a redact hook cannot strip them from the resource.
+  #cleanResource(base: Resource): Resource {
+    const known = this.#cleanResources.get(base);
+    if (known) return known;
+    const attributes = base.attributes;
+    const cleaned = this.#cleanAttributes(attributes, RESOURCE_SPAN_NAME);
+    const out =
+      cleaned === attributes
+        ? base
+        : resourceFromAttributes(cleaned, base.schemaUrl ? { schemaUrl: base.schemaUrl } : {});
+    if (!base.asyncAttributesPending) this.#cleanResources.set(base, out);
+    return out;
+  }
+
+  // The key is scrubbed whatever `redactSecrets` says: that switch is for the heuristic filter,
+  // and the key is the one secret the processor knows for certain.
+  #scrubKey(text: string): string {
+    const key = this.#apiKey;
+    return key !== undefined && text.includes(key) ? text.split(key).join(REDACTED) : text;
+  }
+
+  #cleanStatus(status: SpanStatus): SpanStatus {
+    const message = status.message;
+    if (!message) return status;
+    const cleaned = this.#config.redactSecrets
+      ? redactSecretText(message, this.#secrets)
+      : this.#scrubKey(message);
+    return cleaned === message ? status : { ...status, message: cleaned };
   }
 
   #cleanAttributes(attributes: Attributes, spanName: string): Attributes {
@@ -524,7 +568,7 @@ export class GalileoSpanProcessor implements SpanProcessor {
   }
 
   #cleanText(text: string, redactSecrets: boolean, max: number): string {
-    let out = redactSecrets ? redactSecretText(text, this.#secrets) : text;
+    let out = redactSecrets ? redactSecretText(text, this.#secrets) : this.#scrubKey(text);
     if (out.length > max) {
       out = `${out.slice(0, max)}…[truncated ${out.length - max} chars]`;
     }
@@ -534,13 +578,25 @@ export class GalileoSpanProcessor implements SpanProcessor {
   #cleanEvents(events: TimedEvent[], spanName: string): TimedEvent[] {
     let changed = false;
     const cleaned = events.map((event) => {
-      if (!event.attributes) return event;
-      const attributes = this.#cleanAttributes(event.attributes, spanName);
-      if (attributes === event.attributes) return event;
+      const name = this.#scrubKey(event.name);
+      const attributes = event.attributes && this.#cleanAttributes(event.attributes, spanName);
+      if (name === event.name && attributes === event.attributes) return event;
       changed = true;
-      return { ...event, attributes };
+      return { ...event, name, attributes };
     });
     return changed ? cleaned : events;
+  }
+
+  #cleanLinks(links: Link[], spanName: string): Link[] {
+    let changed = false;
+    const cleaned = links.map((link) => {
+      if (!link.attributes) return link;
+      const attributes = this.#cleanAttributes(link.attributes, spanName);
+      if (attributes === link.attributes) return link;
+      changed = true;
+      return { ...link, attributes };
+    });
+    return changed ? cleaned : links;
   }
 
   #guard<T>(adapter: GalileoAdapter, hook: string, fn: () => T): T | undefined {
@@ -581,6 +637,22 @@ function baggageValue(value: string | undefined): string | undefined {
 function hasControlCharacter(text: string): boolean {
   for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) < 0x20) return true;
   return false;
+}
+
+// Resource detectors may still be resolving. Redacting or sending before they settle would ship
+// a resource without those attributes, and a redacted snapshot could not be cached.
+async function settleResources(spans: ReadableSpan[]): Promise<void> {
+  let pending: Set<Resource> | undefined;
+  for (const span of spans) {
+    const resource = span.resource;
+    if (resource.asyncAttributesPending && resource.waitForAsyncAttributes) {
+      pending ??= new Set();
+      pending.add(resource);
+    }
+  }
+  if (!pending) return;
+  // A detector that fails costs its attributes, never the batch.
+  await Promise.all([...pending].map((r) => r.waitForAsyncAttributes?.().catch(() => undefined)));
 }
 
 function stringOr<T extends string | undefined>(value: unknown, fallback: T): string | T {
