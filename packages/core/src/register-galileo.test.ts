@@ -1,7 +1,7 @@
 import { type OtlpSink, startOtlpSink } from '@galileo-otel/otlp-proto';
 import { context, propagation, trace } from '@opentelemetry/api';
 import { TracerProvider } from '@opentelemetry/sdk-trace';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { registerGalileo } from './register-galileo.js';
 
 let sink: OtlpSink;
@@ -48,5 +48,113 @@ describe('registerGalileo', () => {
     expect(
       lines.some((l) => /another OpenTelemetry tracer provider is already registered/.test(l)),
     ).toBe(true);
+  });
+});
+
+const API_GLOBAL = Symbol.for('opentelemetry.js.api.1');
+
+// Stands in for another @opentelemetry/api copy having registered the globals first.
+async function withApiSlot(slot: unknown, run: () => Promise<void>): Promise<void> {
+  const globals = globalThis as Record<symbol, unknown>;
+  const saved = globals[API_GLOBAL];
+  globals[API_GLOBAL] = slot;
+  try {
+    await run();
+  } finally {
+    globals[API_GLOBAL] = saved;
+  }
+}
+
+// A fresh module graph, so the once-per-process check has not run yet.
+async function freshCore(): Promise<typeof import('./index.js')> {
+  vi.resetModules();
+  return import('./index.js');
+}
+
+const clashes = (lines: string[]) =>
+  lines.filter((l) => l.includes('registered the OpenTelemetry globals'));
+
+describe('the warning about a second @opentelemetry/api copy', () => {
+  it('warns once, naming the fix, when processors join a provider an older copy owns', async () => {
+    const lines: string[] = [];
+    const logger = { warn: (l: string) => lines.push(l) };
+    await withApiSlot({ version: '1.0.0' }, async () => {
+      const { GalileoSpanProcessor } = await freshCore();
+      const provider = new TracerProvider({
+        spanProcessors: [
+          new GalileoSpanProcessor({ apiKey: 'k', endpoint: sink.url, logger }),
+          new GalileoSpanProcessor({ apiKey: 'k', endpoint: sink.url, logger }),
+        ],
+      });
+      // At construction, before any span: the app may never get as far as exporting one.
+      expect(clashes(lines)).toHaveLength(1);
+      provider.getTracer('app').startSpan('traced despite the clash').end();
+      await provider.shutdown();
+    });
+    expect(clashes(lines)).toHaveLength(1);
+    expect(clashes(lines)[0]).toContain('@opentelemetry/api 1.0.0 registered');
+    expect(clashes(lines)[0]).toContain(
+      '"overrides": { "@opentelemetry/api": "$@opentelemetry/api" }',
+    );
+    expect(sink.spans().filter((s) => s.name === 'traced despite the clash')).toHaveLength(2);
+  });
+
+  it('warns once through registerGalileo too', async () => {
+    const lines: string[] = [];
+    await withApiSlot({ version: '1.0.0' }, async () => {
+      const core = await freshCore();
+      const galileo = core.registerGalileo({
+        apiKey: 'k',
+        endpoint: sink.url,
+        logger: { warn: (l) => lines.push(l) },
+      });
+      await galileo.shutdown();
+    });
+    expect(clashes(lines)).toHaveLength(1);
+    expect(clashes(lines)[0]).toContain('npx galileo-otel doctor');
+  });
+
+  it('checks again at export when no copy had registered when the processor was made', async () => {
+    const lines: string[] = [];
+    await withApiSlot(undefined, async () => {
+      const { GalileoSpanProcessor } = await freshCore();
+      const processor = new GalileoSpanProcessor({
+        apiKey: 'k',
+        endpoint: sink.url,
+        logger: { warn: (l) => lines.push(l) },
+      });
+      const provider = new TracerProvider({ spanProcessors: [processor] });
+      expect(clashes(lines)).toHaveLength(0);
+      (globalThis as Record<symbol, unknown>)[API_GLOBAL] = { version: '1.2.0' };
+      provider.getTracer('app').startSpan('late registration').end();
+      await provider.shutdown();
+    });
+    expect(clashes(lines)).toHaveLength(1);
+    expect(clashes(lines)[0]).toContain('@opentelemetry/api 1.2.0 registered');
+  });
+
+  it.each([
+    ['a newer minor', { version: '1.99.0' }],
+    ['a version that is not a string', { version: 42 }],
+    [
+      'a slot whose version throws',
+      {
+        get version(): string {
+          throw new Error('hostile global');
+        },
+      },
+    ],
+  ])('stays quiet and never throws for %s', async (_what, slot) => {
+    const lines: string[] = [];
+    await withApiSlot(slot, async () => {
+      const { GalileoSpanProcessor } = await freshCore();
+      const processor = new GalileoSpanProcessor({
+        apiKey: 'k',
+        endpoint: sink.url,
+        logger: { warn: (l) => lines.push(l) },
+      });
+      await processor.shutdown();
+    });
+    expect(clashes(lines)).toHaveLength(0);
   });
 });

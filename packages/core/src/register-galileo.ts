@@ -1,4 +1,3 @@
-import { createRequire } from 'node:module';
 import { context, propagation, trace } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import {
@@ -8,6 +7,7 @@ import {
 } from '@opentelemetry/core';
 import { defaultResource, resourceFromAttributes } from '@opentelemetry/resources';
 import { type SpanProcessor, TracerProvider } from '@opentelemetry/sdk-trace';
+import { warnOnceIfApiCopiesClash } from './internal/api-copies.js';
 import {
   type GalileoProcessorOptions,
   GalileoSpanProcessor,
@@ -81,43 +81,12 @@ export function registerGalileo(options: RegisterGalileoOptions = {}): GalileoRe
         'registerGalileo().',
     );
   }
-  const apiWarning = checkApiCopies();
-  if (apiWarning) warn(apiWarning);
+  // The processor already checked, but the slot may have been empty until the lines above.
+  warnOnceIfApiCopiesClash(warn);
   return {
     provider,
     processor,
     forceFlush: () => provider.forceFlush(),
     shutdown: () => provider.shutdown(),
   };
-}
-
-const API_GLOBAL = Symbol.for('opentelemetry.js.api.1');
-
-/**
- * The global OTel API slot records the version of the `@opentelemetry/api` copy that registered
- * first. A copy with a newer minor cannot use globals registered by an older one, so its tracers
- * silently record nothing: say so, with the fix.
- */
-function checkApiCopies(): string | undefined {
-  try {
-    const registered = (globalThis as Record<symbol, { version?: string } | undefined>)[API_GLOBAL]
-      ?.version;
-    const ours = (
-      createRequire(import.meta.url)('@opentelemetry/api/package.json') as {
-        version: string;
-      }
-    ).version;
-    if (!registered || registered === ours) return undefined;
-    const [regMajor, regMinor] = registered.split('.').map(Number);
-    const [ourMajor, ourMinor] = ours.split('.').map(Number);
-    if (regMajor === ourMajor && (regMinor ?? 0) >= (ourMinor ?? 0)) return undefined;
-    return (
-      `@opentelemetry/api ${registered} registered the OpenTelemetry globals, but this process ` +
-      `also loads @opentelemetry/api ${ours}, which cannot use them: its spans would be lost. ` +
-      'Dedupe with "overrides": { "@opentelemetry/api": "$@opentelemetry/api" } in package.json ' +
-      '(npx galileo-otel doctor lists the copies).'
-    );
-  } catch {
-    return undefined;
-  }
 }

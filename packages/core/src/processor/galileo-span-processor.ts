@@ -16,6 +16,7 @@ import { GalileoAttributes as G } from '../attributes/attribute-names.js';
 import type { GalileoSpanProcessorOptions } from '../config/galileo-options.js';
 import { type ResolvedGalileoConfig, resolveGalileoConfig } from '../config/resolve-config.js';
 import { OtlpHttpTransport } from '../exporter/otlp-http-transport.js';
+import { warnOnceIfApiCopiesClash } from '../internal/api-copies.js';
 import { estimateBytes } from '../internal/estimate-bytes.js';
 import { installExitHooks } from '../internal/exit-hooks.js';
 import { DedupLogger, type GalileoLogger } from '../internal/logger.js';
@@ -119,12 +120,19 @@ export class GalileoSpanProcessor implements SpanProcessor {
       this.#guard(adapter, 'install', () => adapter.install?.(host));
     }
     this.#registerMetrics();
+    // Also here, not only in registerGalileo(): most apps add the processor to a provider
+    // someone else registered, and that is where two API copies usually meet.
+    this.#checkApiCopies();
     if (this.#config.flushOnExit) {
       this.#removeExitHooks = installExitHooks(
         () => this.forceFlush(),
         () => this.shutdown(),
       );
     }
+  }
+
+  #checkApiCopies(): void {
+    warnOnceIfApiCopiesClash((message) => this.#log.log('api-copies', message));
   }
 
   // Self-metrics through the global OTel MeterProvider (a no-op unless the app registered one).
@@ -351,6 +359,9 @@ export class GalileoSpanProcessor implements SpanProcessor {
   }
 
   async #exportBatch(batch: ReadableSpan[]): Promise<void> {
+    // The app registers its provider after constructing this processor; check again (a no-op
+    // once some API copy has registered).
+    this.#checkApiCopies();
     await settleResources(batch);
     const groups = new Map<string, { routing: Record<string, string>; spans: ReadableSpan[] }>();
     for (let index = 0; index < batch.length; index++) {
