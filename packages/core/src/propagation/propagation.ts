@@ -19,6 +19,12 @@ export type IncomingHeaders =
 const TRACER_NAME = '@galileo-otel/core';
 const MAX_BAGGAGE_BYTES = 8192;
 const MAX_BAGGAGE_MEMBERS = 180;
+const MAX_BAGGAGE_MEMBER_BYTES = 4096;
+// W3C baggage grammar: a key is an RFC 7230 token, a value is baggage-octets (printable ASCII
+// without space, DQUOTE, comma, semicolon and backslash), percent-encoded beyond that.
+const BAGGAGE_KEY = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+const BAGGAGE_VALUE = /^[\x21\x23-\x2B\x2D-\x3A\x3C-\x5B\x5D-\x7E]*$/;
+const OWS = /^[ \t]+|[ \t]+$/g;
 
 const headersGetter: TextMapGetter<IncomingHeaders> = {
   keys(carrier) {
@@ -44,8 +50,8 @@ export interface ExtractOptions {
 
 /**
  * The OTel context carried by incoming request headers (W3C `traceparent`, `tracestate`,
- * `baggage`), on top of `base`. Oversized baggage (over 8192 bytes or 180 members, the W3C
- * limits) is ignored whole.
+ * `baggage`), on top of `base`. Baggage over the W3C limits (8192 UTF-8 bytes or 180 members)
+ * is ignored whole; a member over 4096 bytes, or not in W3C syntax, is dropped on its own.
  */
 export function extractContext(
   headers: IncomingHeaders,
@@ -54,12 +60,70 @@ export function extractContext(
 ): Context {
   if (options.ignoreIncoming) return base;
   const extracted = propagation.extract(base, headers, headersGetter);
+  const baggage = propagation.getBaggage(extracted);
+  if (!baggage) return extracted;
   const raw = headersGetter.get(headers, 'baggage');
   const text = Array.isArray(raw) ? raw.join(',') : raw;
-  if (text && (text.length > MAX_BAGGAGE_BYTES || text.split(',').length > MAX_BAGGAGE_MEMBERS)) {
-    return propagation.deleteBaggage(extracted);
+  // Baggage from some other header format is the registered propagator's business.
+  if (!text) return extracted;
+  // Checked here, not left to the propagator: older @opentelemetry/core releases parse any
+  // size and any characters, and these values become span attributes.
+  const members = validBaggageMembers(text);
+  if (!members) return propagation.deleteBaggage(extracted);
+  let kept = baggage;
+  let removed = false;
+  for (const [key, entry] of baggage.getAllEntries()) {
+    if (members.get(key) !== entry.value) {
+      kept = kept.removeEntry(key);
+      removed = true;
+    }
   }
-  return extracted;
+  if (!removed) return extracted;
+  return kept.getAllEntries().length > 0
+    ? propagation.setBaggage(extracted, kept)
+    : propagation.deleteBaggage(extracted);
+}
+
+// The members of a baggage header that are valid W3C syntax, by key (the last one wins, as in
+// the OTel propagator); undefined when the header is over the limits and must go whole.
+function validBaggageMembers(text: string): Map<string, string> | undefined {
+  if (Buffer.byteLength(text, 'utf8') > MAX_BAGGAGE_BYTES) return undefined;
+  const valid = new Map<string, string>();
+  let count = 0;
+  for (const member of text.split(',')) {
+    // Joining repeated header lines can leave empty members; they carry nothing.
+    if (member.replace(OWS, '') === '') continue;
+    if (++count > MAX_BAGGAGE_MEMBERS) return undefined;
+    if (Buffer.byteLength(member, 'utf8') > MAX_BAGGAGE_MEMBER_BYTES) continue;
+    const parsed = parseBaggageMember(member);
+    if (parsed) valid.set(parsed.key, parsed.value);
+  }
+  return valid;
+}
+
+function parseBaggageMember(member: string): { key: string; value: string } | undefined {
+  const [pair = '', ...properties] = member.split(';');
+  const split = splitPair(pair);
+  if (!split || split.value === undefined) return undefined;
+  for (const property of properties) {
+    if (!splitPair(property)) return undefined;
+  }
+  try {
+    return { key: split.key, value: decodeURIComponent(split.value) };
+  } catch {
+    // A stray `%` or an escape that is not UTF-8.
+    return undefined;
+  }
+}
+
+// `key`, or `key=value`, each in W3C syntax with optional whitespace around.
+function splitPair(text: string): { key: string; value: string | undefined } | undefined {
+  const at = text.indexOf('=');
+  const key = (at < 0 ? text : text.slice(0, at)).replace(OWS, '');
+  if (!BAGGAGE_KEY.test(key)) return undefined;
+  if (at < 0) return { key, value: undefined };
+  const value = text.slice(at + 1).replace(OWS, '');
+  return BAGGAGE_VALUE.test(value) ? { key, value } : undefined;
 }
 
 /**
