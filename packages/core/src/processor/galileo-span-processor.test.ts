@@ -1,12 +1,5 @@
 import { type OtlpSink, startOtlpSink } from '@galileo-otel/otlp-proto';
-import {
-  context,
-  propagation,
-  ROOT_CONTEXT,
-  type Span,
-  SpanStatusCode,
-  trace,
-} from '@opentelemetry/api';
+import { propagation, ROOT_CONTEXT, type Span, SpanStatusCode, trace } from '@opentelemetry/api';
 import { W3CBaggagePropagator } from '@opentelemetry/core';
 import { type DetectedResourceAttributes, resourceFromAttributes } from '@opentelemetry/resources';
 import { TracerProvider } from '@opentelemetry/sdk-trace';
@@ -14,6 +7,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { GalileoAdapter } from '../adapter/galileo-adapter.js';
 import { GalileoConfigError } from '../errors/galileo-config-error.js';
 import { galileoKind } from '../kinds/galileo-kind.js';
+import { extractContext } from '../propagation/propagation.js';
 import { type GalileoProcessorOptions, GalileoSpanProcessor } from './galileo-span-processor.js';
 
 const API_KEY = 'gal-test-key-0123456789';
@@ -150,6 +144,29 @@ describe('GalileoSpanProcessor on the wire', () => {
     expect(spans.find((s) => s.name === 'without-baggage')?.attributes['galileo.session.id']).toBe(
       undefined,
     );
+  });
+
+  it('stamps session and user from a baggage header read by extractContext, unless ignored', async () => {
+    propagation.setGlobalPropagator(new W3CBaggagePropagator());
+    try {
+      const { provider, tracer } = setup();
+      const headers = { baggage: 'galileo.session.id=s-7,user.id=u%203,bad key=x' };
+      tracer.startSpan('POST /trusted', {}, extractContext(headers)).end();
+      tracer.startSpan('POST /public', {}, extractContext(headers, { ignoreIncoming: true })).end();
+      await provider.forceFlush();
+      const trusted = sink.spans().find((s) => s.name === 'POST /trusted');
+      expect(trusted?.attributes).toMatchObject({
+        'galileo.session.id': 's-7',
+        'session.id': 's-7',
+        'user.id': 'u 3',
+      });
+      expect(trusted?.resource['galileo.session.id']).toBe('s-7');
+      const pub = sink.spans().find((s) => s.name === 'POST /public');
+      expect(pub?.attributes['galileo.session.id']).toBeUndefined();
+      expect(pub?.attributes['user.id']).toBeUndefined();
+    } finally {
+      propagation.disable();
+    }
   });
 
   it('surfaces a partialSuccess once, with counts and the message', async () => {
@@ -605,15 +622,5 @@ describe('GalileoSpanProcessor configuration', () => {
     } finally {
       delete process.env.OTEL_BSP_MAX_QUEUE_SIZE;
     }
-  });
-
-  it('works with the W3C baggage propagator extracting the session from headers', () => {
-    const extracted = new W3CBaggagePropagator().extract(
-      ROOT_CONTEXT,
-      { baggage: 'galileo.session.id=s-7' },
-      { get: (c, k) => (c as Record<string, string>)[k], keys: (c) => Object.keys(c) },
-    );
-    expect(propagation.getBaggage(extracted)?.getEntry('galileo.session.id')?.value).toBe('s-7');
-    expect(context.active()).toBe(ROOT_CONTEXT);
   });
 });
