@@ -523,6 +523,23 @@ describe('GalileoSpanProcessor adapters and redaction', () => {
     expect(wireText()).not.toContain(API_KEY);
   });
 
+  it('exports without an async resource attribute whose detector never finishes', async () => {
+    const { provider, tracer } = setup(
+      { exportTimeoutMillis: 1000 },
+      { 'service.name': 'svc-test', 'deployment.stuck': new Promise(() => {}) },
+    );
+    tracer.startSpan('first').end();
+    await provider.forceFlush();
+    tracer.startSpan('second').end();
+    const started = Date.now();
+    await provider.forceFlush();
+    // Only the first batch waits: a stuck detector must not slow every export.
+    expect(Date.now() - started).toBeLessThan(500);
+    expect(sink.spans().map((s) => s.name)).toEqual(['first', 'second']);
+    expect(sink.spans()[0]?.resource['service.name']).toBe('svc-test');
+    expect(warnings.filter((w) => /resource detector has not finished/.test(w))).toHaveLength(1);
+  });
+
   it('runs the user redact hook on event, link and resource attributes too', async () => {
     const seen: string[] = [];
     const { provider, tracer } = setup(

@@ -57,6 +57,7 @@ const MIN_SCRUBBED_KEY_LENGTH = 4;
 // Resource attributes describe the process, not one span, so the redact hook sees no span name.
 const RESOURCE_SPAN_NAME = '';
 const PREPARE_SLICE = 64;
+const RESOURCE_SETTLE_LIMIT_MS = 5_000;
 
 const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 
@@ -81,6 +82,7 @@ export class GalileoSpanProcessor implements SpanProcessor {
   readonly #decisions = new Map<string, StartDecision>();
   readonly #resources = new WeakMap<Resource, Map<string, Resource>>();
   readonly #cleanResources = new WeakMap<Resource, Resource>();
+  readonly #unsettledResources = new WeakSet<Resource>();
   readonly #inFlight = new Set<Promise<void>>();
   #queue: Queued[] = [];
   #queueBytes = 0;
@@ -362,7 +364,7 @@ export class GalileoSpanProcessor implements SpanProcessor {
     // The app registers its provider after constructing this processor; check again (a no-op
     // once some API copy has registered).
     this.#checkApiCopies();
-    await settleResources(batch);
+    await this.#settleResources(batch);
     const groups = new Map<string, { routing: Record<string, string>; spans: ReadableSpan[] }>();
     for (let index = 0; index < batch.length; index++) {
       // Translation and redaction run in slices so a large batch never stalls the event loop.
@@ -445,6 +447,47 @@ export class GalileoSpanProcessor implements SpanProcessor {
     return { span: view, key, routing };
   }
 
+  // Resource detectors may still be resolving. Redacting or sending before they settle would ship
+  // a resource without those attributes, and a redacted snapshot could not be cached.
+  async #settleResources(spans: ReadableSpan[]): Promise<void> {
+    let pending: Set<Resource> | undefined;
+    for (const span of spans) {
+      const resource = span.resource;
+      if (
+        resource.asyncAttributesPending &&
+        resource.waitForAsyncAttributes &&
+        !this.#unsettledResources.has(resource)
+      ) {
+        pending ??= new Set();
+        pending.add(resource);
+      }
+    }
+    if (!pending) return;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const limit = new Promise<void>((resolve) => {
+      timer = setTimeout(
+        resolve,
+        Math.min(RESOURCE_SETTLE_LIMIT_MS, this.#config.exportTimeoutMillis),
+      );
+      timer.unref?.();
+    });
+    // A detector that fails costs its attributes, never the batch.
+    const settled = Promise.all(
+      [...pending].map((r) => r.waitForAsyncAttributes?.().catch(() => undefined)),
+    );
+    await Promise.race([settled, limit]);
+    clearTimeout(timer);
+    for (const resource of pending) {
+      if (!resource.asyncAttributesPending) continue;
+      // A detector that never answers must not hold every later export too.
+      this.#unsettledResources.add(resource);
+      this.#log.log(
+        'resource-pending',
+        'a resource detector has not finished; spans are exported without its attributes.',
+      );
+    }
+  }
+
   #parentOf(span: ReadableSpan): SpanContext | undefined {
     const original = span.parentSpanContext;
     if (this.#decisions.size === 0) return original;
@@ -493,7 +536,7 @@ export class GalileoSpanProcessor implements SpanProcessor {
       merged = this.#cleanResource(base).merge(resourceFromAttributes(extra));
       if (byKey.size > 1000) byKey.clear();
       // The redacted copy of a resource still detecting attributes is a snapshot: rebuild it.
-      if (!base.asyncAttributesPending) byKey.set(cacheKey, merged);
+      if (this.#isFinal(base)) byKey.set(cacheKey, merged);
     }
     return merged;
   }
@@ -509,8 +552,13 @@ export class GalileoSpanProcessor implements SpanProcessor {
       cleaned === attributes
         ? base
         : resourceFromAttributes(cleaned, base.schemaUrl ? { schemaUrl: base.schemaUrl } : {});
-    if (!base.asyncAttributesPending) this.#cleanResources.set(base, out);
+    if (this.#isFinal(base)) this.#cleanResources.set(base, out);
     return out;
+  }
+
+  // Settled, or given up on: its attributes will not change before export.
+  #isFinal(resource: Resource): boolean {
+    return !resource.asyncAttributesPending || this.#unsettledResources.has(resource);
   }
 
   // The key is scrubbed whatever `redactSecrets` says: that switch is for the heuristic filter,
@@ -648,22 +696,6 @@ function baggageValue(value: string | undefined): string | undefined {
 function hasControlCharacter(text: string): boolean {
   for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) < 0x20) return true;
   return false;
-}
-
-// Resource detectors may still be resolving. Redacting or sending before they settle would ship
-// a resource without those attributes, and a redacted snapshot could not be cached.
-async function settleResources(spans: ReadableSpan[]): Promise<void> {
-  let pending: Set<Resource> | undefined;
-  for (const span of spans) {
-    const resource = span.resource;
-    if (resource.asyncAttributesPending && resource.waitForAsyncAttributes) {
-      pending ??= new Set();
-      pending.add(resource);
-    }
-  }
-  if (!pending) return;
-  // A detector that fails costs its attributes, never the batch.
-  await Promise.all([...pending].map((r) => r.waitForAsyncAttributes?.().catch(() => undefined)));
 }
 
 function stringOr<T extends string | undefined>(value: unknown, fallback: T): string | T {
