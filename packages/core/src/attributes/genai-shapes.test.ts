@@ -68,6 +68,14 @@ describe('usageAttributes', () => {
     expect(usageAttributes({ inputTokens: -1 })).toEqual({});
     expect(usageAttributes(undefined)).toEqual({});
   });
+
+  it('totals the valid counts when one is not a number, instead of losing the total', async () => {
+    const span = await exported(
+      'usage-nan',
+      usageAttributes({ inputTokens: 7, outputTokens: Number.NaN, totalTokens: Number.NaN }),
+    );
+    expect(span.attributes['gen_ai.usage.total_tokens']).toBe(7);
+  });
 });
 
 describe('messagesJson', () => {

@@ -55,12 +55,14 @@ export function usageAttributes(usage: TokenUsage | undefined): Attributes {
     out[A.USAGE_OUTPUT_TOKENS] = outputTokens;
     out[A.USAGE_COMPLETION_TOKENS] = outputTokens;
   }
-  const total =
-    usage.totalTokens ??
-    (isCount(inputTokens) || isCount(outputTokens)
-      ? (inputTokens ?? 0) + (outputTokens ?? 0)
-      : undefined);
-  if (isCount(total)) out[A.USAGE_TOTAL_TOKENS] = total;
+  // A count that is missing or not a number (NaN from a provider's partial usage) is left out
+  // of the total on its own, instead of turning the whole total into NaN.
+  const total = isCount(usage.totalTokens)
+    ? usage.totalTokens
+    : isCount(inputTokens) || isCount(outputTokens)
+      ? (isCount(inputTokens) ? inputTokens : 0) + (isCount(outputTokens) ? outputTokens : 0)
+      : undefined;
+  if (total !== undefined) out[A.USAGE_TOTAL_TOKENS] = total;
   return out;
 }
 

@@ -26,6 +26,18 @@ describe('export modes', () => {
     expect(sink.requests.map((r) => r.spans.map((s) => s.name))).toEqual([['first'], ['second']]);
   });
 
+  it('exports spans that ended while every export slot was busy as soon as one frees up', async () => {
+    const { sink, tracer } = await harness('immediate');
+    // The first two exports take the processor's two slots for 150 ms each.
+    sink.script({ status: 200, delayMs: 150 }, { status: 200, delayMs: 150 });
+    for (let i = 0; i < 5; i++) tracer.startSpan(`span-${i}`).end();
+    // Without the fix the last three wait for scheduledDelayMillis (60 s here).
+    await vi.waitFor(() => expect(sink.spans()).toHaveLength(5), { timeout: 2000, interval: 10 });
+    expect(new Set(sink.spans().map((s) => s.name))).toEqual(
+      new Set(['span-0', 'span-1', 'span-2', 'span-3', 'span-4']),
+    );
+  });
+
   it('holds spans until the schedule or a flush in batch mode', async () => {
     const { sink, tracer, processor, provider } = await harness('batch');
     tracer.startSpan('waiting').end();

@@ -1,6 +1,7 @@
 import {
   type Attributes,
   type AttributeValue,
+  type BatchObservableResult,
   type Context,
   type Link,
   metrics,
@@ -58,6 +59,8 @@ const MIN_SCRUBBED_KEY_LENGTH = 4;
 const RESOURCE_SPAN_NAME = '';
 const PREPARE_SLICE = 64;
 const RESOURCE_SETTLE_LIMIT_MS = 5_000;
+// Numbers each processor's self-metric series in this process.
+let processorInstances = 0;
 
 const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 
@@ -90,6 +93,7 @@ export class GalileoSpanProcessor implements SpanProcessor {
   #closed = false;
   #dropEpisode = false;
   #removeExitHooks: (() => void) | undefined;
+  #removeMetrics: (() => void) | undefined;
 
   constructor(options: GalileoProcessorOptions = {}) {
     this.#config = resolveGalileoConfig(options);
@@ -138,35 +142,48 @@ export class GalileoSpanProcessor implements SpanProcessor {
   }
 
   // Self-metrics through the global OTel MeterProvider (a no-op unless the app registered one).
+  // Each processor reports its own series (`otel.component.name`, as the OTel SDK's own
+  // processor metrics do): two processors in one process would otherwise overwrite each
+  // other's counts. The callbacks are removed at shutdown, so a closed processor stops reporting.
   #registerMetrics(): void {
     try {
       const meter = metrics.getMeter('@galileo-otel/core');
       const stats = this.#stats;
-      meter
-        .createObservableCounter('galileo_otel.spans', {
-          description: 'Spans seen by the Galileo processor, by outcome',
-        })
-        .addCallback((result) => {
-          result.observe(stats.spansExported, { outcome: 'exported' });
-          result.observe(stats.spansDropped, { outcome: 'dropped' });
-          result.observe(stats.spansFiltered, { outcome: 'filtered' });
-          result.observe(stats.spansFailed, { outcome: 'failed' });
-          result.observe(stats.spansRejected, { outcome: 'rejected' });
-          result.observe(stats.spansOversized, { outcome: 'oversized' });
+      const component = {
+        'otel.component.type': 'galileo_span_processor',
+        'otel.component.name': `galileo_span_processor/${processorInstances++}`,
+      };
+      const spans = meter.createObservableCounter('galileo_otel.spans', {
+        description: 'Spans seen by the Galileo processor, by outcome',
+      });
+      const requests = meter.createObservableCounter('galileo_otel.export.requests', {
+        description: 'Export HTTP requests, by whether they were retries',
+      });
+      const queued = meter.createObservableGauge('galileo_otel.queue.spans', {
+        description: 'Spans waiting for export',
+      });
+      const observe = (result: BatchObservableResult): void => {
+        const outcomes = {
+          exported: stats.spansExported,
+          dropped: stats.spansDropped,
+          filtered: stats.spansFiltered,
+          failed: stats.spansFailed,
+          rejected: stats.spansRejected,
+          oversized: stats.spansOversized,
+        };
+        for (const [outcome, value] of Object.entries(outcomes)) {
+          result.observe(spans, value, { ...component, outcome });
+        }
+        result.observe(requests, stats.exportRequests - stats.exportRetries, {
+          ...component,
+          retry: false,
         });
-      meter
-        .createObservableCounter('galileo_otel.export.requests', {
-          description: 'Export HTTP requests, by whether they were retries',
-        })
-        .addCallback((result) => {
-          result.observe(stats.exportRequests - stats.exportRetries, { retry: false });
-          result.observe(stats.exportRetries, { retry: true });
-        });
-      meter
-        .createObservableGauge('galileo_otel.queue.spans', {
-          description: 'Spans waiting for export',
-        })
-        .addCallback((result) => result.observe(this.#queue.length));
+        result.observe(requests, stats.exportRetries, { ...component, retry: true });
+        result.observe(queued, this.#queue.length, component);
+      };
+      const observables = [spans, requests, queued];
+      meter.addBatchObservableCallback(observe, observables);
+      this.#removeMetrics = () => meter.removeBatchObservableCallback(observe, observables);
     } catch (error) {
       this.#hookError('metrics', error);
     }
@@ -273,6 +290,11 @@ export class GalileoSpanProcessor implements SpanProcessor {
     if (this.#timer) clearTimeout(this.#timer);
     // Only now: a signal handler that exits when it sees no other listener must wait for us.
     this.#removeExitHooks?.();
+    try {
+      this.#removeMetrics?.();
+    } catch (error) {
+      this.#hookError('metrics', error);
+    }
   }
 
   #stampSession(span: Span, attributes: Attributes, parentContext: Context): void {
@@ -339,8 +361,17 @@ export class GalileoSpanProcessor implements SpanProcessor {
       .catch((error) => this.#hookError('export', error))
       .finally(() => {
         this.#inFlight.delete(done);
-        if (this.#queue.length >= this.#config.maxExportBatchSize) this.#exportSoon();
-        else if (this.#queue.length > 0) this.#arm();
+        // Immediate mode promises an export as each span ends: spans that ended while every
+        // export slot was busy go out now, not after scheduledDelayMillis.
+        if (
+          this.#config.exportMode === 'immediate' ||
+          this.#queue.length >= this.#config.maxExportBatchSize ||
+          this.#queueBytes >= this.#config.maxExportBatchBytes
+        ) {
+          this.#exportSoon();
+        } else if (this.#queue.length > 0) {
+          this.#arm();
+        }
       });
     this.#inFlight.add(done);
   }

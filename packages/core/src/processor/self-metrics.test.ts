@@ -1,5 +1,5 @@
 import { metrics, ROOT_CONTEXT, trace } from '@opentelemetry/api';
-import { MeterProvider, MetricReader } from '@opentelemetry/sdk-metrics';
+import { AggregationTemporality, MeterProvider, MetricReader } from '@opentelemetry/sdk-metrics';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { GalileoAdapter } from '../adapter/galileo-adapter.js';
@@ -31,8 +31,12 @@ afterEach(async () => {
   metrics.disable();
 });
 
-/** `name{attr=value}` -> value for every data point of the Galileo processor's meter. */
-async function collect(): Promise<Record<string, number>> {
+/**
+ * `name{attr=value}` -> value for every data point of the Galileo processor's meter. By default
+ * the per-processor labels are summed away, as a dashboard over all processors would show them;
+ * `byComponent` keeps them as a leading `component=<otel.component.name>` label.
+ */
+async function collect({ byComponent = false } = {}): Promise<Record<string, number>> {
   const { resourceMetrics, errors } = await reader.collect();
   expect(errors).toEqual([]);
   const out: Record<string, number> = {};
@@ -40,11 +44,19 @@ async function collect(): Promise<Record<string, number>> {
     if (scope.scope.name !== '@galileo-otel/core') continue;
     for (const metric of scope.metrics) {
       for (const point of metric.dataPoints) {
-        const labels = Object.entries(point.attributes)
-          .map(([k, v]) => `${k}=${String(v)}`)
-          .join(',');
-        out[labels ? `${metric.descriptor.name}{${labels}}` : metric.descriptor.name] =
-          point.value as number;
+        const {
+          'otel.component.name': component,
+          'otel.component.type': type,
+          ...rest
+        } = point.attributes;
+        expect(type).toBe('galileo_span_processor');
+        expect(String(component)).toMatch(/^galileo_span_processor\/\d+$/);
+        const labels = [
+          ...(byComponent ? [`component=${String(component)}`] : []),
+          ...Object.entries(rest).map(([k, v]) => `${k}=${String(v)}`),
+        ].join(',');
+        const key = labels ? `${metric.descriptor.name}{${labels}}` : metric.descriptor.name;
+        out[key] = (out[key] ?? 0) + (point.value as number);
       }
     }
   }
@@ -108,6 +120,49 @@ describe('self-metrics through the global MeterProvider', () => {
       'galileo_otel.spans{outcome=dropped}': 2,
       'galileo_otel.spans{outcome=failed}': 1,
     });
+  });
+
+  it('keeps one series per processor, and a shut-down processor stops reporting', async () => {
+    const first = await harness();
+    const second = await harness();
+    for (let i = 0; i < 3; i++) first.tracer.startSpan(`a-${i}`).end();
+    second.tracer.startSpan('b-0').end();
+    await Promise.all([first.provider.forceFlush(), second.provider.forceFlush()]);
+
+    const perProcessor = await collect({ byComponent: true });
+    const exported = Object.entries(perProcessor)
+      .filter(([key]) => key.startsWith('galileo_otel.spans{') && key.endsWith('outcome=exported}'))
+      .map(([, value]) => value)
+      .sort();
+    expect(exported).toEqual([1, 3]);
+    expect((await collect())['galileo_otel.spans{outcome=exported}']).toBe(4);
+
+    // Cumulative readers repeat a series' last value forever, so whether the callback is gone
+    // shows on a delta reader: a removed callback reports nothing at all.
+    const delta = new TestReader({
+      aggregationTemporalitySelector: () => AggregationTemporality.DELTA,
+    });
+    await meterProvider.shutdown();
+    meterProvider = new MeterProvider({ readers: [delta] });
+    metrics.disable();
+    metrics.setGlobalMeterProvider(meterProvider);
+    reader = delta;
+    const third = await harness();
+    third.tracer.startSpan('c-0').end();
+    await third.provider.forceFlush();
+    const components = async () => {
+      const { resourceMetrics } = await delta.collect();
+      const names = new Set<unknown>();
+      for (const scope of resourceMetrics.scopeMetrics) {
+        for (const metric of scope.metrics) {
+          for (const point of metric.dataPoints) names.add(point.attributes['otel.component.name']);
+        }
+      }
+      return names;
+    };
+    expect((await components()).size).toBe(1);
+    await third.provider.shutdown();
+    expect((await components()).size).toBe(0);
   });
 
   it('reports how many spans wait in the queue', async () => {
