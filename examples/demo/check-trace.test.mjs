@@ -54,6 +54,17 @@ describe('checkTrace', () => {
     expect(problems.join('\n')).toMatch(/unexpected span "invocation"/);
   });
 
+  it('flags a trace that broke at the process boundary', () => {
+    // B's server span points at A's client span, which never arrived: an orphan.
+    const spans = wholeTrace().filter((s) => !['5', '7', '9'].includes(s.spanId));
+    const agentB = spans.find((s) => s.spanId === '8');
+    agentB.parentSpanId = '6';
+    const problems = checkTrace(spans, { ...expected, to: 'mastra' }).problems.join('\n');
+    expect(problems).toMatch(/orphan: "POST \/research"/);
+    expect(problems).toMatch(/missing: A's client span/);
+    expect(problems).toMatch(/no llm span under B's agent/);
+  });
+
   it('flags a duplicate span, as tracing registered twice would produce', () => {
     const spans = wholeTrace();
     spans.push(span('11', '2', 'execute_tool delegate_research', 'tool', 'a'));
