@@ -52,17 +52,17 @@ const NOT_SPECIFIED = '<not specified>';
 export const BARE_TOOL_MESSAGE =
   'the tool failed: ADK recorded no result (add galileoAdkPlugin() to the runner to capture the error message)';
 
-function better(a: Output | undefined, b: Output | undefined): Output | undefined {
+/** The more recent of two records (either may be missing). */
+function later<T extends { seq: number }>(a: T | undefined, b: T | undefined): T | undefined {
   if (!a) return b;
   if (!b) return a;
-  if (a.text !== b.text) return a.text ? a : b;
   return a.seq >= b.seq ? a : b;
 }
 
-function later(a: Failure | undefined, b: Failure | undefined): Failure | undefined {
-  if (!a) return b;
-  if (!b) return a;
-  return a.seq >= b.seq ? a : b;
+/** The output to show: one with text over one without, else the more recent. */
+function better(a: Output | undefined, b: Output | undefined): Output | undefined {
+  if (a && b && a.text !== b.text) return a.text ? a : b;
+  return later(a, b);
 }
 
 /**

@@ -433,8 +433,8 @@ export class GalileoSpanProcessor implements SpanProcessor {
     }
     const name = this.#scrubKey(translation?.name ?? span.name);
     attributes = this.#cleanAttributes(attributes, name);
-    const events = span.events.length > 0 ? this.#cleanEvents(span.events, name) : span.events;
-    const links = span.links.length > 0 ? this.#cleanLinks(span.links, name) : span.links;
+    const events = span.events.length > 0 ? this.#cleanParts(span.events, name) : span.events;
+    const links = span.links.length > 0 ? this.#cleanParts(span.links, name) : span.links;
 
     const config = this.#config;
     const project = stringOr(attributes[G.PROJECT], config.project);
@@ -602,9 +602,7 @@ export class GalileoSpanProcessor implements SpanProcessor {
   #cleanStatus(status: SpanStatus): SpanStatus {
     const message = status.message;
     if (!message) return status;
-    const cleaned = this.#config.redactSecrets
-      ? redactSecretText(message, this.#secrets)
-      : this.#scrubKey(message);
+    const cleaned = this.#cleanText(message, this.#config.redactSecrets, Number.POSITIVE_INFINITY);
     return cleaned === message ? status : { ...status, message: cleaned };
   }
 
@@ -665,28 +663,18 @@ export class GalileoSpanProcessor implements SpanProcessor {
     return out;
   }
 
-  #cleanEvents(events: TimedEvent[], spanName: string): TimedEvent[] {
+  // Events and links carry attributes of their own, and events a name: cleaned like the span's.
+  #cleanParts<T extends TimedEvent | Link>(parts: T[], spanName: string): T[] {
     let changed = false;
-    const cleaned = events.map((event) => {
-      const name = this.#scrubKey(event.name);
-      const attributes = event.attributes && this.#cleanAttributes(event.attributes, spanName);
-      if (name === event.name && attributes === event.attributes) return event;
+    const cleaned = parts.map((part) => {
+      const original = 'name' in part ? part.name : undefined;
+      const name = original === undefined ? undefined : this.#scrubKey(original);
+      const attributes = part.attributes && this.#cleanAttributes(part.attributes, spanName);
+      if (name === original && attributes === part.attributes) return part;
       changed = true;
-      return { ...event, name, attributes };
+      return name === undefined ? { ...part, attributes } : { ...part, name, attributes };
     });
-    return changed ? cleaned : events;
-  }
-
-  #cleanLinks(links: Link[], spanName: string): Link[] {
-    let changed = false;
-    const cleaned = links.map((link) => {
-      if (!link.attributes) return link;
-      const attributes = this.#cleanAttributes(link.attributes, spanName);
-      if (attributes === link.attributes) return link;
-      changed = true;
-      return { ...link, attributes };
-    });
-    return changed ? cleaned : links;
+    return changed ? cleaned : parts;
   }
 
   #guard<T>(adapter: GalileoAdapter, hook: string, fn: () => T): T | undefined {
