@@ -334,7 +334,8 @@ if (results.stall) {
   md.push(
     `Receiver stalled (answers nothing) for ${s.seconds} s while spans are created at a fixed rate; each row in a fresh process, every span with its own copy of the message text; RSS sampled every 20 ms. ` +
       'Default limits: GalileoSpanProcessor `maxQueueSize` 2048 and `maxQueueBytes` 32 MiB, 2 exports in flight of ≤ 512 spans / 4 MiB; plain BatchSpanProcessor `maxQueueSize` 2048, no byte bound, 1 export in flight of 512. ' +
-      'The control row shows how much RSS the span garbage alone adds at that rate.',
+      'The control row shows how much RSS the span garbage alone adds at that rate. ' +
+      '"Heap held after full GC" is the heap still in use after two forced full collections at the end of the stall, with exports still hung; against the control row at the same rate, it is what the pipeline really holds, as opposed to garbage V8 has not collected yet (peak heap and RSS include that garbage, and V8 does not hand freed pages back to the OS promptly).',
     '',
     table(
       [
@@ -347,7 +348,8 @@ if (results.stall) {
         'peak − baseline',
         'peak RSS per third of the run',
         'peak heap used (MiB)',
-        'queued at end',
+        'heap held after full GC (MiB)',
+        'queued at end (spans / MiB)',
         'dropped',
       ],
       s.rows.map((r) => [
@@ -360,7 +362,10 @@ if (results.stall) {
         mib(r.peakRss - r.baselineRss),
         r.peakRssByThird ? r.peakRssByThird.map(mib).join(' → ') : '–',
         mib(r.peakHeap),
-        r.queued === undefined ? '–' : f0(r.queued),
+        r.retainedHeap === undefined ? '–' : mib(r.retainedHeap),
+        r.queued === undefined
+          ? '–'
+          : `${f0(r.queued)}${r.queueBytes === undefined ? '' : ` / ${mib(r.queueBytes)}`}`,
         r.dropped === undefined ? '–' : f0(r.dropped),
       ]),
     ),

@@ -38,12 +38,20 @@ const sampler = setInterval(() => {
 const driven = await drive(emit, { rate, until: seconds * 1000 });
 clearInterval(sampler);
 const end = process.memoryUsage();
+// What the pipeline really holds, as opposed to garbage not yet collected: the heap after two
+// full collections, with the receiver still stalled (so the queue and exports in flight live on).
+globalThis.gc?.();
+await sleep(50);
+globalThis.gc?.();
+const retainedHeap = globalThis.gc ? process.memoryUsage().heapUsed : undefined;
 
 let queued;
+let queueBytes;
 let dropped;
 if (pipeline.processor?.stats) {
   const s = pipeline.processor.stats();
   queued = s.queueLength;
+  queueBytes = s.queueBytes;
   dropped = s.spansDropped;
 } else if (pipeline.exporter) {
   // BSP exposes no drop counter (its internal one resets at the next accepted span): what it
@@ -65,6 +73,8 @@ finish({
   endRss: end.rss,
   peakHeap,
   baselineHeap: baseline.heapUsed,
+  retainedHeap,
+  queueBytes,
   queued,
   dropped,
   requestsHeld: received.requests,
