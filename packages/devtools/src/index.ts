@@ -3,6 +3,7 @@ export {
   DEFAULT_MAX_BODY_BYTES,
   type DevServer,
   type DevServerOptions,
+  type IngestStats,
   startDevServer,
 } from './start-dev-server.js';
 export {

@@ -130,6 +130,15 @@ describe('startDevServer: the official OTLP exporter', () => {
     expect(second.headers.get('x-galileo-otel-duplicate-spans')).toBe('1');
     expect(server.store.getTrace(traceId)).toHaveLength(1);
     expect(server.store.countSpans()).toBe(1);
+    // The count survives a lost answer: a user reads it from the API, not the response header.
+    expect(await getJson('/api/stats')).toEqual({
+      acceptedRequests: 2,
+      refusedRequests: 0,
+      insertedSpans: 1,
+      duplicateSpans: 1,
+      rejectedSpans: 0,
+    });
+    expect(server.stats().duplicateSpans).toBe(1);
   });
 
   it('keeps traces across a restart on the same database file', async () => {

@@ -18,6 +18,24 @@ export interface DevServerOptions {
   maxBodyBytes?: number | undefined;
 }
 
+/**
+ * What the receiver took in since it started, as `GET /api/stats` serves it. The duplicate count
+ * is the one place a lost answer shows: the receiver stored the export, its answer never reached
+ * the client, and the client's retry found every span already stored.
+ */
+export interface IngestStats {
+  /** Export requests answered 200. */
+  acceptedRequests: number;
+  /** Export requests refused with an HTTP error (401, 413, 415, ...). */
+  refusedRequests: number;
+  /** Spans newly stored. */
+  insertedSpans: number;
+  /** Spans already stored (same trace id and span id), skipped: retried exports. */
+  duplicateSpans: number;
+  /** Spans refused one by one in a `partialSuccess`. */
+  rejectedSpans: number;
+}
+
 /** A running local Galileo. */
 export interface DevServer {
   /** Base URL, e.g. `http://127.0.0.1:4318`; the viewer is served here. */
@@ -26,6 +44,8 @@ export interface DevServer {
   otlpUrl: string;
   /** The store the server writes to; read it directly in tests. */
   store: TraceStore;
+  /** A snapshot of the ingest counters since start (also `GET /api/stats`). */
+  stats(): IngestStats;
   /** Stops listening, ends live viewer connections and closes the database. */
   close(): Promise<void>;
 }
@@ -69,10 +89,18 @@ function hostForUrl(host: string): string {
 export async function startDevServer(options: DevServerOptions = {}): Promise<DevServer> {
   const host = options.host ?? '127.0.0.1';
   const store = new TraceStore(options.dbPath ?? DEFAULT_DB_PATH);
+  const stats: IngestStats = {
+    acceptedRequests: 0,
+    refusedRequests: 0,
+    insertedSpans: 0,
+    duplicateSpans: 0,
+    rejectedSpans: 0,
+  };
   const ingest = {
     store,
     apiKey: options.apiKey,
     maxBodyBytes: options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
+    stats,
   };
   const streams = new Set<ServerResponse>();
   const unsubscribe = store.onSpans((traceIds) => {
@@ -90,6 +118,7 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
         return;
       }
       const answer = await handleIngest(req, ingest);
+      if (answer.status >= 400) stats.refusedRequests++;
       sendJson(res, answer.status, answer.body, answer.headers);
       if (!req.complete) {
         // Refused before the body was read (401, 413, ...): discard the rest so the client,
@@ -104,6 +133,10 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
 
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       sendJson(res, 405, { detail: 'Method Not Allowed' }, { allow: 'GET' });
+      return;
+    }
+    if (path === '/api/stats') {
+      sendJson(res, 200, { ...stats });
       return;
     }
     if (path === '/api/traces') {
@@ -180,6 +213,7 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
     url,
     otlpUrl: `${url}/otel/traces`,
     store,
+    stats: () => ({ ...stats }),
     close(): Promise<void> {
       closing ??= new Promise<void>((resolve) => {
         unsubscribe();

@@ -1,6 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import { GalileoAttributes } from '@galileo-otel/core';
 import { decodeTraceRequest, OtlpDecodeError, type OtlpSpan } from '@galileo-otel/otlp-proto';
+import type { IngestStats } from '../start-dev-server.js';
 import type { SpanDestination, TraceStore } from '../trace-store.js';
 import { BodyError, readBody } from './read-body.js';
 
@@ -11,6 +12,8 @@ export interface IngestContext {
   apiKey: string | undefined;
   /** Byte limit for the body, applied on the wire and again after gunzip. */
   maxBodyBytes: number;
+  /** Counters of accepted exports, updated here. */
+  stats: IngestStats;
 }
 
 /** An HTTP answer: status, JSON body, extra headers. */
@@ -153,6 +156,10 @@ export async function handleIngest(
 
   const result = context.store.insertSpans(accepted);
   const rejected = decoded.spans.length - accepted.length;
+  context.stats.acceptedRequests++;
+  context.stats.insertedSpans += result.inserted;
+  context.stats.duplicateSpans += result.duplicates;
+  context.stats.rejectedSpans += rejected;
   const messages: string[] = [];
   if (rejected > 0) {
     const why = [...reasons].map(([reason, n]) => `${n} with ${reason}`).join(', ');
