@@ -133,6 +133,43 @@ describe('the warning about a second @opentelemetry/api copy', () => {
     expect(clashes(lines)[0]).toContain('@opentelemetry/api 1.2.0 registered');
   });
 
+  it('warns before any span when the provider is registered just after the processor is made', async () => {
+    const lines: string[] = [];
+    await withApiSlot(undefined, async () => {
+      const { GalileoSpanProcessor } = await freshCore();
+      // `new NodeSDK({ spanProcessors: [processor] }); sdk.start();` in one go.
+      const processor = new GalileoSpanProcessor({
+        apiKey: 'k',
+        endpoint: sink.url,
+        logger: { warn: (l) => lines.push(l) },
+      });
+      (globalThis as Record<symbol, unknown>)[API_GLOBAL] = { version: '1.3.0' };
+      expect(clashes(lines)).toHaveLength(0);
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      expect(clashes(lines)).toHaveLength(1);
+      await processor.shutdown();
+    });
+    expect(clashes(lines)[0]).toContain('@opentelemetry/api 1.3.0 registered');
+  });
+
+  it('warns at a flush with nothing queued when every span went to the other copy', async () => {
+    const lines: string[] = [];
+    await withApiSlot(undefined, async () => {
+      const { GalileoSpanProcessor } = await freshCore();
+      const processor = new GalileoSpanProcessor({
+        apiKey: 'k',
+        endpoint: sink.url,
+        logger: { warn: (l) => lines.push(l) },
+      });
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      (globalThis as Record<symbol, unknown>)[API_GLOBAL] = { version: '1.4.0' };
+      await processor.forceFlush();
+      expect(clashes(lines)).toHaveLength(1);
+      await processor.shutdown();
+    });
+    expect(clashes(lines)[0]).toContain('@opentelemetry/api 1.4.0 registered');
+  });
+
   it.each([
     ['a newer minor', { version: '1.99.0' }],
     ['a version that is not a string', { version: 42 }],

@@ -12,23 +12,23 @@ let settled = false;
  * older (by minor) than the copy core loads: core's copy then cannot use those globals, so
  * spans made through it are silently lost. The answer stays open until some copy has
  * registered, so a later call (after the app registers its provider) still catches it.
- * Never throws.
+ * Returns whether the answer is settled. Never throws.
  */
-export function warnOnceIfApiCopiesClash(warn: (message: string) => void): void {
-  if (settled) return;
+export function warnOnceIfApiCopiesClash(warn: (message: string) => void): boolean {
+  if (settled) return true;
   try {
     const slot = (globalThis as Record<symbol, { version?: unknown } | undefined>)[API_GLOBAL];
-    if (!slot) return;
+    if (!slot) return false;
     settled = true;
     const registered = slot.version;
-    if (typeof registered !== 'string') return;
-    const ours = ownApiVersion();
-    if (ours === undefined) return;
-    const message = clashMessage(registered, ours);
+    const ours = typeof registered === 'string' ? ownApiVersion() : undefined;
+    const message = ours === undefined ? undefined : clashMessage(registered as string, ours);
     if (message) warn(message);
   } catch {
     // A diagnostic must never break start-up.
+    settled = true;
   }
+  return true;
 }
 
 // `@opentelemetry/api/package.json` is not in the package's `exports`, so it cannot be

@@ -127,8 +127,13 @@ export class GalileoSpanProcessor implements SpanProcessor {
     }
     this.#registerMetrics();
     // Also here, not only in registerGalileo(): most apps add the processor to a provider
-    // someone else registered, and that is where two API copies usually meet.
-    this.#checkApiCopies();
+    // someone else registered, and that is where two API copies usually meet. That provider is
+    // usually registered just after this constructor (`new NodeSDK({ spanProcessors })` then
+    // `sdk.start()`), so look again once the current task is over: waiting for the first
+    // export would warn late, or never when every span is lost to the other copy.
+    if (!this.#checkApiCopies()) {
+      setTimeout(() => this.#checkApiCopies(), 0).unref?.();
+    }
     if (this.#config.flushOnExit) {
       this.#removeExitHooks = installExitHooks(
         () => this.forceFlush(),
@@ -137,8 +142,8 @@ export class GalileoSpanProcessor implements SpanProcessor {
     }
   }
 
-  #checkApiCopies(): void {
-    warnOnceIfApiCopiesClash((message) => this.#log.log('api-copies', message));
+  #checkApiCopies(): boolean {
+    return warnOnceIfApiCopiesClash((message) => this.#log.log('api-copies', message));
   }
 
   // Self-metrics through the global OTel MeterProvider (a no-op unless the app registered one).
@@ -268,6 +273,9 @@ export class GalileoSpanProcessor implements SpanProcessor {
 
   /** Exports everything queued and waits until every export in flight has finished. */
   async forceFlush(): Promise<void> {
+    // A flush with nothing queued may be the only sign of an app whose spans all go to a copy
+    // of the API that cannot use the registered globals.
+    this.#checkApiCopies();
     for (const adapter of this.#adapters) {
       if (adapter.forceFlush) await this.#guardAsync(adapter, 'forceFlush', adapter.forceFlush);
     }
