@@ -74,11 +74,17 @@ export function registerGalileo(options: RegisterGalileoOptions = {}): GalileoRe
   const registered = trace.setGlobalTracerProvider(provider);
   const delegate = (trace.getTracerProvider() as { getDelegate?: () => unknown }).getDelegate?.();
   if (!registered || (delegate !== undefined && delegate !== provider)) {
+    const owner = globalProviderName();
     warn(
-      'another OpenTelemetry tracer provider is already registered globally (Sentry, @vercel/otel, ' +
-        'a NodeSDK, or a second copy of @opentelemetry/api): spans from the global tracer will ' +
-        'not reach Galileo. Add `new GalileoSpanProcessor()` to that provider instead of calling ' +
-        'registerGalileo().',
+      `another OpenTelemetry tracer provider is already registered globally${owner ? ` (${owner})` : ''}: ` +
+        'spans from the global tracer will not reach Galileo. ' +
+        (owner === 'SentryTracerProvider'
+          ? 'With Sentry 8-10, pass `openTelemetrySpanProcessors: [new GalileoSpanProcessor()]` ' +
+            'to Sentry.init() instead of calling registerGalileo(). Sentry 11+ takes no span ' +
+            'processors: leave `enableOpenTelemetrySetup` off in Sentry.init() so ' +
+            'registerGalileo() can register.'
+          : 'It may be Sentry, @vercel/otel, a NodeSDK, or a second copy of @opentelemetry/api. ' +
+            'Add `new GalileoSpanProcessor()` to that provider instead of calling registerGalileo().'),
     );
   }
   // The processor already checked, but the slot may have been empty until the lines above.
@@ -89,4 +95,21 @@ export function registerGalileo(options: RegisterGalileoOptions = {}): GalileoRe
     forceFlush: () => provider.forceFlush(),
     shutdown: () => provider.shutdown(),
   };
+}
+
+// Read from the global slot, not through this copy's `trace`: an older API copy's registration
+// is invisible to it, and that is when the user most needs to know who owns the slot.
+function globalProviderName(): string | undefined {
+  try {
+    const slot = (globalThis as Record<symbol, { trace?: unknown } | undefined>)[
+      Symbol.for('opentelemetry.js.api.1')
+    ];
+    const proxy = slot?.trace as { getDelegate?: () => unknown } | undefined;
+    const owner = (proxy?.getDelegate?.() ?? proxy) as { constructor?: { name?: unknown } };
+    const name = owner?.constructor?.name;
+    // Bundled SDKs (@vercel/otel) minify class names; a name like `Ga` would only confuse.
+    return typeof name === 'string' && name.endsWith('Provider') ? name : undefined;
+  } catch {
+    return undefined;
+  }
 }
