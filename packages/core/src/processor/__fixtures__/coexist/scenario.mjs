@@ -78,10 +78,10 @@ export async function actLikeAnApp(api, http, get = (url) => httpGet(http, url))
   return rootTraceId;
 }
 
-function httpGet(http, url) {
+export function httpGet(http, url, headers = {}) {
   return new Promise((resolve, reject) => {
     http
-      .get(url, (res) => {
+      .get(url, { headers }, (res) => {
         res.resume();
         res.on('end', resolve);
       })

@@ -8,6 +8,7 @@ import {
   core,
   coreApi,
   galileoProcessor,
+  httpGet,
   installed,
   registerGalileoTooLate,
   report,
@@ -42,7 +43,11 @@ if (mode === 'span-processors') {
 }
 
 const atStartUp = await startUpWarnings();
-const rootTraceId = await actLikeAnApp(api, appRequire('node:http'));
+const http = appRequire('node:http');
+// With Galileo owning OTel next to Sentry 11, the app passes the OTel trace on itself.
+const get =
+  mode === 'galileo-provider' ? (url) => httpGet(http, url, core.injectTraceHeaders()) : undefined;
+const rootTraceId = await actLikeAnApp(api, http, get);
 await galileo?.forceFlush();
 const late = mode === 'galileo-provider' ? undefined : await registerGalileoTooLate(api);
 await galileo?.shutdown();
