@@ -9,7 +9,7 @@
 import { spawnSync } from 'node:child_process';
 import { startDevServer } from '@galileo-otel/devtools';
 import { startLocalModel } from '@galileo-otel/local-model';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { checkTrace } from './check-trace.mjs';
 import {
   FRAMEWORKS,
@@ -29,19 +29,25 @@ let board;
 const a = {};
 const b = {};
 
-beforeAll(async () => {
-  receiver = await startDevServer({ port: 0, dbPath: ':memory:' });
-  model = await startLocalModel({ port: 0 });
-  board = await startSwitchboard();
-  const env = {
-    GALILEO_API_ENDPOINT: receiver.otlpUrl,
+/** A service's environment: spans to `galileo` (a devtools receiver), models from the local one. */
+function serviceEnv(galileo, extra = {}) {
+  return {
+    GALILEO_API_ENDPOINT: galileo.otlpUrl,
     GALILEO_API_KEY: 'local',
     GALILEO_PROJECT: 'examples-e2e',
     OPENAI_BASE_URL: `${model.url}/v1`,
     OPENAI_API_KEY: 'sk-local',
     GOOGLE_GEMINI_BASE_URL: model.url,
     GOOGLE_API_KEY: 'local',
+    ...extra,
   };
+}
+
+beforeAll(async () => {
+  receiver = await startDevServer({ port: 0, dbPath: ':memory:' });
+  model = await startLocalModel({ port: 0 });
+  board = await startSwitchboard();
+  const env = serviceEnv(receiver, { GALILEO_OTEL: 'on' });
   const started = await Promise.allSettled(
     FRAMEWORKS.flatMap((framework) => [
       startService({
@@ -83,6 +89,7 @@ describe('any two frameworks, two OS processes, one trace', () => {
     expect(reply.answer).toContain('Voyager 1');
     expect(reply.sessionId).toMatch(/^session-/);
     expect(reply.traceId).toMatch(/^[0-9a-f]{32}$/);
+    expect(board.headers.at(-1)?.traceparent).toContain(reply.traceId);
     await Promise.all([postJson(`${A.url}/flush`), postJson(`${B.url}/flush`)]);
 
     const expected = {
@@ -139,6 +146,43 @@ describe('any two frameworks, two OS processes, one trace', () => {
     // The local model is the only "provider" that was called: 16 pairs × 3 calls.
     expect(model.requests).toHaveLength(PAIRS.length * 3);
     expect(new Set(model.requests.map((r) => r.protocol)).size).toBeGreaterThan(0);
+  });
+});
+
+describe('GALILEO_OTEL=off: the same services without galileo-otel', () => {
+  it('answers across processes in every framework, sends no trace headers and exports nothing', async () => {
+    // A receiver of their own: anything that reaches it came from these services.
+    const galileo = await startDevServer({ port: 0, dbPath: ':memory:' });
+    onTestFinished(() => galileo.close());
+    const env = serviceEnv(galileo, { GALILEO_OTEL: 'off', AGENT_B_URL: board.url });
+    const services = await Promise.all(
+      FRAMEWORKS.map((framework) =>
+        startService({ framework, guard: true, env: { ...env, SERVICE_NAME: `off-${framework}` } }),
+      ),
+    );
+    try {
+      // Each framework's /ask delegates to the next framework's /research, in another process.
+      for (const [i, A] of services.entries()) {
+        board.target = services[(i + 1) % services.length].url;
+        const forwarded = board.headers.length;
+        const modelCalls = model.requests.length;
+        const reply = await postJson(`${A.url}/ask`, { question: QUESTION });
+        expect(reply.answer, A.name).toContain('Voyager 1');
+        expect(reply.traceId, A.name).toBeUndefined();
+        const crossed = board.headers.slice(forwarded);
+        expect(crossed, A.name).toHaveLength(1);
+        expect(crossed[0], A.name).not.toHaveProperty('traceparent');
+        expect(crossed[0], A.name).not.toHaveProperty('baggage');
+        expect(model.requests.slice(modelCalls).map((c) => c.status)).toEqual([200, 200, 200]);
+      }
+      await Promise.all(services.map((s) => postJson(`${s.url}/flush`)));
+    } finally {
+      // SIGTERM would export whatever was still queued.
+      await Promise.all(services.map((s) => s.stop()));
+    }
+    expect(galileo.store.listTraces({ limit: 50 })).toEqual([]);
+    // Includes OpenAI Agents' own trace export to api.openai.com, which the switch turns off.
+    expect(services.flatMap((s) => s.violations)).toEqual([]);
   });
 });
 

@@ -33,20 +33,22 @@ function childEnv(env) {
  * Spawns `node examples/<framework>/<script>` (cwd: that folder unless given, as a user would run
  * it) with `PORT=0`, and resolves once it printed `listening on <url>` and (when
  * `health`) answers `GET /health`. With `guard`, the loopback guard is preloaded and its reports
- * are collected.
+ * are collected; `preload` lists more modules for `--import` (absolute paths), loaded after it.
  */
 export async function startService({
   framework,
   script = 'server.mjs',
   env,
   guard = false,
+  preload = [],
   health = true,
   cwd = join(root, 'examples', framework),
   onOutput,
   timeoutMs = 60_000,
 }) {
   const file = join(root, 'examples', framework, script);
-  const child = spawn(process.execPath, guard ? ['--import', guardPath, file] : [file], {
+  const imports = guard ? [guardPath, ...preload] : preload;
+  const child = spawn(process.execPath, [...imports.flatMap((m) => ['--import', m]), file], {
     cwd,
     env: childEnv({ ...env, PORT: '0' }),
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -130,11 +132,13 @@ export async function postJson(url, body, timeoutMs = 120_000) {
 /**
  * A loopback pass-through proxy for tests: every request is forwarded unchanged (headers
  * included, so `traceparent` and `baggage` cross it) to the URL `target` currently points at.
- * It lets one A process talk to a different B per request without restarting.
+ * It lets one A process talk to a different B per request without restarting. The headers of
+ * every request it forwarded are kept in `headers`, in arrival order.
  */
 export async function startSwitchboard() {
-  const board = { target: undefined, url: undefined, close: undefined };
+  const board = { target: undefined, url: undefined, close: undefined, headers: [] };
   const server = createHttpServer((req, res) => {
+    board.headers.push(req.headers);
     if (!board.target) {
       res.writeHead(503).end('no target');
       return;

@@ -14,6 +14,12 @@
 // Settings come from the environment: GALILEO_API_KEY, GALILEO_PROJECT, GALILEO_LOG_STREAM (or
 // GALILEO_API_ENDPOINT for a local receiver: `npx galileo-otel dev`), GOOGLE_API_KEY (or
 // GEMINI_API_KEY) and optionally GOOGLE_GEMINI_BASE_URL / GEMINI_MODEL.
+//
+// GALILEO_OTEL=off runs the same service without galileo-otel (the baseline of the end-to-end
+// benchmark): no tracer provider is registered and the runners get no Galileo plugin, so ADK's
+// own spans go to the no-op tracer. traceHttpHandler, tracedFetch, withGalileoSession and
+// runInContext stay in the code: with no provider they make no spans and send no trace headers,
+// and the call to B works as before.
 import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:http';
 import {
@@ -37,15 +43,18 @@ const SERVICE_NAME = process.env.SERVICE_NAME ?? 'google-adk-service';
 const AGENT_B_URL = process.env.AGENT_B_URL ?? 'http://localhost:8001';
 const MODEL = process.env.GEMINI_MODEL ?? 'gemini-2.5-flash';
 const APP_NAME = 'galileo-otel-demo';
+const TRACING = process.env.GALILEO_OTEL !== 'off';
 
 // First: the tracer provider with the Galileo processor. ADK emits OpenTelemetry spans itself;
 // the adapter reshapes them for Galileo (invocation, agent, llm, tool) and connects ADK's own
 // pinned copy of @opentelemetry/api to this provider, so the import order above does not matter.
-const galileo = registerGalileo({ serviceName: SERVICE_NAME, adapters: [googleAdk()] });
+const galileo = TRACING
+  ? registerGalileo({ serviceName: SERVICE_NAME, adapters: [googleAdk()] })
+  : undefined;
 // The adapter finds @google/adk from the working directory. In a monorepo the copy this file
 // imports can sit in a nested node_modules instead; name it, or ADK's spans are silently lost
 // when the process is started from another folder.
-ensureAdkTracing({ searchFrom: [import.meta.url] });
+if (TRACING) ensureAdkTracing({ searchFrom: [import.meta.url] });
 
 // ---- Agent A: the orchestrator ------------------------------------------------------------
 
@@ -76,10 +85,11 @@ const orchestrator = new LlmAgent({
 });
 
 // The plugin records what ADK's own spans miss: tool and model errors, streamed output.
+const plugins = () => (TRACING ? [galileoAdkPlugin()] : []);
 const orchestratorRunner = new InMemoryRunner({
   agent: orchestrator,
   appName: APP_NAME,
-  plugins: [galileoAdkPlugin()],
+  plugins: plugins(),
 });
 
 async function ask({ question, sessionId = `session-${randomUUID()}` }) {
@@ -106,7 +116,7 @@ const researcher = new LlmAgent({
 const researchRunner = new InMemoryRunner({
   agent: researcher,
   appName: APP_NAME,
-  plugins: [galileoAdkPlugin()],
+  plugins: plugins(),
 });
 
 async function research({ topic }) {
@@ -155,10 +165,10 @@ const server = createServer(async (req, res) => {
   if (route === 'POST /ask' || route === 'POST /research') return traced(req, res);
   // Operational routes stay out of traces.
   if (route === 'GET /health') return sendJson(res, 200, { status: 'ok', service: SERVICE_NAME });
-  if (route === 'GET /stats') return sendJson(res, 200, galileo.processor.stats());
+  if (route === 'GET /stats') return sendJson(res, 200, galileo?.processor.stats() ?? {});
   if (route === 'POST /flush') {
-    await galileo.forceFlush(); // exports every finished span now instead of within 5 s
-    return sendJson(res, 200, galileo.processor.stats());
+    await galileo?.forceFlush(); // exports every finished span now instead of within 5 s
+    return sendJson(res, 200, galileo?.processor.stats() ?? {});
   }
   sendJson(res, 404, { error: `no route ${route}` });
 });
@@ -172,7 +182,7 @@ server.listen(Number(process.env.PORT ?? 8000), process.env.HOST ?? '127.0.0.1',
 for (const signal of ['SIGINT', 'SIGTERM']) {
   process.once(signal, async () => {
     server.close();
-    await galileo.shutdown();
+    await galileo?.shutdown();
     process.exit(0);
   });
 }

@@ -14,6 +14,11 @@
 // Settings come from the environment: GALILEO_API_KEY, GALILEO_PROJECT, GALILEO_LOG_STREAM (or
 // GALILEO_API_ENDPOINT for a local receiver: `npx galileo-otel dev`), OPENAI_API_KEY and
 // optionally OPENAI_BASE_URL / OPENAI_MODEL.
+//
+// GALILEO_OTEL=off runs the same service without galileo-otel (the baseline of the end-to-end
+// benchmark): no tracer provider is registered and Mastra gets no observability. The
+// traceHttpHandler, tracedFetch and withGalileoSession calls stay in the code: with no provider
+// they make no spans and send no trace headers, and the call to B works as before.
 import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:http';
 import { galileoExporter } from '@galileo-otel/adapter-mastra';
@@ -34,14 +39,17 @@ import { z } from 'zod';
 const SERVICE_NAME = process.env.SERVICE_NAME ?? 'mastra-service';
 const AGENT_B_URL = process.env.AGENT_B_URL ?? 'http://localhost:8001';
 const MODEL = process.env.OPENAI_MODEL ?? 'gpt-4.1-mini';
+const TRACING = process.env.GALILEO_OTEL !== 'off';
 
 // First: the tracer provider with the Galileo processor. Then Mastra's observability with the
 // Galileo exporter as its *bridge*: Mastra's runs become Galileo-shaped spans (agent, llm, tool)
 // in the current OTel trace, and tool code runs with the tool span active.
-const galileo = registerGalileo({ serviceName: SERVICE_NAME });
-const observability = new Observability({
-  configs: { default: { serviceName: SERVICE_NAME, bridge: galileoExporter() } },
-});
+const galileo = TRACING ? registerGalileo({ serviceName: SERVICE_NAME }) : undefined;
+const observability = TRACING
+  ? new Observability({
+      configs: { default: { serviceName: SERVICE_NAME, bridge: galileoExporter() } },
+    })
+  : undefined;
 
 // Mastra's model router reads OPENAI_API_KEY; a custom base URL (OPENAI_BASE_URL, e.g. a local
 // model server) has to be passed in the model config.
@@ -87,7 +95,11 @@ const researcher = new Agent({
   model,
 });
 
-const mastra = new Mastra({ agents: { orchestrator, researcher }, observability, logger: false });
+const mastra = new Mastra({
+  agents: { orchestrator, researcher },
+  ...(observability ? { observability } : {}),
+  logger: false,
+});
 
 async function ask({ question, sessionId = `session-${randomUUID()}` }) {
   if (typeof question !== 'string' || question === '')
@@ -127,11 +139,11 @@ const server = createServer(async (req, res) => {
   if (route === 'POST /ask' || route === 'POST /research') return traced(req, res);
   // Operational routes stay out of traces.
   if (route === 'GET /health') return sendJson(res, 200, { status: 'ok', service: SERVICE_NAME });
-  if (route === 'GET /stats') return sendJson(res, 200, galileo.processor.stats());
+  if (route === 'GET /stats') return sendJson(res, 200, galileo?.processor.stats() ?? {});
   if (route === 'POST /flush') {
-    await observability.flush(); // whatever Mastra's observability still holds, first
-    await galileo.forceFlush(); // exports every finished span now instead of within 5 s
-    return sendJson(res, 200, galileo.processor.stats());
+    await observability?.flush(); // whatever Mastra's observability still holds, first
+    await galileo?.forceFlush(); // exports every finished span now instead of within 5 s
+    return sendJson(res, 200, galileo?.processor.stats() ?? {});
   }
   sendJson(res, 404, { error: `no route ${route}` });
 });
@@ -145,8 +157,8 @@ server.listen(Number(process.env.PORT ?? 8000), process.env.HOST ?? '127.0.0.1',
 for (const signal of ['SIGINT', 'SIGTERM']) {
   process.once(signal, async () => {
     server.close();
-    await observability.flush();
-    await galileo.shutdown();
+    await observability?.flush();
+    await galileo?.shutdown();
     process.exit(0);
   });
 }

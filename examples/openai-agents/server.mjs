@@ -14,6 +14,11 @@
 // Settings come from the environment: GALILEO_API_KEY, GALILEO_PROJECT, GALILEO_LOG_STREAM (or
 // GALILEO_API_ENDPOINT for a local receiver: `npx galileo-otel dev`), OPENAI_API_KEY and
 // optionally OPENAI_BASE_URL / OPENAI_MODEL.
+//
+// GALILEO_OTEL=off runs the same service without galileo-otel (the baseline of the end-to-end
+// benchmark): no tracer provider is registered, and the SDK's own trace export (to OpenAI) is
+// turned off. traceHttpHandler, tracedFetch and withGalileoSession stay in the code: with no
+// provider they make no spans and send no trace headers, and the call to B works as before.
 import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:http';
 import { openaiAgents } from '@galileo-otel/adapter-openai-agents';
@@ -24,17 +29,22 @@ import {
   withGalileoSession,
   workflowAttributes,
 } from '@galileo-otel/core';
-import { Agent, run, tool } from '@openai/agents';
+import { Agent, run, setTracingDisabled, tool } from '@openai/agents';
 import { trace } from '@opentelemetry/api';
 import { z } from 'zod';
 
 const SERVICE_NAME = process.env.SERVICE_NAME ?? 'openai-agents-service';
 const AGENT_B_URL = process.env.AGENT_B_URL ?? 'http://localhost:8001';
 const MODEL = process.env.OPENAI_MODEL ?? 'gpt-4.1-mini';
+const TRACING = process.env.GALILEO_OTEL !== 'off';
 
 // First: the tracer provider with the Galileo processor. The adapter replaces the SDK's default
 // trace export to OpenAI with a bridge that turns each run into OTel spans in the current trace.
-const galileo = registerGalileo({ serviceName: SERVICE_NAME, adapters: [openaiAgents()] });
+const galileo = TRACING
+  ? registerGalileo({ serviceName: SERVICE_NAME, adapters: [openaiAgents()] })
+  : undefined;
+// Without the adapter the SDK would send its traces to OpenAI's API.
+if (!TRACING) setTracingDisabled(true);
 
 // ---- Agent A: the orchestrator ------------------------------------------------------------
 
@@ -111,10 +121,10 @@ const server = createServer(async (req, res) => {
   if (route === 'POST /ask' || route === 'POST /research') return traced(req, res);
   // Operational routes stay out of traces.
   if (route === 'GET /health') return sendJson(res, 200, { status: 'ok', service: SERVICE_NAME });
-  if (route === 'GET /stats') return sendJson(res, 200, galileo.processor.stats());
+  if (route === 'GET /stats') return sendJson(res, 200, galileo?.processor.stats() ?? {});
   if (route === 'POST /flush') {
-    await galileo.forceFlush(); // exports every finished span now instead of within 5 s
-    return sendJson(res, 200, galileo.processor.stats());
+    await galileo?.forceFlush(); // exports every finished span now instead of within 5 s
+    return sendJson(res, 200, galileo?.processor.stats() ?? {});
   }
   sendJson(res, 404, { error: `no route ${route}` });
 });
@@ -133,7 +143,7 @@ for (const signal of ['SIGINT', 'SIGTERM']) {
     if (stopping) return;
     stopping = true;
     server.close();
-    await galileo.shutdown();
+    await galileo?.shutdown();
     process.exit(0);
   });
 }

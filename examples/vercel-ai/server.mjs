@@ -14,6 +14,11 @@
 // Settings come from the environment: GALILEO_API_KEY, GALILEO_PROJECT, GALILEO_LOG_STREAM (or
 // GALILEO_API_ENDPOINT for a local receiver: `npx galileo-otel dev`), OPENAI_API_KEY and
 // optionally OPENAI_BASE_URL / OPENAI_MODEL.
+//
+// GALILEO_OTEL=off runs the same service without galileo-otel (the baseline of the end-to-end
+// benchmark): no tracer provider is registered and no AI SDK telemetry integration. The
+// traceHttpHandler, tracedFetch and withGalileoSession calls stay in the code: with no provider
+// they make no spans and send no trace headers, and the call to B works as before.
 import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:http';
 import { openai } from '@ai-sdk/openai';
@@ -32,12 +37,13 @@ import { z } from 'zod';
 const SERVICE_NAME = process.env.SERVICE_NAME ?? 'vercel-ai-service';
 const AGENT_B_URL = process.env.AGENT_B_URL ?? 'http://localhost:8001';
 const MODEL = process.env.OPENAI_MODEL ?? 'gpt-4.1-mini';
+const TRACING = process.env.GALILEO_OTEL !== 'off';
 
 // First: the tracer provider with the Galileo processor. Then the AI SDK telemetry integration,
 // which turns every generateText / streamText / agent call into Galileo-shaped spans (agent,
 // llm, tool) in the current trace.
-const galileo = registerGalileo({ serviceName: SERVICE_NAME });
-registerTelemetry(galileoTelemetry());
+const galileo = TRACING ? registerGalileo({ serviceName: SERVICE_NAME }) : undefined;
+if (TRACING) registerTelemetry(galileoTelemetry());
 
 // ---- Agent A: the orchestrator ------------------------------------------------------------
 
@@ -114,10 +120,10 @@ const server = createServer(async (req, res) => {
   if (route === 'POST /ask' || route === 'POST /research') return traced(req, res);
   // Operational routes stay out of traces.
   if (route === 'GET /health') return sendJson(res, 200, { status: 'ok', service: SERVICE_NAME });
-  if (route === 'GET /stats') return sendJson(res, 200, galileo.processor.stats());
+  if (route === 'GET /stats') return sendJson(res, 200, galileo?.processor.stats() ?? {});
   if (route === 'POST /flush') {
-    await galileo.forceFlush(); // exports every finished span now instead of within 5 s
-    return sendJson(res, 200, galileo.processor.stats());
+    await galileo?.forceFlush(); // exports every finished span now instead of within 5 s
+    return sendJson(res, 200, galileo?.processor.stats() ?? {});
   }
   sendJson(res, 404, { error: `no route ${route}` });
 });
@@ -131,7 +137,7 @@ server.listen(Number(process.env.PORT ?? 8000), process.env.HOST ?? '127.0.0.1',
 for (const signal of ['SIGINT', 'SIGTERM']) {
   process.once(signal, async () => {
     server.close();
-    await galileo.shutdown();
+    await galileo?.shutdown();
     process.exit(0);
   });
 }
