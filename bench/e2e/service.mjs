@@ -7,7 +7,6 @@
 //   research: POST /research → research agent: one model call asking for key facts
 // TRACING=off runs the same code with plain handler, plain fetch and no spans.
 import { createServer } from 'node:http';
-import { monitorEventLoopDelay } from 'node:perf_hooks';
 import {
   agentAttributes,
   agentSpanName,
@@ -21,6 +20,7 @@ import {
   traceHttpHandler,
 } from '@galileo-otel/core';
 import { trace } from '@opentelemetry/api';
+import { loopDelay } from '../lib/loop-delay.mjs';
 
 const role = process.argv[2];
 const tracing = process.env.TRACING === 'on';
@@ -181,30 +181,20 @@ async function handle(req, res) {
 
 const server = createServer(tracing ? traceHttpHandler(handle) : handle);
 server.keepAliveTimeout = 60_000;
-const delay = monitorEventLoopDelay({ resolution: 1 });
+const delay = loopDelay();
 server.listen(0, '127.0.0.1', () => {
   process.send?.({ type: 'ready', url: `http://127.0.0.1:${server.address().port}` });
 });
 
-const ms = (ns) => ns / 1e6;
 process.on('message', async (message) => {
   if (message?.type === 'start') {
-    delay.reset();
-    delay.enable();
+    delay.start();
     process.send?.({ type: 'start' });
   }
   if (message?.type === 'stop') {
-    delay.disable();
+    const eventLoop = delay.stop();
     await galileo?.forceFlush();
-    process.send?.({
-      type: 'stop',
-      eventLoop: {
-        p50: ms(delay.percentile(50)),
-        p99: ms(delay.percentile(99)),
-        max: ms(delay.max),
-      },
-      stats: galileo?.processor.stats(),
-    });
+    process.send?.({ type: 'stop', eventLoop, stats: galileo?.processor.stats() });
   }
   if (message?.type === 'close') {
     await galileo?.shutdown();
