@@ -1,10 +1,10 @@
 #!/usr/bin/env node
 // The benchmark suite: `npm run bench` (full, writes BENCHMARKS.md) or
 // `npm run bench -- --quick` (a smoke run of every benchmark; asserts nothing about timing and
-// writes nothing unless --write is given). `--only=cpu,peers,throughput,stall,e2e` picks
-// suites; `--reuse=cpu,peers` takes those suites' results from the last full run
-// (bench/.results) instead of running them; `--note "text"` adds a line about the run
-// conditions to BENCHMARKS.md.
+// writes nothing unless --write is given). `--only=cpu,peers,throughput,stall,e2e,e2e-demo`
+// picks suites (`e2e` includes `e2e-demo`); `--reuse=cpu,peers` takes those suites' results
+// from the last full run (bench/.results) instead of running them; `--note "text"` adds a line
+// about the run conditions to BENCHMARKS.md.
 // Each suite runs in its own child process (with --expose-gc); receivers, sinks and services
 // run in further child processes so their CPU never counts against the pipeline measured.
 import { execFileSync } from 'node:child_process';
@@ -24,7 +24,8 @@ const only = argv
   .split(',');
 const noteIndex = argv.indexOf('--note');
 const note = noteIndex !== -1 ? argv[noteIndex + 1] : undefined;
-const want = (suite) => !only || only.includes(suite);
+// `--only=e2e` also picks `e2e-demo`: a name picks the suites it prefixes up to a dash.
+const want = (suite) => !only || only.some((o) => suite === o || suite.startsWith(`${o}-`));
 const STALL_SECONDS = quick ? 2 : 30;
 const root = fileURLToPath(new URL('..', import.meta.url));
 const childOptions = { execArgv: ['--expose-gc'] };
@@ -133,6 +134,7 @@ await suite('stall', async () => {
   return { seconds: STALL_SECONDS, rows };
 });
 await suite('e2e', () => runChild('suites/e2e.mjs', quickArg, childOptions));
+await suite('e2e-demo', () => runChild('suites/e2e-demo.mjs', quickArg, childOptions));
 machine.loadEnd = os
   .loadavg()
   .map((x) => x.toFixed(2))
@@ -373,18 +375,10 @@ if (results.stall) {
   );
 }
 
-if (results.e2e) {
-  const e = results.e2e;
-  md.push(
-    '## 4. End to end: the two-service demo with tracing off vs on',
-    '',
-    `${e.requests} sequential \`POST /ask\` requests per session after a warm-up, ${e.repeats} repeats per model speed (off/on order alternating, fresh service processes each time). ` +
-      'Covers: `bench/e2e/service.mjs` as two processes, `ask` (orchestrator: model call offering `delegate_research`, the tool POSTs to `research`, model call with the result) and ' +
-      '`research` (one model call), over the real `@galileo-otel/local-model` server (OpenAI Chat Completions), ' +
-      'traced with core only (`registerGalileo`, `traceHttpHandler`, `tracedFetch`, agent/llm/tool shape helpers; 12 spans per request across both processes), exporting to the OTLP sink in another process. ' +
-      "No framework runs in the path: this isolates what tracing adds to a request of the demo's shape (a framework's own overhead would only shrink the percentage). Event-loop delay: `monitorEventLoopDelay` (1 ms resolution) in both services, the worse of the two.",
-    '',
-  );
+// The table, goal lines and model line of tables 4 and 5. With `byService`, one more column
+// gives each service's event-loop max (the other columns show the worse of the two).
+function e2eResults(e, { byService = false } = {}) {
+  const names = byService ? Object.keys(e.configs[0].off.eventLoopMaxByService) : [];
   const rows = [];
   for (const c of e.configs) {
     for (const mode of ['off', 'on']) {
@@ -397,12 +391,15 @@ if (results.e2e) {
         range(r.eventLoopP50),
         range(r.eventLoopP99),
         range(r.eventLoopMax),
+        ...(byService
+          ? [names.map((n) => `${n} ${f1(r.eventLoopMaxByService[n].median)}`).join(' · ')]
+          : []),
         f0(r.spansExported),
         f0(r.spansDropped),
       ]);
     }
   }
-  md.push(
+  const lines = [
     table(
       [
         'model latency per call',
@@ -412,20 +409,55 @@ if (results.e2e) {
         'event-loop p50 ms',
         'event-loop p99 ms',
         'event-loop max ms',
+        ...(byService ? ['event-loop max ms per service (median)'] : []),
         'spans exported',
         'spans dropped',
       ],
       rows,
     ),
     '',
-  );
+  ];
   for (const c of e.configs) {
-    md.push(
+    lines.push(
       `- Model latency ${c.latencyMs} ms: tracing adds ${range(c.addedP50Pct)} % at p50 (${f2(c.addedP50Ms.median)} ms), ${range(c.addedP99Pct)} % at p99. ` +
         `Goal < 3 % at p50: ${c.addedP50Pct.median < 3 ? 'met' : '**not met**'}; no event-loop stall over 20 ms: ${c.on.eventLoopMax.max <= 20 ? 'met' : `**not met** (max ${f1(c.on.eventLoopMax.max)} ms)`}.`,
     );
   }
-  md.push('', `The model served ${f0(e.modelRequests)} requests, all on 127.0.0.1.`, '');
+  lines.push('', `The model served ${f0(e.modelRequests)} requests, all on 127.0.0.1.`, '');
+  return lines;
+}
+
+if (results.e2e) {
+  const e = results.e2e;
+  md.push(
+    '## 4. End to end: the two-service demo with tracing off vs on',
+    '',
+    `${e.requests} sequential \`POST /ask\` requests per session after a warm-up, ${e.repeats} repeats per model speed (off/on order alternating, fresh service processes each time). ` +
+      'Covers: `bench/e2e/service.mjs` as two processes, `ask` (orchestrator: model call offering `delegate_research`, the tool POSTs to `research`, model call with the result) and ' +
+      '`research` (one model call), over the real `@galileo-otel/local-model` server (OpenAI Chat Completions), ' +
+      'traced with core only (`registerGalileo`, `traceHttpHandler`, `tracedFetch`, agent/llm/tool shape helpers; 12 spans per request across both processes), exporting to the OTLP sink in another process. ' +
+      "No framework runs in the path: this isolates what tracing adds to a request of the demo's shape (a framework's own overhead would only shrink the percentage). Event-loop delay: `monitorEventLoopDelay` (1 ms resolution) in both services, the worse of the two.",
+    '',
+    ...e2eResults(e),
+  );
+}
+
+if (results['e2e-demo']) {
+  const e = results['e2e-demo'];
+  md.push(
+    '## 5. End to end: the real demo services with tracing off vs on',
+    '',
+    `The same method as table 4 (${e.requests} sequential \`POST /ask\` requests per session after a warm-up, ${e.repeats} repeats per model speed, off/on order alternating, fresh service processes each time), ` +
+      `over \`npm run demo\`'s default pair: \`examples/${e.services.A}/server.mjs\` (A, the OpenAI Agents orchestrator, whose tool POSTs to B) and \`examples/${e.services.B}/server.mjs\` (B, the Google ADK researcher), ` +
+      "started by the demo's `startService` as real OS processes with the loopback guard preloaded, over `@galileo-otel/local-model` (OpenAI Responses for A, Gemini for B; the per-call latency is set by model name, as neither SDK sends the scenario header). " +
+      'Tracing on: `registerGalileo` with the OpenAI Agents and Google ADK adapters, ' +
+      `exporting to the OTLP sink in another process (${f1(e.spansPerRequest)} spans per request across both processes). ` +
+      "Tracing off: the same servers with `GALILEO_OTEL=off`, i.e. without galileo-otel: no provider, no adapter, and OpenAI Agents' own trace export turned off; `traceHttpHandler` and `tracedFetch` stay in the code as no-ops. " +
+      "Unlike table 4, the frameworks' own work is in every request, so this is the overhead a user of the demo would see. " +
+      "Event-loop delay: `monitorEventLoopDelay` (1 ms resolution), preloaded into both services (`bench/e2e/loop-monitor.mjs`); the worse of the two, and each one's max.",
+    '',
+    ...e2eResults(e, { byService: true }),
+  );
 }
 
 if (failures.length) {

@@ -85,4 +85,30 @@ describe('npm run bench -- --quick', () => {
     expect(e2e).toMatch(/\| 20 ms \| on \|.*\| \d[\d,]* \| 0 \|$/m);
     expect(e2e).toMatch(/The model served [\d,]+ requests, all on 127\.0\.0\.1\./);
   });
+
+  it('runs the real demo services with GALILEO_OTEL off and on, exporting whole traces only when on', () => {
+    const demo = section(5);
+    expect(demo).toContain('`examples/openai-agents/server.mjs` (A');
+    expect(demo).toContain('`examples/google-adk/server.mjs` (B');
+    // Every request of every on session exported the demo's whole 10-span trace.
+    expect(demo).toContain('(10.0 spans per request across both processes)');
+    const rows = demo
+      .split('\n')
+      .filter((line) => /^\| \d+ ms \| (off|on) \|/.test(line))
+      .map((line) => line.split('|').map((cell) => cell.trim()));
+    expect(rows.map((r) => `${r[1]} ${r[2]}`)).toEqual([
+      '0 ms off',
+      '0 ms on',
+      '20 ms off',
+      '20 ms on',
+    ]);
+    for (const r of rows) {
+      expect(r[8], 'event-loop max per service').toMatch(/^A \d+\.\d · B \d+\.\d$/);
+      const exported = Number(r[9]?.replaceAll(',', ''));
+      if (r[2] === 'off') expect(exported).toBe(0);
+      else expect(exported).toBeGreaterThan(0);
+      expect(r[10], 'spans dropped').toBe('0');
+    }
+    expect(demo).toMatch(/The model served [\d,]+ requests, all on 127\.0\.0\.1\./);
+  });
 });
