@@ -29,8 +29,10 @@ for (const latencyMs of LATENCIES) {
   models[latencyMs] = await startChild('e2e/model-child.mjs', [JSON.stringify({ byModel })]);
 }
 
-async function start(framework, env) {
+/** Starts a service and finds its loop monitor; `services` gets it first, to be stopped. */
+async function start(services, framework, env) {
   const service = await startService({ framework, env, guard: true, preload: [monitor] });
+  services.push(service);
   for (const deadline = Date.now() + 10_000; !service.monitor; await sleep(20)) {
     service.monitor = /\[loop-monitor\] (http:\/\/\S+)/.exec(service.output.join(''))?.[1];
     if (Date.now() > deadline) throw new Error(`${service.name}: the loop monitor did not start`);
@@ -54,14 +56,12 @@ async function session(mode, latencyMs) {
   const services = [];
   let result;
   try {
-    const b = await start('google-adk', { ...env, SERVICE_NAME: 'bench-b-google-adk' });
-    services.push(b);
-    const a = await start('openai-agents', {
+    const b = await start(services, 'google-adk', { ...env, SERVICE_NAME: 'bench-b-google-adk' });
+    const a = await start(services, 'openai-agents', {
       ...env,
       SERVICE_NAME: 'bench-a-openai-agents',
       AGENT_B_URL: b.url,
     });
-    services.push(a);
     const both = (path) => Promise.all([a, b].map((s) => postJson(`${s.monitor}${path}`)));
     const timing = await timeRequests({
       request: async (i) => {
