@@ -34,8 +34,11 @@ export function isSecretKey(key: string): boolean {
   return known;
 }
 
-// Cheap pre-checks: the full patterns only run on text that could match them.
-const MAY_HOLD_SECRET_FIELD = /key|secret|passw|token|authoriz|cookie/i;
+// The shortest text SECRET_VALUE can match: `Bearer`, one space, eight token characters.
+const MIN_SECRET_VALUE_LENGTH = 15;
+const QUOTE = 0x22;
+const CASE_BIT = 0x20;
+const WHITESPACE = /\s/;
 
 /**
  * Removes secrets from a string: JSON fields named like secrets, bearer tokens and provider
@@ -46,11 +49,73 @@ export function redactSecretText(text: string, literals: readonly string[] = [])
   for (const literal of literals) {
     if (literal.length >= 4 && out.includes(literal)) out = out.split(literal).join(REDACTED);
   }
-  if (out.includes('"') && MAY_HOLD_SECRET_FIELD.test(out)) {
-    out = out.replace(SECRET_JSON_FIELD, `$1"${REDACTED}"`);
-  }
-  if (out.includes('Bearer') || out.includes('sk-') || out.includes('AIza')) {
+  // Cheap pre-checks: the full patterns only run on text that could match them. Each is a
+  // condition every match satisfies, so skipping the pattern never changes the result.
+  if (mayHoldSecretField(out)) out = out.replace(SECRET_JSON_FIELD, `$1"${REDACTED}"`);
+  if (
+    out.length >= MIN_SECRET_VALUE_LENGTH &&
+    (out.includes('Bearer') || out.includes('AIza') || includesSkDash(out))
+  ) {
     out = out.replace(SECRET_VALUE, REDACTED);
   }
   return out;
+}
+
+// SECRET_JSON_FIELD needs `<name>"` then optional whitespace and a colon. Looking for that from
+// each colon is far cheaper than the regex (or a name search: prose says "token" and "key" all
+// the time), and colons are rarer than quotes in message JSON.
+function mayHoldSecretField(text: string): boolean {
+  let colon = text.indexOf(':', 4);
+  while (colon !== -1) {
+    let end = colon - 1;
+    while (end > 0 && isWhitespace(text.charCodeAt(end))) end--;
+    if (text.charCodeAt(end) === QUOTE && endsWithSecretName(text, end)) return true;
+    colon = text.indexOf(':', colon + 1);
+  }
+  return false;
+}
+
+// `\s` as the regex means it: ASCII whitespace here, the rest asked of the regex itself.
+function isWhitespace(code: number): boolean {
+  if (code === 0x20 || (code >= 0x09 && code <= 0x0d)) return true;
+  return code >= 0xa0 && WHITESPACE.test(String.fromCharCode(code));
+}
+
+// Every field name of SECRET_JSON_FIELD ends in one of these words right before `quote`.
+function endsWithSecretName(text: string, quote: number): boolean {
+  switch (text.charCodeAt(quote - 1) | CASE_BIT) {
+    case 0x79: // y
+      return endsWith(text, quote, 'key');
+    case 0x74: // t
+      return endsWith(text, quote, 'secret');
+    case 0x64: // d
+      return endsWith(text, quote, 'password') || endsWith(text, quote, 'passwd');
+    case 0x6e: // n
+      return endsWith(text, quote, 'token') || endsWith(text, quote, 'authorization');
+    case 0x65: // e
+      return endsWith(text, quote, 'cookie');
+    default:
+      return false;
+  }
+}
+
+// `word` is lower-case ASCII letters. The regex `i` flag without `u` folds only ASCII onto
+// ASCII letters, so setting the case bit compares exactly as SECRET_JSON_FIELD does.
+function endsWith(text: string, end: number, word: string): boolean {
+  const start = end - word.length;
+  if (start < 0) return false;
+  for (let i = 0; i < word.length; i++) {
+    if ((text.charCodeAt(start + i) | CASE_BIT) !== word.charCodeAt(i)) return false;
+  }
+  return true;
+}
+
+// `includes('sk-')` crawls prose, where `s` is everywhere; a dash is rare.
+function includesSkDash(text: string): boolean {
+  let dash = text.indexOf('-', 2);
+  while (dash !== -1) {
+    if (text.charCodeAt(dash - 1) === 0x6b && text.charCodeAt(dash - 2) === 0x73) return true;
+    dash = text.indexOf('-', dash + 1);
+  }
+  return false;
 }
