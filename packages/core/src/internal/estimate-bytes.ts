@@ -31,7 +31,11 @@ export function estimateBytes(span: ReadableSpan): number {
 
 function attributeBytes(attributes: Attributes): number {
   let bytes = 0;
-  for (const key in attributes) {
+  // Object.keys, not for-in: SDK attribute objects are in dictionary mode, where for-in
+  // re-checks every key it yields.
+  const keys = Object.keys(attributes);
+  for (let i = 0; i < keys.length; i++) {
+    const key = keys[i] as string;
     const value = attributes[key];
     bytes += key.length + ATTRIBUTE_OVERHEAD_BYTES;
     if (typeof value === 'string') bytes += value.length;
