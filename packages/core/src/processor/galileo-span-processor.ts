@@ -50,6 +50,28 @@ interface StartDecision {
   parentOfDropped: string | undefined;
 }
 
+// Where a span goes: its routing headers, and the key that groups spans going there.
+interface Route {
+  project: string;
+  logStream: string | undefined;
+  experimentId: string | undefined;
+  key: string;
+  routing: Record<string, string>;
+}
+
+// Merged resources of one base resource, by route key then session id; `size` counts both.
+interface ResourceCache {
+  size: number;
+  byRoute: Map<string, Map<string, Resource>>;
+}
+
+// What an attribute key means for its value: nothing, its value is replaced (the key names a
+// secret, with `redactSecrets`), or the attribute is renamed (the key contains the API key).
+const PLAIN_KEY = 0;
+const SECRET_NAME_KEY = 1;
+const API_KEY_KEY = 2;
+type KeyKind = typeof PLAIN_KEY | typeof SECRET_NAME_KEY | typeof API_KEY_KEY;
+
 const MAX_CONCURRENT_EXPORTS = 2;
 const MAX_DECISIONS = 50_000;
 const BAGGAGE_VALUE_LIMIT = 256;
@@ -58,7 +80,13 @@ const MIN_SCRUBBED_KEY_LENGTH = 4;
 // Resource attributes describe the process, not one span, so the redact hook sees no span name.
 const RESOURCE_SPAN_NAME = '';
 const PREPARE_SLICE = 64;
+// Merged resources kept per base resource (route and session pairs), so sessions cannot grow it.
+const RESOURCE_CACHE_LIMIT = 1001;
 const RESOURCE_SETTLE_LIMIT_MS = 5_000;
+// Distinct attribute keys whose kind is remembered (apps use tens to a few hundred), and the
+// longest key remembered, so the cache stays small in bytes too.
+const KEY_KIND_LIMIT = 4096;
+const KEY_KIND_MAX_KEY_LENGTH = 256;
 // Numbers each processor's self-metric series in this process.
 let processorInstances = 0;
 
@@ -83,10 +111,12 @@ export class GalileoSpanProcessor implements SpanProcessor {
   readonly #apiKey: string | undefined;
   readonly #secrets: string[];
   readonly #decisions = new Map<string, StartDecision>();
-  readonly #resources = new WeakMap<Resource, Map<string, Resource>>();
+  readonly #resources = new WeakMap<Resource, ResourceCache>();
   readonly #cleanResources = new WeakMap<Resource, Resource>();
   readonly #unsettledResources = new WeakSet<Resource>();
   readonly #inFlight = new Set<Promise<void>>();
+  readonly #keyKinds = new Map<string, KeyKind>();
+  #lastRoute: Route | undefined;
   #queue: Queued[] = [];
   #queueBytes = 0;
   #timer: ReturnType<typeof setTimeout> | undefined;
@@ -444,25 +474,10 @@ export class GalileoSpanProcessor implements SpanProcessor {
     const events = span.events.length > 0 ? this.#cleanParts(span.events, name) : span.events;
     const links = span.links.length > 0 ? this.#cleanParts(span.links, name) : span.links;
 
-    const config = this.#config;
-    const project = stringOr(attributes[G.PROJECT], config.project);
-    const experimentId = stringOr(attributes[G.EXPERIMENT_ID], config.experimentId);
-    const logStream = experimentId
-      ? undefined
-      : stringOr(attributes[G.LOG_STREAM], config.logStream);
+    const route = this.#routeOf(attributes);
     const sessionId = stringOr(attributes[G.SESSION_ID], undefined);
-    const routing: Record<string, string> = { project };
-    if (experimentId) routing.experimentid = experimentId;
-    else routing.logstream = logStream ?? 'default';
-    const key = `${project}\u0000${logStream ?? ''}\u0000${experimentId ?? ''}`;
-
     const parentSpanContext = this.#parentOf(span);
-    const resource = this.#resourceFor(span.resource, key, sessionId, {
-      project,
-      logStream,
-      experimentId,
-      sessionId,
-    });
+    const resource = this.#resourceFor(span.resource, route, sessionId);
     const status = this.#cleanStatus(translation?.status ?? span.status);
     const view: ReadableSpan = {
       name,
@@ -483,7 +498,34 @@ export class GalileoSpanProcessor implements SpanProcessor {
       droppedEventsCount: span.droppedEventsCount,
       droppedLinksCount: span.droppedLinksCount,
     };
-    return { span: view, key, routing };
+    return { span: view, key: route.key, routing: route.routing };
+  }
+
+  #routeOf(attributes: Attributes): Route {
+    const config = this.#config;
+    const project = stringOr(attributes[G.PROJECT], config.project);
+    const experimentId = stringOr(attributes[G.EXPERIMENT_ID], config.experimentId);
+    const logStream = experimentId
+      ? undefined
+      : stringOr(attributes[G.LOG_STREAM], config.logStream);
+    // Spans of one app nearly always route alike: reusing the last route saves building and
+    // hashing its key per span. The routing headers are read, never changed, so it is shared.
+    const last = this.#lastRoute;
+    if (
+      last !== undefined &&
+      last.project === project &&
+      last.logStream === logStream &&
+      last.experimentId === experimentId
+    ) {
+      return last;
+    }
+    const routing: Record<string, string> = { project };
+    if (experimentId) routing.experimentid = experimentId;
+    else routing.logstream = logStream ?? 'default';
+    const key = `${project}\u0000${logStream ?? ''}\u0000${experimentId ?? ''}`;
+    const route = { project, logStream, experimentId, key, routing };
+    this.#lastRoute = route;
+    return route;
   }
 
   // Resource detectors may still be resolving. Redacting or sending before they settle would ship
@@ -549,33 +591,35 @@ export class GalileoSpanProcessor implements SpanProcessor {
     };
   }
 
-  #resourceFor(
-    base: Resource,
-    key: string,
-    sessionId: string | undefined,
-    routing: {
-      project: string;
-      logStream: string | undefined;
-      experimentId: string | undefined;
-      sessionId: string | undefined;
-    },
-  ): Resource {
-    const cacheKey = `${key}\u0000${sessionId ?? ''}`;
-    let byKey = this.#resources.get(base);
-    if (!byKey) {
-      byKey = new Map();
-      this.#resources.set(base, byKey);
+  #resourceFor(base: Resource, route: Route, sessionId: string | undefined): Resource {
+    let cache = this.#resources.get(base);
+    if (!cache) {
+      cache = { size: 0, byRoute: new Map() };
+      this.#resources.set(base, cache);
     }
-    let merged = byKey.get(cacheKey);
+    // Two levels, so no per-span key string is built: by route, then by session.
+    const sessionKey = sessionId ?? '';
+    let merged = cache.byRoute.get(route.key)?.get(sessionKey);
     if (!merged) {
-      const extra: Attributes = { [G.PROJECT]: routing.project };
-      if (routing.experimentId) extra[G.EXPERIMENT_ID] = routing.experimentId;
-      else if (routing.logStream) extra[G.LOG_STREAM] = routing.logStream;
-      if (routing.sessionId) extra[G.SESSION_ID] = routing.sessionId;
+      const extra: Attributes = { [G.PROJECT]: route.project };
+      if (route.experimentId) extra[G.EXPERIMENT_ID] = route.experimentId;
+      else if (route.logStream) extra[G.LOG_STREAM] = route.logStream;
+      if (sessionId) extra[G.SESSION_ID] = sessionId;
       merged = this.#cleanResource(base).merge(resourceFromAttributes(extra));
-      if (byKey.size > 1000) byKey.clear();
       // The redacted copy of a resource still detecting attributes is a snapshot: rebuild it.
-      if (this.#isFinal(base)) byKey.set(cacheKey, merged);
+      if (this.#isFinal(base)) {
+        if (cache.size >= RESOURCE_CACHE_LIMIT) {
+          cache.byRoute.clear();
+          cache.size = 0;
+        }
+        let bySession = cache.byRoute.get(route.key);
+        if (!bySession) {
+          bySession = new Map();
+          cache.byRoute.set(route.key, bySession);
+        }
+        bySession.set(sessionKey, merged);
+        cache.size++;
+      }
     }
     return merged;
   }
@@ -618,10 +662,15 @@ export class GalileoSpanProcessor implements SpanProcessor {
     let out: Attributes | undefined;
     const redactSecrets = this.#config.redactSecrets;
     const max = this.#config.maxAttributeLength;
-    for (const key in attributes) {
+    // Object.keys, not for-in: SDK attribute objects are in dictionary mode (built key by key),
+    // where for-in re-checks every key it yields.
+    const keys = Object.keys(attributes);
+    for (let i = 0; i < keys.length; i++) {
+      const key = keys[i] as string;
       const value = attributes[key];
       if (value === undefined) continue;
-      if (this.#secrets.some((secret) => key.includes(secret))) {
+      const kind = this.#keyKind(key);
+      if (kind === API_KEY_KEY) {
         // A secret used as an attribute *name*: rename it rather than ship the key.
         out ??= { ...attributes };
         delete out[key];
@@ -629,8 +678,9 @@ export class GalileoSpanProcessor implements SpanProcessor {
         continue;
       }
       let next: AttributeValue | undefined = value;
-      if (redactSecrets && isSecretKey(key)) next = REDACTED;
-      else next = this.#cleanValue(next, redactSecrets, max);
+      if (kind === SECRET_NAME_KEY) next = REDACTED;
+      else if (typeof value === 'string') next = this.#cleanText(value, redactSecrets, max);
+      else if (Array.isArray(value)) next = this.#cleanArray(value, redactSecrets, max);
       if (this.#redact && next !== undefined) {
         try {
           next = this.#redact(key, next, { name: spanName });
@@ -648,19 +698,33 @@ export class GalileoSpanProcessor implements SpanProcessor {
     return out ?? attributes;
   }
 
-  #cleanValue(value: AttributeValue, redactSecrets: boolean, max: number): AttributeValue {
-    if (typeof value === 'string') return this.#cleanText(value, redactSecrets, max);
-    if (Array.isArray(value) && value.some((v) => typeof v === 'string')) {
-      let changed = false;
-      const cleaned = value.map((v) => {
-        if (typeof v !== 'string') return v;
-        const c = this.#cleanText(v, redactSecrets, max);
-        if (c !== v) changed = true;
-        return c;
-      });
-      return changed ? (cleaned as AttributeValue) : value;
+  // What a key asks of its value. Keys repeat on every span, so the answer is remembered, in a
+  // map cleared when full: a bounded cache that only ever holds answers the rules would give.
+  #keyKind(key: string): KeyKind {
+    let kind = this.#keyKinds.get(key);
+    if (kind === undefined) {
+      if (this.#apiKey !== undefined && key.includes(this.#apiKey)) kind = API_KEY_KEY;
+      else if (this.#config.redactSecrets && isSecretKey(key)) kind = SECRET_NAME_KEY;
+      else kind = PLAIN_KEY;
+      if (key.length <= KEY_KIND_MAX_KEY_LENGTH) {
+        if (this.#keyKinds.size >= KEY_KIND_LIMIT) this.#keyKinds.clear();
+        this.#keyKinds.set(key, kind);
+      }
     }
-    return value;
+    return kind;
+  }
+
+  #cleanArray(value: readonly unknown[], redactSecrets: boolean, max: number): AttributeValue {
+    let cleaned: unknown[] | undefined;
+    for (let i = 0; i < value.length; i++) {
+      const item = value[i];
+      if (typeof item !== 'string') continue;
+      const c = this.#cleanText(item, redactSecrets, max);
+      if (c === item) continue;
+      cleaned ??= value.slice();
+      cleaned[i] = c;
+    }
+    return (cleaned ?? value) as AttributeValue;
   }
 
   #cleanText(text: string, redactSecrets: boolean, max: number): string {
