@@ -264,7 +264,7 @@ export class GalileoSpanProcessor implements SpanProcessor {
       if (this.#closed) return;
       const context = span.spanContext();
       if ((context.traceFlags & TraceFlags.SAMPLED) === 0) return;
-      if (this.#decisions.get(context.spanId)?.drop) {
+      if (this.#decisions.size > 0 && this.#decisions.get(context.spanId)?.drop) {
         this.#stats.spansFiltered++;
         return;
       }
@@ -532,8 +532,12 @@ export class GalileoSpanProcessor implements SpanProcessor {
   // a resource without those attributes, and a redacted snapshot could not be cached.
   async #settleResources(spans: ReadableSpan[]): Promise<void> {
     let pending: Set<Resource> | undefined;
+    let last: Resource | undefined;
     for (const span of spans) {
       const resource = span.resource;
+      // Spans of one provider share its resource: look at each one once.
+      if (resource === last) continue;
+      last = resource;
       if (
         resource.asyncAttributesPending &&
         resource.waitForAsyncAttributes &&

@@ -34,6 +34,8 @@ export function isSecretKey(key: string): boolean {
   return known;
 }
 
+// The shortest text SECRET_JSON_FIELD can match: `"token":""`. SECRET_VALUE needs more.
+const MIN_SECRET_FIELD_LENGTH = 10;
 // The shortest text SECRET_VALUE can match: `Bearer`, one space, eight token characters.
 const MIN_SECRET_VALUE_LENGTH = 15;
 const QUOTE = 0x22;
@@ -47,10 +49,13 @@ const WHITESPACE = /\s/;
 export function redactSecretText(text: string, literals: readonly string[] = []): string {
   let out = text;
   for (const literal of literals) {
-    if (literal.length >= 4 && out.includes(literal)) out = out.split(literal).join(REDACTED);
+    if (literal.length >= 4 && literal.length <= out.length && out.includes(literal)) {
+      out = out.split(literal).join(REDACTED);
+    }
   }
   // Cheap pre-checks: the full patterns only run on text that could match them. Each is a
   // condition every match satisfies, so skipping the pattern never changes the result.
+  if (out.length < MIN_SECRET_FIELD_LENGTH) return out;
   if (mayHoldSecretField(out)) out = out.replace(SECRET_JSON_FIELD, `$1"${REDACTED}"`);
   if (
     out.length >= MIN_SECRET_VALUE_LENGTH &&
