@@ -11,9 +11,7 @@ import { gzip as gzipCallback } from 'node:zlib';
 import { ProtobufTraceSerializer } from '@opentelemetry/otlp-transformer';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace';
 import { GalileoConfigError } from '../errors/galileo-config-error.js';
-import { encodeInSlices } from '../internal/encode-in-slices.js';
 import type { DedupLogger } from '../internal/logger.js';
-import { nextTurn } from '../internal/next-turn.js';
 import type { ExportStats } from '../processor/export-stats.js';
 
 const gzip = promisify(gzipCallback);
@@ -209,10 +207,10 @@ export class OtlpHttpTransport {
   /** Exports spans of one routing group; resolves when they are delivered or given up. */
   async send(spans: ReadableSpan[], routing: Record<string, string>): Promise<void> {
     const deadline = Date.now() + this.#settings.timeoutMillis;
-    // Requests of at most REQUEST_SLICE spans, each encoded in slices (encodeInSlices), with a
-    // turn of the event loop between them, keep one large batch from stalling the application.
+    // Encoding is synchronous: requests of at most REQUEST_SLICE spans, with a turn of the event
+    // loop between them, keep one large batch from stalling the application.
     for (let start = 0; start < spans.length; start += REQUEST_SLICE) {
-      if (start > 0) await nextTurn();
+      if (start > 0) await new Promise<void>((resolve) => setImmediate(resolve));
       await this.#sendWithin(spans.slice(start, start + REQUEST_SLICE), routing, deadline);
     }
   }
@@ -223,7 +221,7 @@ export class OtlpHttpTransport {
     deadline: number,
   ): Promise<void> {
     if (spans.length === 0) return;
-    const encoded = await encodeInSlices(spans);
+    const encoded = ProtobufTraceSerializer.serializeRequest(spans);
     if (!encoded) {
       this.#stats.spansFailed += spans.length;
       this.#log.log('encode', `could not encode ${spans.length} spans as OTLP protobuf`);

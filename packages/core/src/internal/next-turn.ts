@@ -1,2 +1,0 @@
-/** Resolves on a later turn of the event loop, after pending I/O callbacks have run. */
-export const nextTurn = (): Promise<void> => new Promise<void>((resolve) => setImmediate(resolve));
