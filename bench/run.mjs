@@ -380,12 +380,13 @@ if (results.stall) {
 function e2eResults(e, { byService = false } = {}) {
   const names = byService ? Object.keys(e.configs[0].off.eventLoopMaxByService) : [];
   const rows = [];
+  const label = { off: 'off', on: 'on', plain: 'plain OTel' };
   for (const c of e.configs) {
-    for (const mode of ['off', 'on']) {
+    for (const mode of c.modes ?? ['off', 'on']) {
       const r = c[mode];
       rows.push([
         `${c.latencyMs} ms`,
-        mode,
+        label[mode],
         range(r.p50),
         range(r.p99),
         range(r.eventLoopP50),
@@ -422,6 +423,12 @@ function e2eResults(e, { byService = false } = {}) {
       `- Model latency ${c.latencyMs} ms: tracing adds ${range(c.addedP50Pct)} % at p50 (${f2(c.addedP50Ms.median)} ms), ${range(c.addedP99Pct)} % at p99. ` +
         `Goal < 3 % at p50: ${c.addedP50Pct.median < 3 ? 'met' : '**not met**'}; no event-loop stall over 20 ms: ${c.on.eventLoopMax.max <= 20 ? 'met' : `**not met** (max ${f1(c.on.eventLoopMax.max)} ms)`}.`,
     );
+    if (c.plainAddedP50Pct) {
+      lines.push(
+        `  - The plain OTel pipeline with the same instrumentation adds ${range(c.plainAddedP50Pct)} % at p50 (${f2(c.plainAddedP50Ms.median)} ms); ` +
+          `galileo-otel over plain OTel: ${range(c.overPlainP50Ms, f2)} ms (${range(c.overPlainP50Pct)} %) at p50, neighbouring sessions compared.`,
+      );
+    }
   }
   lines.push('', `The model served ${f0(e.modelRequests)} requests, all on 127.0.0.1.`, '');
   return lines;
@@ -430,12 +437,13 @@ function e2eResults(e, { byService = false } = {}) {
 if (results.e2e) {
   const e = results.e2e;
   md.push(
-    '## 4. End to end: the two-service demo with tracing off vs on',
+    '## 4. End to end: the two-service demo with tracing off, through plain OTel, and through galileo-otel',
     '',
-    `${e.requests} sequential \`POST /ask\` requests per session after a warm-up, ${e.repeats} repeats per model speed (off/on order alternating, fresh service processes each time). ` +
+    `${e.requests} sequential \`POST /ask\` requests per session after a warm-up, ${e.repeats} repeats per model speed (the order of the three modes rotating, fresh service processes each time). ` +
       'Covers: `bench/e2e/service.mjs` as two processes, `ask` (orchestrator: model call offering `delegate_research`, the tool POSTs to `research`, model call with the result) and ' +
       '`research` (one model call), over the real `@galileo-otel/local-model` server (OpenAI Chat Completions), ' +
       'traced with core only (`registerGalileo`, `traceHttpHandler`, `tracedFetch`, agent/llm/tool shape helpers; 12 spans per request across both processes), exporting to the OTLP sink in another process. ' +
+      "`on` is galileo-otel; `plain OTel` runs the same instrumentation (same helpers, context manager and propagators) through the stock SDK 3 `BatchSpanProcessor` + `OTLPTraceExporter` (protobuf) instead of galileo-otel's processor: the baseline the processor itself is judged against. " +
       "No framework runs in the path: this isolates what tracing adds to a request of the demo's shape (a framework's own overhead would only shrink the percentage). Event-loop delay: `monitorEventLoopDelay` (1 ms resolution) in both services, the worse of the two.",
     '',
     ...e2eResults(e),

@@ -74,14 +74,18 @@ describe('npm run bench -- --quick', () => {
       .filter((l) => /^\| GalileoSpanProcessor \| [\d,]+ \| \d+ KiB \|/.test(l));
     expect(stalled.length).toBe(3);
     for (const line of stalled) {
-      const queued = Number(line.split('|')[10]?.trim().replaceAll(',', ''));
+      // "queued at end (spans / MiB)": the span count before the slash.
+      const queued = Number(line.split('|')[11]?.split('/')[0]?.trim().replaceAll(',', ''));
+      expect(queued).toBeGreaterThan(0);
       expect(queued).toBeLessThanOrEqual(2048);
     }
   });
 
-  it('runs the two-service end-to-end benchmark with tracing off and on', () => {
+  it('runs the two-service end-to-end benchmark with tracing off, through plain OTel and on', () => {
     const e2e = section(4);
     expect(e2e).toMatch(/\| 0 ms \| off \|/);
+    expect(e2e).toMatch(/\| 20 ms \| plain OTel \|.*\| \d[\d,]* \| 0 \|$/m);
+    expect(e2e).toMatch(/galileo-otel over plain OTel: .* ms \(.* %\) at p50/);
     expect(e2e).toMatch(/\| 20 ms \| on \|.*\| \d[\d,]* \| 0 \|$/m);
     expect(e2e).toMatch(/The model served [\d,]+ requests, all on 127\.0\.0\.1\./);
   });

@@ -5,7 +5,8 @@
 //                              tool delegate_research POSTs to the research service → model call
 //                              with the tool result → answer
 //   research: POST /research → research agent: one model call asking for key facts
-// TRACING=off runs the same code with plain handler, plain fetch and no spans.
+// TRACING=off runs the same code with plain handler, plain fetch and no spans; TRACING=plain
+// traces it through the stock OTel pipeline instead of galileo-otel's processor.
 import { createServer } from 'node:http';
 import {
   agentAttributes,
@@ -19,24 +20,72 @@ import {
   tracedFetch,
   traceHttpHandler,
 } from '@galileo-otel/core';
-import { trace } from '@opentelemetry/api';
+import { context, propagation, trace } from '@opentelemetry/api';
+import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
+import {
+  CompositePropagator,
+  W3CBaggagePropagator,
+  W3CTraceContextPropagator,
+} from '@opentelemetry/core';
+import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
+import { defaultResource, resourceFromAttributes } from '@opentelemetry/resources';
+import { BatchSpanProcessor, TracerProvider } from '@opentelemetry/sdk-trace';
 import { loopDelay } from '../lib/loop-delay.mjs';
 
 const role = process.argv[2];
-const tracing = process.env.TRACING === 'on';
+// TRACING=on: galileo-otel; plain: the stock OTel pipeline with the same instrumentation (the
+// baseline the processor is measured against); off: no tracing at all.
+const mode = process.env.TRACING;
+const tracing = mode === 'on' || mode === 'plain';
 const MODEL = 'gpt-4.1-mini';
 const modelUrl = `${process.env.MODEL_URL}/v1/chat/completions`;
 
-const galileo = tracing
-  ? registerGalileo({
-      apiKey: 'bench',
-      project: 'bench',
-      logStream: 'e2e',
-      endpoint: process.env.OTLP_URL,
-      serviceName: `bench-${role}`,
-      logger: false,
-    })
-  : undefined;
+const galileo =
+  mode === 'on'
+    ? registerGalileo({
+        apiKey: 'bench',
+        project: 'bench',
+        logStream: 'e2e',
+        endpoint: process.env.OTLP_URL,
+        serviceName: `bench-${role}`,
+        logger: false,
+      })
+    : mode === 'plain'
+      ? registerPlainOtel()
+      : undefined;
+
+/** What registerGalileo sets up, with the stock BatchSpanProcessor + OTLP protobuf exporter. */
+function registerPlainOtel() {
+  const exporter = new OTLPTraceExporter({ url: process.env.OTLP_URL });
+  const stats = { spansExported: 0, spansDropped: 0 };
+  const counting = {
+    export(spans, done) {
+      exporter.export(spans, (result) => {
+        if (result.code === 0) stats.spansExported += spans.length;
+        else stats.spansDropped += spans.length;
+        done(result);
+      });
+    },
+    forceFlush: () => exporter.forceFlush(),
+    shutdown: () => exporter.shutdown(),
+  };
+  const provider = new TracerProvider({
+    resource: defaultResource().merge(resourceFromAttributes({ 'service.name': `bench-${role}` })),
+    spanProcessors: [new BatchSpanProcessor({ exporter: counting })],
+  });
+  context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
+  propagation.setGlobalPropagator(
+    new CompositePropagator({
+      propagators: [new W3CTraceContextPropagator(), new W3CBaggagePropagator()],
+    }),
+  );
+  trace.setGlobalTracerProvider(provider);
+  return {
+    processor: { stats: () => stats },
+    forceFlush: () => provider.forceFlush(),
+    shutdown: () => provider.shutdown(),
+  };
+}
 const tracer = trace.getTracer('bench-e2e');
 const send = tracing ? tracedFetch : fetch;
 

@@ -23,27 +23,29 @@ export async function timeRequests({ request, warmup, requests, start }) {
 }
 
 /**
- * For each model latency, `repeats` pairs of sessions, the off/on order alternating, each
- * session on fresh services, so each ratio compares neighbours. `session(mode, latencyMs)`
+ * For each model latency, `repeats` rounds of one session per mode (`off`, `on`, and optionally
+ * `plain`: the stock OTel pipeline), the order rotating, each session on fresh services, so each
+ * ratio compares neighbours. `session(mode, latencyMs)`
  * resolves with `{p50, p99, eventLoop: {<service>: {p50, p99, max}}, spansExported,
  * spansDropped}`.
  */
-export async function compareTracing({ latencies, repeats, session }) {
+export async function compareTracing({ latencies, repeats, session, modes = ['off', 'on'] }) {
   const configs = [];
   for (const latencyMs of latencies) {
     const runs = [];
     for (let r = 0; r < repeats; r++) {
-      const order = r % 2 === 0 ? ['off', 'on'] : ['on', 'off'];
-      const pair = {};
-      for (const mode of order) pair[mode] = { mode, ...(await session(mode, latencyMs)) };
-      runs.push(pair);
+      const shift = r % modes.length;
+      const order = [...modes.slice(shift), ...modes.slice(0, shift)];
+      const round = {};
+      for (const mode of order) round[mode] = { mode, ...(await session(mode, latencyMs)) };
+      runs.push(round);
     }
-    configs.push(summarise(latencyMs, runs));
+    configs.push(summarise(latencyMs, runs, modes));
   }
   return configs;
 }
 
-function summarise(latencyMs, runs) {
+function summarise(latencyMs, runs, modes) {
   const side = (mode) => {
     // The worse of the services in each run, then min / median / max over runs.
     const loop = (key) =>
@@ -62,13 +64,29 @@ function summarise(latencyMs, runs) {
       spansDropped: runs.reduce((n, p) => n + p[mode].spansDropped, 0),
     };
   };
+  const added = (mode, key, pct) =>
+    summary(
+      runs.map((p) => {
+        const extra = p[mode][key] - p.off[key];
+        return pct ? (100 * extra) / p.off[key] : extra;
+      }),
+    );
   return {
     latencyMs,
-    off: side('off'),
-    on: side('on'),
-    addedP50Pct: summary(runs.map((p) => (100 * (p.on.p50 - p.off.p50)) / p.off.p50)),
-    addedP50Ms: summary(runs.map((p) => p.on.p50 - p.off.p50)),
-    addedP99Pct: summary(runs.map((p) => (100 * (p.on.p99 - p.off.p99)) / p.off.p99)),
+    modes,
+    ...Object.fromEntries(modes.map((mode) => [mode, side(mode)])),
+    addedP50Pct: added('on', 'p50', true),
+    addedP50Ms: added('on', 'p50', false),
+    addedP99Pct: added('on', 'p99', true),
+    ...(modes.includes('plain')
+      ? {
+          plainAddedP50Pct: added('plain', 'p50', true),
+          plainAddedP50Ms: added('plain', 'p50', false),
+          // What galileo-otel adds on top of the stock pipeline, per run (neighbouring sessions).
+          overPlainP50Ms: summary(runs.map((p) => p.on.p50 - p.plain.p50)),
+          overPlainP50Pct: summary(runs.map((p) => (100 * (p.on.p50 - p.plain.p50)) / p.plain.p50)),
+        }
+      : {}),
     runs,
   };
 }

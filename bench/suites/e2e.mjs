@@ -57,7 +57,14 @@ async function session(mode, latencyMs) {
 
 // Two model speeds: 0 ms (the worst case for a ratio: the request is nothing but HTTP, JSON
 // and tracing) and a fixed latency per model call (still far below any hosted model's).
-const configs = await compareTracing({ latencies: [0, 20], repeats: REPEATS, session });
+// With `plain` too: the same instrumentation through the stock OTel pipeline, so the table says
+// how much of what tracing adds is OTel's own cost and how much is galileo-otel's.
+const configs = await compareTracing({
+  latencies: [0, 20],
+  repeats: REPEATS,
+  session,
+  modes: ['off', 'plain', 'on'],
+});
 const modelRequests = (await model.ask('stats')).requests;
 await model.close();
 await sink.close();
