@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type OtlpSink, type OtlpSpan, startOtlpSink } from '@galileo-otel/otlp-proto';
+import { type OtlpSink, startOtlpSink } from '@galileo-otel/otlp-proto';
 import {
   type Attributes,
   context,
@@ -24,7 +24,7 @@ import {
 } from '@opentelemetry/sdk-trace';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { GalileoAdapter } from '../adapter/galileo-adapter.js';
-import { spanNamed } from '../test-support/wire-harness.js';
+import { routedSinkSpans, spanNamed } from '../test-support/wire-harness.js';
 import { GalileoSpanProcessor } from './galileo-span-processor.js';
 
 const API_KEY = 'gal-coexist-key-0123456789';
@@ -47,23 +47,8 @@ function galileo(adapters: GalileoAdapter[] = []): GalileoSpanProcessor {
   });
 }
 
-function expectGalileoRouting(spans: readonly OtlpSpan[]) {
-  expect(sink.requests.length).toBeGreaterThan(0);
-  for (const request of sink.requests) {
-    expect(request.headers).toMatchObject({
-      'content-type': 'application/x-protobuf',
-      'galileo-api-key': API_KEY,
-      project: 'coexist-project',
-      logstream: 'coexist-stream',
-    });
-  }
-  for (const span of spans) {
-    expect(span.resource).toMatchObject({
-      'galileo.project.name': 'coexist-project',
-      'galileo.logstream.name': 'coexist-stream',
-    });
-  }
-}
+/** What the Galileo processor in these tests stamps on every request and span. */
+const ROUTING = { apiKey: API_KEY, project: 'coexist-project', logStream: 'coexist-stream' };
 
 // ---------------------------------------------------------------------------------------------
 // OTel JS SDK 2.x. Its packages require @opentelemetry/api < 1.10 as a peer, which the
@@ -165,8 +150,7 @@ describe.each(SDK2_LINES)('on an OTel SDK $version BasicTracerProvider', (line) 
     root.end();
     await provider.forceFlush();
 
-    const spans = sink.spans();
-    expectGalileoRouting(spans);
+    const spans = routedSinkSpans(sink, ROUTING);
     const rootOnWire = spanNamed(spans, 'POST /ask');
     const childOnWire = spanNamed(spans, 'chat m');
     expect(childOnWire.parentSpanId).toBe(rootOnWire.spanId);
@@ -266,8 +250,7 @@ describe('on a provider another tool registered globally', () => {
     );
     await provider.forceFlush();
 
-    const spans = sink.spans();
-    expectGalileoRouting(spans);
+    const spans = routedSinkSpans(sink, ROUTING);
     const server = spanNamed(spans, 'GET /weather');
     expect(server.traceId).toBe('0af7651916cd43dd8448eb211c80319c');
     expect(server.parentSpanId).toBe('b7ad6b7169203331');

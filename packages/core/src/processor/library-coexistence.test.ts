@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { type OtlpSink, type OtlpSpan, startOtlpSink } from '@galileo-otel/otlp-proto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { spanNamed } from '../test-support/wire-harness.js';
+import { routedSinkSpans, spanNamed } from '../test-support/wire-harness.js';
 
 // The real libraries users put next to Galileo, each owning the global OTel provider. They pin
 // OTel lines the monorepo's lockfile cannot hold (SDK 2, API 1.9), so, as coexistence.test.ts
@@ -146,25 +146,8 @@ async function runScenario(
   return JSON.parse(stdout.trim().split('\n').at(-1) ?? '') as ScenarioResult;
 }
 
-/** The spans the Galileo processor exported, checking every request carried Galileo routing. */
-function galileoSpans(): OtlpSpan[] {
-  expect(sink.requests.length).toBeGreaterThan(0);
-  for (const request of sink.requests) {
-    expect(request.headers).toMatchObject({
-      'content-type': 'application/x-protobuf',
-      'galileo-api-key': API_KEY,
-      project: 'coexist-project',
-      logstream: 'coexist-stream',
-    });
-    for (const span of request.spans) {
-      expect(span.resource).toMatchObject({
-        'galileo.project.name': 'coexist-project',
-        'galileo.logstream.name': 'coexist-stream',
-      });
-    }
-  }
-  return sink.spans();
-}
+/** What the Galileo processor in these tests stamps on every request and span. */
+const ROUTING = { apiKey: API_KEY, project: 'coexist-project', logStream: 'coexist-stream' };
 
 function spansNamedLike(spans: readonly OtlpSpan[], pattern: RegExp): OtlpSpan[] {
   return spans.filter((s) => pattern.test(s.name));
@@ -223,7 +206,7 @@ describe.each([
   let spans: OtlpSpan[];
   beforeAll(async () => {
     result = await runScenario('node-sdk.mjs', line.install);
-    spans = galileoSpans();
+    spans = routedSinkSpans(sink, ROUTING);
   }, 60_000);
 
   it('exports the app and http instrumentation spans in one trace with Galileo routing', () => {
@@ -255,7 +238,7 @@ describe('next to @vercel/otel 2.1.3 registerOTel()', () => {
   let spans: OtlpSpan[];
   beforeAll(async () => {
     result = await runScenario('vercel-otel.mjs', 'vercel-otel-2');
-    spans = galileoSpans();
+    spans = routedSinkSpans(sink, ROUTING);
   }, 60_000);
 
   it('exports the app and fetch instrumentation spans in one trace with Galileo routing', () => {
@@ -283,7 +266,7 @@ describe('next to @sentry/node 10.78.0 with openTelemetrySpanProcessors', () => 
     result = await runScenario('sentry.mjs', 'sentry-10', {
       COEXIST_SENTRY_MODE: 'span-processors',
     });
-    spans = galileoSpans();
+    spans = routedSinkSpans(sink, ROUTING);
     sentryGot = envelopes;
   }, 60_000);
 
@@ -329,7 +312,7 @@ describe('next to @sentry/node 11.12.0, which no longer runs the OTel SDK', () =
     const result = await runScenario('sentry.mjs', 'sentry-11', {
       COEXIST_SENTRY_MODE: 'galileo-provider',
     });
-    const spans = galileoSpans();
+    const spans = routedSinkSpans(sink, ROUTING);
     expect(result.warnings).toEqual([]);
     const ask = spanNamed(spans, 'ask');
     expect(ask.traceId).toBe(result.rootTraceId);

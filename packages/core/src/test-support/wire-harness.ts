@@ -2,6 +2,7 @@ import { type OtlpSink, type OtlpSpan, startOtlpSink } from '@galileo-otel/otlp-
 import type { Tracer } from '@opentelemetry/api';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { TracerProvider } from '@opentelemetry/sdk-trace';
+import { expect } from 'vitest';
 import {
   type GalileoProcessorOptions,
   GalileoSpanProcessor,
@@ -69,4 +70,35 @@ export function spanNamed(spans: readonly OtlpSpan[], name: string): OtlpSpan {
     );
   }
   return found[0] as OtlpSpan;
+}
+
+/** The routing a Galileo processor puts on every request it sends and every span in it. */
+export interface ExpectedRouting {
+  apiKey: string;
+  project: string;
+  logStream: string;
+}
+
+/**
+ * Every span the sink accepted, after checking that it received at least one request and that
+ * each request carried Galileo's protobuf content type, key, project and log-stream headers and
+ * each span in it the project and log stream on its resource.
+ */
+export function routedSinkSpans(sink: OtlpSink, routing: ExpectedRouting): OtlpSpan[] {
+  expect(sink.requests.length).toBeGreaterThan(0);
+  for (const request of sink.requests) {
+    expect(request.headers).toMatchObject({
+      'content-type': 'application/x-protobuf',
+      'galileo-api-key': routing.apiKey,
+      project: routing.project,
+      logstream: routing.logStream,
+    });
+    for (const span of request.spans) {
+      expect(span.resource).toMatchObject({
+        'galileo.project.name': routing.project,
+        'galileo.logstream.name': routing.logStream,
+      });
+    }
+  }
+  return sink.spans();
 }
