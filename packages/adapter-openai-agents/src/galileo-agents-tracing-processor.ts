@@ -5,6 +5,7 @@ import {
   ioAttributes,
   llmAttributes,
   llmSpanName,
+  runClock,
   safeJsonStringify,
   type TokenUsage,
   toolAttributes,
@@ -92,17 +93,6 @@ interface RunState {
 export interface ProcessorOptions extends OpenAIAgentsAdapterOptions {
   /** Diagnostics sink (deduplicated by key). */
   log?: ((key: string, message: string) => void) | undefined;
-}
-
-/**
- * One monotonic clock per run, anchored to the wall clock when the run starts: the SDK's own
- * timestamps have millisecond precision, and OTel's per-span anchoring lets a parent end up to
- * a millisecond before its child.
- */
-function runClock(): () => number {
-  const wall = Date.now();
-  const perf = performance.now();
-  return () => wall + (performance.now() - perf);
 }
 
 function isDict(value: unknown): value is Dict {

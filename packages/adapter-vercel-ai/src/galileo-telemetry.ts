@@ -6,6 +6,7 @@ import {
   llmAttributes,
   llmSpanName,
   recordSpanError,
+  runClock,
   safeJsonStringify,
   toolAttributes,
   toolSpanName,
@@ -126,6 +127,8 @@ interface CallState {
   tools: Map<string, OpenSpan>;
   embeds: Map<string, Span>;
   toolDescriptions: Map<string, string>;
+  /** Times every span of the call, so children never end after their parent (see runClock). */
+  now: () => number;
 }
 
 /**
@@ -208,6 +211,7 @@ class GalileoTelemetry {
       tools: new Map(),
       embeds: new Map(),
       toolDescriptions: toolDescriptions(event.tools),
+      now: runClock(),
     };
     if (!isEmbed) {
       const functionId = str(event.functionId);
@@ -229,7 +233,7 @@ class GalileoTelemetry {
       }
       const span = this.#tracer().startSpan(
         agentSpanName(name),
-        { kind: SpanKind.INTERNAL, attributes },
+        { kind: SpanKind.INTERNAL, attributes, startTime: state.now() },
         parent,
       );
       state.agent = span;
@@ -310,7 +314,7 @@ class GalileoTelemetry {
       tools: unknown;
     },
   ): void {
-    if (state.llm) state.llm.span.end();
+    if (state.llm) state.llm.span.end(state.now());
     const attributes: Attributes = {
       ...llmAttributes({
         model: call.modelId,
@@ -326,7 +330,7 @@ class GalileoTelemetry {
     }
     const span = this.#tracer().startSpan(
       llmSpanName(call.modelId),
-      { kind: SpanKind.CLIENT, attributes },
+      { kind: SpanKind.CLIENT, attributes, startTime: state.now() },
       state.context,
     );
     state.llm = { span, context: trace.setSpan(state.context, span) };
@@ -367,7 +371,7 @@ class GalileoTelemetry {
         );
       }
       if (finishReason === 'error') span.setStatus({ code: SpanStatusCode.ERROR });
-      span.end();
+      span.end(state.now());
     });
   }
 
@@ -406,7 +410,7 @@ class GalileoTelemetry {
         );
       }
       if (finishReason === 'error') span.setStatus({ code: SpanStatusCode.ERROR });
-      span.end();
+      span.end(state.now());
     });
   }
 
@@ -416,7 +420,7 @@ class GalileoTelemetry {
       const state = this.#state(e);
       if (!state?.llm) return;
       recordSpanError(state.llm.span, e.error);
-      state.llm.span.end();
+      state.llm.span.end(state.now());
       state.llm = undefined;
     });
   }
@@ -441,7 +445,7 @@ class GalileoTelemetry {
       };
       const span = this.#tracer().startSpan(
         toolSpanName(name),
-        { kind: SpanKind.INTERNAL, attributes },
+        { kind: SpanKind.INTERNAL, attributes, startTime: state.now() },
         state.context,
       );
       state.tools.set(toolCallId, { span, context: trace.setSpan(state.context, span) });
@@ -468,7 +472,7 @@ class GalileoTelemetry {
           );
         }
       }
-      tool.span.end();
+      tool.span.end(state.now());
     });
   }
 
@@ -498,7 +502,7 @@ class GalileoTelemetry {
       }
       const span = this.#tracer().startSpan(
         llmSpanName(modelId, 'embeddings'),
-        { kind: SpanKind.CLIENT, attributes },
+        { kind: SpanKind.CLIENT, attributes, startTime: state.now() },
         state.context,
       );
       state.embeds.set(embedCallId, span);
@@ -529,7 +533,7 @@ class GalileoTelemetry {
           ]),
         );
       }
-      span.end();
+      span.end(state.now());
     });
   }
 
@@ -614,7 +618,7 @@ function endAll(state: CallState, error: unknown, attributes: Attributes | undef
     try {
       if (attributes) span.setAttributes(attributes);
       if (error !== undefined) recordSpanError(span, error);
-      span.end();
+      span.end(state.now());
     } catch (failure) {
       reportOnce('endAll', failure);
     }

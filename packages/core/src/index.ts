@@ -4,6 +4,7 @@ export type {
   GalileoAdapter,
   SpanTranslation,
 } from './adapter/galileo-adapter.js';
+export { runClock } from './adapter/run-clock.js';
 export { GalileoAttributes, GenAiAttributes } from './attributes/attribute-names.js';
 export {
   agentAttributes,
