@@ -12,6 +12,7 @@ import { ProtobufTraceSerializer } from '@opentelemetry/otlp-transformer';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace';
 import { GalileoConfigError } from '../errors/galileo-config-error.js';
 import type { DedupLogger } from '../internal/logger.js';
+import { PacedEncoder } from '../internal/paced-encoder.js';
 import type { ExportStats } from '../processor/export-stats.js';
 
 const gzip = promisify(gzipCallback);
@@ -182,6 +183,7 @@ export class OtlpHttpTransport {
   readonly #stats: ExportStats;
   readonly #log: DedupLogger;
   readonly #url: URL;
+  readonly #encoder = new PacedEncoder();
 
   /** @throws {GalileoConfigError} when an extra header could never be sent. */
   constructor(settings: TransportSettings, stats: ExportStats, log: DedupLogger) {
@@ -207,8 +209,8 @@ export class OtlpHttpTransport {
   /** Exports spans of one routing group; resolves when they are delivered or given up. */
   async send(spans: ReadableSpan[], routing: Record<string, string>): Promise<void> {
     const deadline = Date.now() + this.#settings.timeoutMillis;
-    // Encoding is synchronous: requests of at most REQUEST_SLICE spans, with a turn of the event
-    // loop between them, keep one large batch from stalling the application.
+    // Requests of at most REQUEST_SLICE spans, each encoded within a time budget (PacedEncoder),
+    // with a turn of the event loop between them, keep one large batch from stalling the app.
     for (let start = 0; start < spans.length; start += REQUEST_SLICE) {
       if (start > 0) await new Promise<void>((resolve) => setImmediate(resolve));
       await this.#sendWithin(spans.slice(start, start + REQUEST_SLICE), routing, deadline);
@@ -221,7 +223,7 @@ export class OtlpHttpTransport {
     deadline: number,
   ): Promise<void> {
     if (spans.length === 0) return;
-    const encoded = ProtobufTraceSerializer.serializeRequest(spans);
+    const encoded = await this.#encoder.encode(spans);
     if (!encoded) {
       this.#stats.spansFailed += spans.length;
       this.#log.log('encode', `could not encode ${spans.length} spans as OTLP protobuf`);

@@ -1,0 +1,133 @@
+import { decodeTraceRequest } from '@galileo-otel/otlp-proto';
+import { context, trace } from '@opentelemetry/api';
+import { ProtobufTraceSerializer } from '@opentelemetry/otlp-transformer';
+import {
+  InMemorySpanExporter,
+  type ReadableSpan,
+  SimpleSpanProcessor,
+  TracerProvider,
+} from '@opentelemetry/sdk-trace';
+import { afterAll, describe, expect, it } from 'vitest';
+import { PacedEncoder } from './paced-encoder.js';
+
+const exporter = new InMemorySpanExporter();
+const provider = new TracerProvider({ spanProcessors: [new SimpleSpanProcessor({ exporter })] });
+afterAll(() => provider.shutdown());
+
+function makeSpans(count: number): ReadableSpan[] {
+  exporter.reset();
+  const tracer = provider.getTracer('paced-encoder-test');
+  const root = tracer.startSpan('root');
+  for (let i = 0; i < count - 1; i++) {
+    tracer
+      .startSpan(
+        `child ${i}`,
+        { attributes: { i, text: 'x'.repeat(200) } },
+        trace.setSpan(context.active(), root),
+      )
+      .end();
+  }
+  root.end();
+  return exporter.getFinishedSpans();
+}
+
+/**
+ * A serializer whose cost is scripted: every call advances a fake clock by `micros(n)` for `n`
+ * spans, so the encoder's pacing is tested without timing anything.
+ */
+function scripted(micros: (spans: number) => number) {
+  let clock = 0;
+  const calls: number[] = [];
+  let turns = 0;
+  const encoder = new PacedEncoder({
+    budgetMs: 4,
+    now: () => clock,
+    nextTurn: async () => {
+      turns++;
+    },
+    serialize: (spans) => {
+      calls.push(spans.length);
+      clock += micros(spans.length) / 1000;
+      return ProtobufTraceSerializer.serializeRequest(spans);
+    },
+  });
+  return { encoder, calls, turns: () => turns };
+}
+
+const names = (body: Uint8Array | undefined) =>
+  body ? decodeTraceRequest(body).spans.map((s) => s.name) : [];
+
+describe('PacedEncoder', () => {
+  it('encodes a request in one call, byte for byte as the OTel serializer, once the encoder is hot', async () => {
+    const spans = makeSpans(256);
+    const { encoder, calls } = scripted((n) => n * 5); // 5 µs per span: 1.3 ms for 256
+    await encoder.encode(spans.slice(0, 64)); // learns from a first export
+    calls.length = 0;
+    const body = await encoder.encode(spans);
+    expect(calls).toEqual([256]);
+    expect(body).toEqual(ProtobufTraceSerializer.serializeRequest(spans));
+  });
+
+  it('splits a request a cold encoder cannot do within budget, yielding between pieces, and loses no span', async () => {
+    const spans = makeSpans(256);
+    const { encoder, calls, turns } = scripted((n) => n * 60); // 60 µs per span: 15 ms for 256
+    const body = await encoder.encode(spans);
+    expect(calls.length).toBeGreaterThan(3);
+    expect(calls.reduce((a, b) => a + b, 0)).toBe(256);
+    // The first piece is sized by the cold guess (100 µs); every later one fits the 4 ms budget
+    // at the cost the encoder measured.
+    expect(calls[0]).toBe(40);
+    for (const n of calls.slice(1)) expect(n * 60).toBeLessThanOrEqual(4000);
+    expect(turns()).toBe(calls.length - 1);
+    // The joined pieces decode as one request with every span, in order.
+    expect(names(body)).toEqual(spans.map((s) => s.name));
+  });
+
+  it('learns: pieces grow as the encoder warms up, until a request is one call again', async () => {
+    const spans = makeSpans(256);
+    let perSpan = 80;
+    const { encoder, calls } = scripted((n) => n * perSpan);
+    const piecesPerRequest: number[] = [];
+    for (let round = 0; round < 6; round++) {
+      calls.length = 0;
+      await encoder.encode(spans);
+      piecesPerRequest.push(calls.length);
+      perSpan = Math.max(5, perSpan / 2);
+    }
+    expect(piecesPerRequest[0]).toBeGreaterThan(4);
+    for (let i = 1; i < piecesPerRequest.length; i++) {
+      expect(piecesPerRequest[i]).toBeLessThanOrEqual(
+        piecesPerRequest[i - 1] ?? Number.POSITIVE_INFINITY,
+      );
+    }
+    expect(piecesPerRequest.at(-1)).toBe(1);
+    expect(encoder.microsPerSpan).toBeLessThan(10);
+  });
+
+  it('lets other work run between pieces on the real event loop', async () => {
+    const spans = makeSpans(128);
+    const encoder = new PacedEncoder({
+      budgetMs: 4,
+      serialize: (piece) => {
+        // A slow, cold encoder: 100 µs per span of real busy time.
+        const until = performance.now() + piece.length * 0.1;
+        while (performance.now() < until) {}
+        return ProtobufTraceSerializer.serializeRequest(piece);
+      },
+    });
+    let ranDuringEncode = false;
+    let finished = false;
+    setImmediate(() => {
+      ranDuringEncode = !finished;
+    });
+    const body = await encoder.encode(spans);
+    finished = true;
+    expect(ranDuringEncode).toBe(true);
+    expect(names(body)).toHaveLength(128);
+  });
+
+  it('returns undefined when the serializer cannot encode a piece', async () => {
+    const encoder = new PacedEncoder({ serialize: () => undefined });
+    expect(await encoder.encode(makeSpans(8))).toBeUndefined();
+  });
+});
