@@ -12,6 +12,7 @@ import { ProtobufTraceSerializer } from '@opentelemetry/otlp-transformer';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace';
 import { GalileoConfigError } from '../errors/galileo-config-error.js';
 import type { DedupLogger } from '../internal/logger.js';
+import { nextTurn } from '../internal/next-turn.js';
 import { PacedEncoder } from '../internal/paced-encoder.js';
 import type { ExportStats } from '../processor/export-stats.js';
 
@@ -212,7 +213,7 @@ export class OtlpHttpTransport {
     // Requests of at most REQUEST_SLICE spans, each encoded within a time budget (PacedEncoder),
     // with a turn of the event loop between them, keep one large batch from stalling the app.
     for (let start = 0; start < spans.length; start += REQUEST_SLICE) {
-      if (start > 0) await new Promise<void>((resolve) => setImmediate(resolve));
+      if (start > 0) await nextTurn();
       await this.#sendWithin(spans.slice(start, start + REQUEST_SLICE), routing, deadline);
     }
   }

@@ -1,5 +1,6 @@
 import { ProtobufTraceSerializer } from '@opentelemetry/otlp-transformer';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace';
+import { nextTurn } from './next-turn.js';
 
 /** What one encoder call may hold the event loop for, in milliseconds. */
 const BUDGET_MS = 4;
@@ -39,8 +40,7 @@ export class PacedEncoder {
     this.#serialize =
       options.serialize ?? ((spans) => ProtobufTraceSerializer.serializeRequest(spans));
     this.#now = options.now ?? (() => performance.now());
-    this.#nextTurn =
-      options.nextTurn ?? (() => new Promise<void>((resolve) => setImmediate(resolve)));
+    this.#nextTurn = options.nextTurn ?? nextTurn;
   }
 
   /** The current estimate of one span's encode time (µs), for tests and diagnostics. */
@@ -64,14 +64,7 @@ export class PacedEncoder {
       length += part.byteLength;
       start += piece.length;
     }
-    if (parts.length === 1) return parts[0];
-    const joined = new Uint8Array(length);
-    let offset = 0;
-    for (const part of parts) {
-      joined.set(part, offset);
-      offset += part.byteLength;
-    }
-    return joined;
+    return parts.length === 1 ? parts[0] : Buffer.concat(parts, length);
   }
 
   /**

@@ -21,6 +21,7 @@ import { warnOnceIfApiCopiesClash } from '../internal/api-copies.js';
 import { estimateBytes } from '../internal/estimate-bytes.js';
 import { installExitHooks } from '../internal/exit-hooks.js';
 import { DedupLogger, type GalileoLogger } from '../internal/logger.js';
+import { nextTurn } from '../internal/next-turn.js';
 import {
   isSecretKey,
   REDACTED,
@@ -89,8 +90,6 @@ const KEY_KIND_LIMIT = 4096;
 const KEY_KIND_MAX_KEY_LENGTH = 256;
 // Numbers each processor's self-metric series in this process.
 let processorInstances = 0;
-
-const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 /**
  * The Galileo span processor: stamps routing attributes as spans start, lets framework
@@ -437,7 +436,7 @@ export class GalileoSpanProcessor implements SpanProcessor {
     const groups = new Map<string, { routing: Record<string, string>; spans: ReadableSpan[] }>();
     for (let index = 0; index < batch.length; index++) {
       // Translation and redaction run in slices so a large batch never stalls the event loop.
-      if (index > 0 && index % PREPARE_SLICE === 0) await yieldToEventLoop();
+      if (index > 0 && index % PREPARE_SLICE === 0) await nextTurn();
       const span = batch[index] as ReadableSpan;
       const prepared = this.#prepare(span);
       if (!prepared) continue;
