@@ -59,6 +59,7 @@ export {
 export {
   type FastifyLike,
   galileoExpress,
+  galileoExpressErrors,
   galileoFastify,
   galileoHono,
   type HonoLikeContext,

@@ -111,7 +111,7 @@ describe('the warning about a second @opentelemetry/api copy', () => {
       await galileo.shutdown();
     });
     expect(clashes(lines)).toHaveLength(1);
-    expect(clashes(lines)[0]).toContain('npx galileo-otel doctor');
+    expect(clashes(lines)[0]).toContain('npx -p @galileo-otel/devtools galileo-otel doctor');
   });
 
   it('checks again at export when no copy had registered when the processor was made', async () => {

@@ -31,6 +31,8 @@ export interface OtlpLink {
   traceId: string;
   /** Linked span id, lower-case hex. */
   spanId: string;
+  /** W3C trace state of the linked span context. */
+  traceState: string;
   /** Link attributes. */
   attributes: OtlpAttributes;
 }
@@ -214,9 +216,15 @@ export function decodeTraceRequest(body: Uint8Array): DecodedTraceRequest {
             }),
           ),
           links: (s.links ?? []).map(
-            (l: { traceId?: Uint8Array; spanId?: Uint8Array; attributes?: RawKeyValue[] }) => ({
+            (l: {
+              traceId?: Uint8Array;
+              spanId?: Uint8Array;
+              traceState?: Uint8Array;
+              attributes?: RawKeyValue[];
+            }) => ({
               traceId: hex(l.traceId),
               spanId: hex(l.spanId),
+              traceState: reader.text(l.traceState),
               attributes: reader.attributes(l.attributes),
             }),
           ),

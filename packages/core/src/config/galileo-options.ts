@@ -102,11 +102,19 @@ export interface GalileoSpanProcessorOptions extends EndpointOptions {
    */
   redact?: RedactFunction | undefined;
   /**
-   * Flush queued spans when the process receives SIGTERM or SIGINT (then let the signal take its
-   * usual course) and on `beforeExit`.
-   * @defaultValue `GALILEO_FLUSH_ON_EXIT`, then `false`
+   * Deliver queued spans before the process ends: on a natural exit (the event loop drains) the
+   * process is held open until they are sent; on SIGTERM or SIGINT the processor shuts down,
+   * then the signal takes its usual course (a second SIGINT exits at once). With it off, or
+   * when the app calls `process.exit()` with spans queued, one warning says how many were lost.
+   * @defaultValue `GALILEO_FLUSH_ON_EXIT`, then `true`
    */
   flushOnExit?: boolean | undefined;
+  /**
+   * Longest wait for the exit flush, in milliseconds; then whatever is still unsent is given up
+   * and reported. Keep it under your platform's shutdown grace period (Kubernetes: 30 s).
+   * @defaultValue `GALILEO_EXIT_TIMEOUT`, then `10000`
+   */
+  exitTimeoutMillis?: number | undefined;
   /**
    * Allow sending the API key over plain `http://` to a host that is not loopback.
    * @defaultValue `false`

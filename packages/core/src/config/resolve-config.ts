@@ -1,5 +1,6 @@
 import { resolveEndpoint } from '../endpoint/resolve-endpoint.js';
 import { GalileoConfigError } from '../errors/galileo-config-error.js';
+import { cleanId, MAX_ID_LENGTH } from '../internal/clean-id.js';
 import type { GalileoSpanProcessorOptions } from './galileo-options.js';
 
 type Env = Record<string, string | undefined>;
@@ -55,8 +56,10 @@ export interface ResolvedGalileoConfig {
   headers: Record<string, string>;
   /** Plain HTTP to non-loopback allowed. */
   allowInsecureHttp: boolean;
-  /** Flush on SIGTERM / SIGINT / beforeExit. */
+  /** Flush on SIGTERM / SIGINT / natural exit. */
   flushOnExit: boolean;
+  /** Longest wait for the exit flush. */
+  exitTimeoutMillis: number;
 }
 
 interface Picked<T> {
@@ -259,7 +262,14 @@ function resolveAll(options: GalileoSpanProcessorOptions, env: Env) {
       'GALILEO_ALLOW_INSECURE_HTTP',
       false,
     ),
-    flushOnExit: booleanSetting(options.flushOnExit, env, 'GALILEO_FLUSH_ON_EXIT', false),
+    flushOnExit: booleanSetting(options.flushOnExit, env, 'GALILEO_FLUSH_ON_EXIT', true),
+    exitTimeoutMillis: positiveInt(
+      options.exitTimeoutMillis,
+      'exitTimeoutMillis',
+      env,
+      'GALILEO_EXIT_TIMEOUT',
+      10_000,
+    ),
   };
 }
 
@@ -281,7 +291,16 @@ export function resolveGalileoConfig(
       'GALILEO_API_KEY',
       'No Galileo API key: set the GALILEO_API_KEY environment variable or pass ' +
         '{ apiKey } to GalileoSpanProcessor / registerGalileo. For the local receiver any ' +
-        'non-empty value works (npx galileo-otel dev).',
+        'non-empty value works (npx -p @galileo-otel/devtools galileo-otel dev).',
+    );
+  }
+  const sessionId = all.sessionId.value;
+  if (sessionId !== undefined && cleanId(sessionId) === undefined) {
+    const from = all.sessionId.source === 'option' ? 'sessionId' : all.sessionId.source.slice(4);
+    throw new GalileoConfigError(
+      from,
+      `${from === 'sessionId' ? 'the `sessionId` option' : from} must be at most ${MAX_ID_LENGTH} ` +
+        'characters with no control characters or bidi marks (it is shown in Galileo as is)',
     );
   }
   const url = new URL(all.endpoint.value);
@@ -324,6 +343,7 @@ export function resolveGalileoConfig(
     headers,
     allowInsecureHttp: all.allowInsecureHttp.value,
     flushOnExit: all.flushOnExit.value,
+    exitTimeoutMillis: all.exitTimeoutMillis.value,
   };
 }
 

@@ -24,6 +24,9 @@ export const DEFAULT_GALILEO_ENDPOINT = 'https://api.galileo.ai/otel/traces';
 
 const OTEL_PATH = '/otel/traces';
 const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]', '::1']);
+// A DNS name (IDNs arrive as punycode), an IPv4 address, or a bracketed IPv6 address.
+const VALID_HOST =
+  /^(?:\[[0-9a-f:.]+\]|[a-z0-9_](?:[a-z0-9_-]*[a-z0-9_])?(?:\.[a-z0-9_](?:[a-z0-9_-]*[a-z0-9_])?)*\.?)$/i;
 
 function pick(
   option: string | undefined,
@@ -52,6 +55,14 @@ function parseUrl(raw: string, from: string, example: string): URL {
     throw new GalileoConfigError(
       from,
       `${from} is not a valid URL (${JSON.stringify(raw)}); set it to a URL such as ${example}`,
+    );
+  }
+  // WHATWG URL parsing is lenient: `ht!tp://::not a url` parses, with the host `ht!tp`. A URL
+  // with white space or a host no DNS name or IP address can be is a typo, never an endpoint.
+  if (/\s/.test(raw) || !VALID_HOST.test(url.hostname)) {
+    throw new GalileoConfigError(
+      from,
+      `${from} is not a valid URL (${JSON.stringify(raw)}): ${url.hostname ? `'${url.hostname}' is not a host name` : 'it has no host'}; set it to a URL such as ${example}`,
     );
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {

@@ -13,6 +13,7 @@ import type { ReadableSpan } from '@opentelemetry/sdk-trace';
 import { GalileoConfigError } from '../errors/galileo-config-error.js';
 import type { DedupLogger } from '../internal/logger.js';
 import { nextTurn } from '../internal/next-turn.js';
+import { ownVersion } from '../internal/own-version.js';
 import { PacedEncoder } from '../internal/paced-encoder.js';
 import type { ExportStats } from '../processor/export-stats.js';
 
@@ -132,8 +133,13 @@ function post(
   headers: Record<string, string>,
   body: Uint8Array,
   timeoutMillis: number,
+  signal: AbortSignal,
 ): Promise<HttpAnswer> {
   return new Promise((resolve, reject) => {
+    if (signal.aborted) {
+      reject(new Error(String(signal.reason)));
+      return;
+    }
     const secure = url.protocol === 'https:';
     const request = (secure ? httpsRequest : httpRequest)(
       url,
@@ -162,22 +168,57 @@ function post(
     request.setTimeout(timeoutMillis, () => {
       request.destroy(new Error(`no answer within ${timeoutMillis} ms`));
     });
+    const onAbort = () => request.destroy(new Error(String(signal.reason)));
+    signal.addEventListener('abort', onAbort, { once: true });
+    request.on('close', () => signal.removeEventListener('abort', onAbort));
     request.on('error', reject);
     request.end(body);
   });
 }
 
-const sleep = (ms: number) =>
+// Unref'd: a backoff must not keep a finished app alive. The exit hooks hold the process open
+// while an exit flush waits, and an abort ends the wait at once.
+const sleep = (ms: number, signal: AbortSignal) =>
   new Promise<void>((resolve) => {
-    const timer = setTimeout(resolve, ms);
+    const done = () => {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
     timer.unref?.();
+    signal.addEventListener('abort', done, { once: true });
   });
+
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+
+/**
+ * A routing value as a header can carry it. Node refuses header values outside Latin-1 (and
+ * control characters), which would fail every request of the group: such a value is sent
+ * percent-encoded (UTF-8). The exact name still reaches Galileo, because every span's Resource
+ * carries it (`galileo.project.name`, ...) and Galileo reads the Resource before the headers.
+ */
+export function headerSafe(value: string): string {
+  // Printable Latin-1, as Node sends it and servers read it (ISO-8859-1).
+  if (/^[\x20-\x7E\xA0-\xFF]*$/.test(value)) return value;
+  // A lone surrogate cannot be percent-encoded: it becomes U+FFFD, as a UTF-8 encoder makes it.
+  return encodeURIComponent(value.replace(LONE_SURROGATE, '\uFFFD'));
+}
+
+/** Whether Node refused the request itself (a header it cannot send), so a retry cannot help. */
+function isLocalRefusal(error: unknown): boolean {
+  const code = (error as { code?: unknown } | undefined)?.code;
+  return typeof code === 'string' && /^ERR_(INVALID_|HTTP_INVALID)/.test(code);
+}
+
+const USER_AGENT = `galileo-otel-core/${ownVersion()} Node.js/${process.versions.node}`;
 
 /**
  * Sends spans as OTLP/HTTP protobuf requests with Galileo's headers: retries on 429, 502, 503,
  * 504 and network errors with exponential backoff and jitter (honouring `Retry-After`) within
- * the export time budget; splits a batch on 413 until the oversized span is isolated; reports
- * every other failure once, by cause.
+ * the export time budget; splits a batch on 413 until the oversized span is isolated, and
+ * remembers the size that passed so later requests are sent under it; reports every other
+ * failure once, by cause. A failure costs the spans of its own routing group only.
  */
 export class OtlpHttpTransport {
   readonly #settings: TransportSettings;
@@ -185,6 +226,10 @@ export class OtlpHttpTransport {
   readonly #log: DedupLogger;
   readonly #url: URL;
   readonly #encoder = new PacedEncoder();
+  #abort = new AbortController();
+  // What 413 answers taught: the smallest body refused and the largest accepted below it.
+  #smallestRefused: number | undefined;
+  #largestAccepted = 0;
 
   /** @throws {GalileoConfigError} when an extra header could never be sent. */
   constructor(settings: TransportSettings, stats: ExportStats, log: DedupLogger) {
@@ -207,40 +252,97 @@ export class OtlpHttpTransport {
     this.#log = log;
   }
 
+  /**
+   * The largest request body the endpoint is known to take, once it has answered 413; requests
+   * are split to stay under it. `undefined` while no 413 has been seen.
+   */
+  get bodyLimit(): number | undefined {
+    const refused = this.#smallestRefused;
+    if (refused === undefined) return undefined;
+    if (this.#largestAccepted > 0 && this.#largestAccepted < refused) return this.#largestAccepted;
+    return refused - 1;
+  }
+
+  /**
+   * Ends every send in flight now (requests destroyed, backoffs cut short): their spans count as
+   * failed. Sends started later are not affected.
+   */
+  abort(reason: string): void {
+    const controller = this.#abort;
+    this.#abort = new AbortController();
+    controller.abort(reason);
+  }
+
   /** Exports spans of one routing group; resolves when they are delivered or given up. */
   async send(spans: ReadableSpan[], routing: Record<string, string>): Promise<void> {
     const deadline = Date.now() + this.#settings.timeoutMillis;
-    // Requests of at most REQUEST_SLICE spans, each encoded within a time budget (PacedEncoder),
-    // with a turn of the event loop between them, keep one large batch from stalling the app.
-    for (let start = 0; start < spans.length; start += REQUEST_SLICE) {
-      if (start > 0) await nextTurn();
-      await this.#sendWithin(spans.slice(start, start + REQUEST_SLICE), routing, deadline);
+    const signal = this.#abort.signal;
+    const headers: Record<string, string> = {
+      'User-Agent': USER_AGENT,
+      ...this.#settings.headers,
+      'Content-Type': 'application/x-protobuf',
+      ...(this.#settings.compression === 'gzip' ? { 'Content-Encoding': 'gzip' } : {}),
+    };
+    for (const [name, value] of Object.entries(routing)) headers[name] = headerSafe(value);
+    headers['Galileo-API-Key'] = this.#settings.apiKey;
+    let start = 0;
+    try {
+      // Requests of at most REQUEST_SLICE spans, each encoded within a time budget
+      // (PacedEncoder), with a turn of the event loop between them, keep one large batch from
+      // stalling the app.
+      for (; start < spans.length; start += REQUEST_SLICE) {
+        if (start > 0) await nextTurn();
+        const slice = spans.slice(start, start + REQUEST_SLICE);
+        await this.#sendWithin(slice, routing, headers, deadline, signal);
+      }
+    } catch (error) {
+      // Whatever went wrong costs this group's unsent spans, counted, never another group's.
+      this.#fail(
+        spans.length - start,
+        'send',
+        `could not send ${spans.length - start} spans: ${(error as Error)?.message ?? String(error)}`,
+      );
     }
   }
 
   async #sendWithin(
     spans: ReadableSpan[],
     routing: Record<string, string>,
+    headers: Record<string, string>,
     deadline: number,
+    signal: AbortSignal,
+    halving = false,
   ): Promise<void> {
     if (spans.length === 0) return;
-    const encoded = await this.#encoder.encode(spans);
-    if (!encoded) {
-      this.#stats.spansFailed += spans.length;
-      this.#log.log('encode', `could not encode ${spans.length} spans as OTLP protobuf`);
+    if (signal.aborted) {
+      this.#fail(spans.length, 'abandoned', `gave up on ${spans.length} spans: ${signal.reason}`);
       return;
     }
-    const compressed = this.#settings.compression === 'gzip';
-    const body = compressed ? new Uint8Array(await gzip(encoded)) : encoded;
-    const headers: Record<string, string> = {
-      ...this.#settings.headers,
-      'Content-Type': 'application/x-protobuf',
-      ...(compressed ? { 'Content-Encoding': 'gzip' } : {}),
-      ...routing,
-      'Galileo-API-Key': this.#settings.apiKey,
-    };
+    const encoded = await this.#encoder.encode(spans);
+    if (!encoded) {
+      this.#fail(spans.length, 'encode', `could not encode ${spans.length} spans as OTLP protobuf`);
+      return;
+    }
+    const body =
+      this.#settings.compression === 'gzip' ? new Uint8Array(await gzip(encoded)) : encoded;
+    const limit = this.bodyLimit;
+    // Halves of a refused request are sent as they are: they are what teaches the limit.
+    if (!halving && limit !== undefined && body.byteLength > limit && spans.length > 1) {
+      // Split once into pieces expected to fit, rather than learning the limit again by halving.
+      const pieces = Math.min(spans.length, Math.ceil(body.byteLength / limit));
+      const size = Math.ceil(spans.length / pieces);
+      for (let start = 0; start < spans.length; start += size) {
+        const piece = spans.slice(start, start + size);
+        await this.#sendWithin(piece, routing, headers, deadline, signal);
+      }
+      return;
+    }
 
     for (let attempt = 1; ; attempt++) {
+      if (signal.aborted) {
+        this.#fail(spans.length, 'abandoned', `gave up on ${spans.length} spans: ${signal.reason}`);
+        return;
+      }
       const remaining = deadline - Date.now();
       if (remaining <= 0) {
         this.#fail(
@@ -260,12 +362,13 @@ export class OtlpHttpTransport {
           remaining,
           Math.max(MIN_ATTEMPT_MS, Math.floor(this.#settings.timeoutMillis / 3)),
         );
-        response = await post(this.#url, headers, body, attemptBudget);
+        response = await post(this.#url, headers, body, attemptBudget, signal);
       } catch (error) {
         networkError = error;
       }
 
       if (response && response.status >= 200 && response.status < 300) {
+        this.#accepted(body.byteLength);
         this.#stats.bytesSent += body.byteLength;
         const partial = readPartialSuccess(response);
         const rejected = Math.min(partial?.rejected ?? 0, spans.length);
@@ -281,10 +384,12 @@ export class OtlpHttpTransport {
       }
 
       if (response?.status === 413) {
+        this.#refused(body.byteLength);
         if (spans.length > 1) {
           const middle = Math.ceil(spans.length / 2);
-          await this.#sendWithin(spans.slice(0, middle), routing, deadline);
-          await this.#sendWithin(spans.slice(middle), routing, deadline);
+          const first = spans.slice(0, middle);
+          await this.#sendWithin(first, routing, headers, deadline, signal, true);
+          await this.#sendWithin(spans.slice(middle), routing, headers, deadline, signal, true);
         } else {
           this.#stats.spansOversized += 1;
           this.#fail(1, '413', describeFailure(413, '', routing), false);
@@ -292,6 +397,13 @@ export class OtlpHttpTransport {
         return;
       }
 
+      if (networkError !== undefined && (signal.aborted || isLocalRefusal(networkError))) {
+        const why = signal.aborted
+          ? String(signal.reason)
+          : `Node refused the request (${(networkError as Error).message})`;
+        this.#fail(spans.length, 'abandoned', `gave up on ${spans.length} spans: ${why}`);
+        return;
+      }
       const retryable = networkError !== undefined || RETRYABLE.has(response?.status ?? 0);
       if (!retryable) {
         const status = response?.status ?? 0;
@@ -315,8 +427,22 @@ export class OtlpHttpTransport {
         return;
       }
       this.#stats.exportRetries++;
-      await sleep(wait);
+      await sleep(wait, signal);
     }
+  }
+
+  #accepted(bytes: number): void {
+    const refused = this.#smallestRefused;
+    // A body at least as large as one refused before went through: the limit was raised.
+    if (refused !== undefined && bytes >= refused) this.#smallestRefused = undefined;
+    if (bytes > this.#largestAccepted) this.#largestAccepted = bytes;
+  }
+
+  #refused(bytes: number): void {
+    if (this.#smallestRefused === undefined || bytes < this.#smallestRefused) {
+      this.#smallestRefused = bytes;
+    }
+    if (this.#largestAccepted >= bytes) this.#largestAccepted = 0;
   }
 
   #fail(count: number, key: string, message: string, countFailed = true): void {

@@ -61,6 +61,6 @@ function clashMessage(registered: string, ours: string): string | undefined {
     `@opentelemetry/api ${registered} registered the OpenTelemetry globals, but this process ` +
     `also loads @opentelemetry/api ${ours}, which cannot use them: its spans would be lost. ` +
     'Dedupe with "overrides": { "@opentelemetry/api": "$@opentelemetry/api" } in package.json ' +
-    '(npx galileo-otel doctor lists the copies).'
+    '(npx -p @galileo-otel/devtools galileo-otel doctor lists the copies).'
   );
 }

@@ -3,6 +3,7 @@ import {
   type AttributeValue,
   type BatchObservableResult,
   type Context,
+  createTraceState,
   type Link,
   metrics,
   propagation,
@@ -10,6 +11,7 @@ import {
   type SpanStatus,
   TraceFlags,
 } from '@opentelemetry/api';
+import type { InstrumentationScope } from '@opentelemetry/core';
 import { type Resource, resourceFromAttributes } from '@opentelemetry/resources';
 import type { ReadableSpan, Span, SpanProcessor, TimedEvent } from '@opentelemetry/sdk-trace';
 import type { AdapterHost, GalileoAdapter, SpanTranslation } from '../adapter/galileo-adapter.js';
@@ -18,8 +20,9 @@ import type { GalileoSpanProcessorOptions } from '../config/galileo-options.js';
 import { type ResolvedGalileoConfig, resolveGalileoConfig } from '../config/resolve-config.js';
 import { OtlpHttpTransport } from '../exporter/otlp-http-transport.js';
 import { warnOnceIfApiCopiesClash } from '../internal/api-copies.js';
+import { cleanId } from '../internal/clean-id.js';
 import { estimateBytes } from '../internal/estimate-bytes.js';
-import { installExitHooks } from '../internal/exit-hooks.js';
+import { registerForExit } from '../internal/exit-hooks.js';
 import { DedupLogger, type GalileoLogger } from '../internal/logger.js';
 import { nextTurn } from '../internal/next-turn.js';
 import {
@@ -75,7 +78,6 @@ type KeyKind = typeof PLAIN_KEY | typeof SECRET_NAME_KEY | typeof API_KEY_KEY;
 
 const MAX_CONCURRENT_EXPORTS = 2;
 const MAX_DECISIONS = 50_000;
-const BAGGAGE_VALUE_LIMIT = 256;
 // Real Galileo keys are long; scrubbing a one-letter placeholder key would shred ordinary text.
 const MIN_SCRUBBED_KEY_LENGTH = 4;
 // Resource attributes describe the process, not one span, so the redact hook sees no span name.
@@ -112,8 +114,10 @@ export class GalileoSpanProcessor implements SpanProcessor {
   readonly #decisions = new Map<string, StartDecision>();
   readonly #resources = new WeakMap<Resource, ResourceCache>();
   readonly #cleanResources = new WeakMap<Resource, Resource>();
+  readonly #cleanScopes = new WeakMap<InstrumentationScope, InstrumentationScope>();
   readonly #unsettledResources = new WeakSet<Resource>();
   readonly #inFlight = new Set<Promise<void>>();
+  #inFlightSpans = 0;
   readonly #keyKinds = new Map<string, KeyKind>();
   #lastRoute: Route | undefined;
   #queue: Queued[] = [];
@@ -163,12 +167,35 @@ export class GalileoSpanProcessor implements SpanProcessor {
     if (!this.#checkApiCopies()) {
       setTimeout(() => this.#checkApiCopies(), 0).unref?.();
     }
-    if (this.#config.flushOnExit) {
-      this.#removeExitHooks = installExitHooks(
-        () => this.forceFlush(),
-        () => this.shutdown(),
-      );
+    // Always registered: with flushOnExit off it only warns when spans are lost at exit.
+    this.#removeExitHooks = registerForExit({
+      pending: () => (this.#closed ? 0 : this.#queue.length) + this.#inFlightSpans,
+      delivered: () => this.#stats.spansExported,
+      undelivered: () =>
+        this.#stats.spansFailed +
+        this.#stats.spansDropped +
+        this.#stats.spansOversized +
+        this.#stats.spansRejected,
+      flush: () => this.forceFlush(),
+      shutdown: () => this.shutdown(),
+      abandon: (reason) => this.#abandon(reason),
+      flushOnExit: this.#config.flushOnExit,
+      timeoutMillis: this.#config.exitTimeoutMillis,
+      warn: (message) => this.#log.log(`exit:${message}`, message),
+    });
+  }
+
+  // The process is ending and cannot wait: what is queued is counted as failed, and exports in
+  // flight end now (their spans count as failed in the transport).
+  #abandon(reason: string): void {
+    const queued = this.#queue.length;
+    if (queued > 0) {
+      this.#queue = [];
+      this.#queueBytes = 0;
+      this.#stats.spansFailed += queued;
+      this.#log.log('abandoned', `gave up on ${queued} queued spans: ${reason}`);
     }
+    this.#transport.abort(reason);
   }
 
   #checkApiCopies(): boolean {
@@ -338,8 +365,8 @@ export class GalileoSpanProcessor implements SpanProcessor {
     const baggage = propagation.getBaggage(parentContext);
     if (attributes[G.SESSION_ID] === undefined) {
       const fromBaggage =
-        baggageValue(baggage?.getEntry(G.SESSION_ID)?.value) ??
-        baggageValue(baggage?.getEntry(G.OTEL_SESSION_ID)?.value);
+        cleanId(baggage?.getEntry(G.SESSION_ID)?.value) ??
+        cleanId(baggage?.getEntry(G.OTEL_SESSION_ID)?.value);
       const sessionId = fromBaggage ?? this.#config.sessionId;
       if (sessionId) {
         span.setAttribute(G.SESSION_ID, sessionId);
@@ -347,7 +374,7 @@ export class GalileoSpanProcessor implements SpanProcessor {
       }
     }
     if (baggage && attributes[G.USER_ID] === undefined) {
-      const userId = baggageValue(baggage.getEntry(G.USER_ID)?.value);
+      const userId = cleanId(baggage.getEntry(G.USER_ID)?.value);
       if (userId) span.setAttribute(G.USER_ID, userId);
     }
   }
@@ -394,9 +421,11 @@ export class GalileoSpanProcessor implements SpanProcessor {
   #startExport(): void {
     const batch = this.#takeBatch();
     if (batch.length === 0) return;
+    this.#inFlightSpans += batch.length;
     const done = this.#exportBatch(batch)
       .catch((error) => this.#hookError('export', error))
       .finally(() => {
+        this.#inFlightSpans -= batch.length;
         this.#inFlight.delete(done);
         // Immediate mode promises an export as each span ends: spans that ended while every
         // export slot was busy go out now, not after scheduledDelayMillis.
@@ -478,10 +507,11 @@ export class GalileoSpanProcessor implements SpanProcessor {
     const parentSpanContext = this.#parentOf(span);
     const resource = this.#resourceFor(span.resource, route, sessionId);
     const status = this.#cleanStatus(translation?.status ?? span.status);
+    const spanContext = this.#cleanContext(span.spanContext());
     const view: ReadableSpan = {
       name,
       kind: span.kind,
-      spanContext: () => span.spanContext(),
+      spanContext: () => spanContext,
       parentSpanContext,
       startTime: span.startTime,
       endTime: span.endTime,
@@ -492,7 +522,7 @@ export class GalileoSpanProcessor implements SpanProcessor {
       duration: span.duration,
       ended: true,
       resource,
-      instrumentationScope: span.instrumentationScope,
+      instrumentationScope: this.#cleanScope(span.instrumentationScope),
       droppedAttributesCount: span.droppedAttributesCount,
       droppedEventsCount: span.droppedEventsCount,
       droppedLinksCount: span.droppedLinksCount,
@@ -738,18 +768,57 @@ export class GalileoSpanProcessor implements SpanProcessor {
     return out;
   }
 
-  // Events and links carry attributes of their own, and events a name: cleaned like the span's.
+  // Events and links carry attributes of their own, events a name and links a trace state:
+  // cleaned like the span's.
   #cleanParts<T extends TimedEvent | Link>(parts: T[], spanName: string): T[] {
     let changed = false;
     const cleaned = parts.map((part) => {
       const original = 'name' in part ? part.name : undefined;
       const name = original === undefined ? undefined : this.#scrubKey(original);
       const attributes = part.attributes && this.#cleanAttributes(part.attributes, spanName);
-      if (name === original && attributes === part.attributes) return part;
+      const linked = 'context' in part ? part.context : undefined;
+      const context = linked && this.#cleanContext(linked);
+      if (name === original && attributes === part.attributes && context === linked) return part;
       changed = true;
-      return name === undefined ? { ...part, attributes } : { ...part, name, attributes };
+      const out: T = { ...part, attributes };
+      if (name !== undefined) (out as TimedEvent).name = name;
+      if (context !== undefined) (out as Link).context = context;
+      return out;
     });
     return changed ? cleaned : parts;
+  }
+
+  // A library may put anything in `tracestate`, the API key included: members that carry it are
+  // left out (the key cannot be cut out of a member and leave it meaningful).
+  #cleanContext(spanContext: SpanContext): SpanContext {
+    const state = spanContext.traceState;
+    const key = this.#apiKey;
+    if (state === undefined || key === undefined) return spanContext;
+    const serialized = state.serialize();
+    if (!serialized.includes(key)) return spanContext;
+    const kept = serialized
+      .split(',')
+      .filter((member) => !member.includes(key))
+      .join(',');
+    return { ...spanContext, traceState: createTraceState(kept) };
+  }
+
+  // Scope names and versions come from libraries too; scrubbed once per scope object.
+  #cleanScope(scope: InstrumentationScope): InstrumentationScope {
+    const key = this.#apiKey;
+    if (key === undefined) return scope;
+    let clean = this.#cleanScopes.get(scope);
+    if (!clean) {
+      const name = this.#scrubKey(scope.name);
+      const version = scope.version === undefined ? undefined : this.#scrubKey(scope.version);
+      const schemaUrl = scope.schemaUrl === undefined ? undefined : this.#scrubKey(scope.schemaUrl);
+      clean =
+        name === scope.name && version === scope.version && schemaUrl === scope.schemaUrl
+          ? scope
+          : { name, version, schemaUrl };
+      this.#cleanScopes.set(scope, clean);
+    }
+    return clean;
   }
 
   #guard<T>(adapter: GalileoAdapter, hook: string, fn: () => T): T | undefined {
@@ -776,20 +845,6 @@ export class GalileoSpanProcessor implements SpanProcessor {
       `${where} failed and was skipped (tracing continues): ${error instanceof Error ? error.message : String(error)}`,
     );
   }
-}
-
-function baggageValue(value: string | undefined): string | undefined {
-  if (!value) return undefined;
-  const trimmed = value.trim();
-  if (!trimmed || trimmed.length > BAGGAGE_VALUE_LIMIT || hasControlCharacter(trimmed)) {
-    return undefined;
-  }
-  return trimmed;
-}
-
-function hasControlCharacter(text: string): boolean {
-  for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) < 0x20) return true;
-  return false;
 }
 
 function stringOr<T extends string | undefined>(value: unknown, fallback: T): string | T {

@@ -85,9 +85,11 @@ function expectW3cBaggage(header: string, ctx: Context): number {
       const pair = member.split(';')[0] ?? '';
       const at = pair.indexOf('=');
       const raw = trimOws(pair.slice(at + 1));
-      if (at < 0 || trimOws(pair.slice(0, at)) !== key || !OCTETS.test(raw)) return false;
+      const rawKey = trimOws(pair.slice(0, at));
+      if (at < 0 || !TOKEN.test(rawKey) || !OCTETS.test(raw)) return false;
       try {
-        return decodeURIComponent(raw) === value;
+        // Keys are percent-decoded like values (OTel's propagator does): `k%41` is `kA`.
+        return decodeURIComponent(rawKey) === key && decodeURIComponent(raw) === value;
       } catch {
         return false;
       }
@@ -181,11 +183,13 @@ describe('traceparent and baggage parsing under fuzzing', () => {
       `big=${'x'.repeat(4100)}`,
       'props=1;ttl=60;bad prop',
       'enc%20key=v',
+      'k%41=pct-key',
     ].join(',');
     const entries = propagation.getBaggage(extractContext({ baggage: header }))?.getAllEntries();
     expect(Object.fromEntries((entries ?? []).map(([k, e]) => [k, e.value]))).toEqual({
       'galileo.session.id': 's-1',
       encoded: 'caf\u00e9',
+      kA: 'pct-key',
     });
   });
 

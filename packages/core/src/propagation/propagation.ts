@@ -1,6 +1,7 @@
 import {
   type Context,
   context,
+  diag,
   propagation,
   ROOT_CONTEXT,
   type Span,
@@ -10,6 +11,7 @@ import {
   trace,
 } from '@opentelemetry/api';
 import { GalileoAttributes as G } from '../attributes/attribute-names.js';
+import { cleanId } from '../internal/clean-id.js';
 
 /** Incoming headers in any of the shapes Node frameworks hand out. */
 export type IncomingHeaders =
@@ -109,7 +111,11 @@ function parseBaggageMember(member: string): { key: string; value: string } | un
     if (!splitPair(property)) return undefined;
   }
   try {
-    return { key: split.key, value: decodeURIComponent(split.value) };
+    // The propagator percent-decodes keys as well as values: `k%41` is the key `kA`. A key that
+    // is no longer a token once decoded (`a%20b`) could not be sent on as it was received.
+    const key = decodeURIComponent(split.key);
+    if (!BAGGAGE_KEY.test(key)) return undefined;
+    return { key, value: decodeURIComponent(split.value) };
   } catch {
     // A stray `%` or an escape that is not UTF-8.
     return undefined;
@@ -145,23 +151,38 @@ export function injectTraceHeaders(
 /**
  * Runs `fn` with a session id and/or user id in the W3C baggage, so every span started inside
  * (in this process and in services it calls with propagated headers) carries
- * `galileo.session.id` / `user.id`.
+ * `galileo.session.id` / `user.id`. An id that could not be shown safely (empty, over 256
+ * characters, holding a control character or bidi mark) is left out, with one `diag` warning:
+ * `fn` still runs.
  */
 export function withGalileoSession<T>(
   session: { sessionId?: string | undefined; userId?: string | undefined },
   fn: () => T,
 ): T {
+  const sessionId = checkedId('sessionId', session.sessionId);
+  const userId = checkedId('userId', session.userId);
   const active = context.active();
   let baggage = propagation.getBaggage(active) ?? propagation.createBaggage();
-  if (session.sessionId) baggage = baggage.setEntry(G.SESSION_ID, { value: session.sessionId });
-  if (session.userId) baggage = baggage.setEntry(G.USER_ID, { value: session.userId });
+  if (sessionId) baggage = baggage.setEntry(G.SESSION_ID, { value: sessionId });
+  if (userId) baggage = baggage.setEntry(G.USER_ID, { value: userId });
   const ctx = propagation.setBaggage(active, baggage);
   const span = trace.getSpan(active);
   if (span?.isRecording()) {
-    if (session.sessionId) span.setAttribute(G.SESSION_ID, session.sessionId);
-    if (session.userId) span.setAttribute(G.USER_ID, session.userId);
+    if (sessionId) span.setAttribute(G.SESSION_ID, sessionId);
+    if (userId) span.setAttribute(G.USER_ID, userId);
   }
   return context.with(ctx, fn);
+}
+
+function checkedId(name: string, value: string | undefined): string | undefined {
+  if (value === undefined || value === '') return undefined;
+  const clean = cleanId(value);
+  if (clean === undefined) {
+    diag.warn(
+      `[galileo-otel] withGalileoSession: the ${name} was left out: it is over 256 characters or holds a control character or bidi mark`,
+    );
+  }
+  return clean;
 }
 
 /**
