@@ -66,6 +66,8 @@ export function fakeBridgeAdapter(
 ): FakeBridgeAdapter {
   let tracer: Tracer | undefined;
   const runs = new Map<string, RunState>();
+  // Agent spans the late-spans variant has not ended yet, with the flushes they have seen.
+  let late: Array<{ span: Span; flushes: number }> = [];
   // The cross-talk bug: one "current run" shared by every run in the process.
   let current: RunState | undefined;
   const stateOf = (runId: string) => (breakage === 'cross-talk' ? current : runs.get(runId));
@@ -212,9 +214,9 @@ export function fakeBridgeAdapter(
         state.agent.setAttributes(ioAttributes(undefined, event.output));
         if (event.error !== undefined) recordSpanError(state.agent, event.error);
         if (breakage === 'late-spans') {
-          // The bug: the span is ended later, after the run has returned, and forceFlush() does
-          // not know about it.
-          setTimeout(() => state.agent.end(), 40);
+          // The bug: the span is ended later, after the run has returned and after the next
+          // forceFlush() has returned: only the flush after that one finds it.
+          late.push({ span: state.agent, flushes: 0 });
         } else {
           state.agent.end();
         }
@@ -230,6 +232,11 @@ export function fakeBridgeAdapter(
     },
     install() {
       framework.on(handle);
+    },
+    async forceFlush() {
+      for (const pending of late) pending.flushes++;
+      for (const pending of late.filter((p) => p.flushes >= 2)) pending.span.end();
+      late = late.filter((p) => p.flushes < 2);
     },
     onStart(span) {
       // Folding the turn wrapper away at start lets core re-parent its children; the orphan
