@@ -140,6 +140,41 @@ describe('Gemini with the official @google/genai client', () => {
     expect(server.requests.map((r) => r.status)).toEqual([200, 200]);
   });
 
+  it("serves the same routes under /v1 for a client set to apiVersion 'v1'", async () => {
+    const v1 = new GoogleGenAI({
+      apiKey: 'local',
+      apiVersion: 'v1',
+      httpOptions: { baseUrl: server.url },
+    });
+    const params = {
+      model: 'gemini-2.5-flash',
+      contents: 'Tell me about Voyager 1.',
+      config: { tools: [{ functionDeclarations: [researchDecl] }] },
+    };
+    const unary = await v1.models.generateContent(params);
+    expect(unary.functionCalls?.[0]?.name).toBe('delegate_research');
+    const names: string[] = [];
+    for await (const chunk of await v1.models.generateContentStream(params))
+      for (const c of chunk.functionCalls ?? []) names.push(c.name ?? '');
+    expect(names).toEqual(['delegate_research']);
+    const beta = await ai.models.generateContent(params);
+    expect(unary.functionCalls).toEqual(beta.functionCalls);
+    expect(server.requests.map((r) => [r.path, r.protocol, r.status])).toEqual([
+      ['/v1/models/gemini-2.5-flash:generateContent', 'gemini', 200],
+      ['/v1/models/gemini-2.5-flash:streamGenerateContent', 'gemini', 200],
+      ['/v1beta/models/gemini-2.5-flash:generateContent', 'gemini', 200],
+    ]);
+  });
+
+  it('unknown Gemini methods under /v1 are 404 NOT_FOUND in the Gemini shape', async () => {
+    const res = await fetch(`${server.url}/v1/models/gemini-2.5-flash:countTokens`, {
+      method: 'POST',
+      body: '{}',
+    });
+    expect(res.status).toBe(404);
+    expect(await res.json()).toMatchObject({ error: { code: 404, status: 'NOT_FOUND' } });
+  });
+
   it('429: the client retries (retryOptions) and then raises ApiError 429', async () => {
     const retrying = new GoogleGenAI({
       apiKey: 'local',

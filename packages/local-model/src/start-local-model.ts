@@ -77,6 +77,12 @@ interface Route {
 }
 
 const GEMINI_METHODS = new Set(['generateContent', 'streamGenerateContent']);
+const GEMINI_PATH_RE = /^\/(?:v1beta|v1)\/models\/([^/]+)$/;
+
+/** Paths answered in the Gemini error shape when no route matches. */
+function isGeminiPath(path: string): boolean {
+  return path.startsWith('/v1beta') || (GEMINI_PATH_RE.test(path) && path.includes(':'));
+}
 
 function decodeSegment(segment: string): string | undefined {
   try {
@@ -92,9 +98,10 @@ function matchRoute(method: string, path: string): Route | 'health' | 'embedding
   if (path === '/v1/chat/completions') return { protocol: openaiChat, name: 'openai-chat' };
   if (path === '/v1/responses') return { protocol: openaiResponses, name: 'openai-responses' };
   if (path === '/v1/embeddings') return 'embeddings';
-  // `/v1beta/models/{model}:{method}`. The model may itself hold colons (a scenario suffix
-  // such as `gemini-2.5-flash@tool:transfer_to_agent`), so the method is the last `:` part.
-  const m = /^\/v1beta\/models\/([^/]+)$/.exec(path);
+  // `/v1beta/models/{model}:{method}`, or `/v1/...` as `@google/genai` sends with
+  // `apiVersion: 'v1'`. The model may itself hold colons (a scenario suffix such as
+  // `gemini-2.5-flash@tool:transfer_to_agent`), so the method is the last `:` part.
+  const m = GEMINI_PATH_RE.exec(path);
   const target = m?.[1] === undefined ? undefined : decodeSegment(m[1]);
   const colon = target?.lastIndexOf(':') ?? -1;
   if (target !== undefined && colon > 0) {
@@ -202,7 +209,7 @@ const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 /**
  * Starts the deterministic offline model server. It speaks OpenAI Chat Completions and
- * Responses under `<url>/v1` and Gemini under `<url>/v1beta`; see the package README.
+ * Responses under `<url>/v1` and Gemini under `<url>/v1beta` (and `<url>/v1`); see the package README.
  */
 export async function startLocalModel(options: LocalModelOptions = {}): Promise<LocalModelServer> {
   const rules: ScenarioRules[] = [];
@@ -242,7 +249,7 @@ export async function startLocalModel(options: LocalModelOptions = {}): Promise<
       return;
     }
     if (route === undefined) {
-      const protocol = path.startsWith('/v1beta') ? gemini : openaiChat;
+      const protocol = isGeminiPath(path) ? gemini : openaiChat;
       await readBody(req).catch(() => '');
       fail(protocol, 404, 'not-found', `Unknown route: ${method} ${path}`);
       return;

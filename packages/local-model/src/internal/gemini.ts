@@ -202,5 +202,8 @@ function error(kind: ErrorKind, message: string): unknown {
   return { error: { code, message, status } };
 }
 
-/** Gemini `generateContent` / `streamGenerateContent` under `/v1beta/models/{model}`. */
+/**
+ * Gemini `generateContent` / `streamGenerateContent` under `/v1beta/models/{model}` and
+ * `/v1/models/{model}`.
+ */
 export const gemini: Protocol = { parse, render, error };
