@@ -19,6 +19,8 @@ describe('parseScenario', () => {
     expect(parseScenario('429')).toEqual([{ kind: 'rate-limit', times: undefined }]);
     expect(parseScenario('429:2')).toEqual([{ kind: 'rate-limit', times: 2 }]);
     expect(parseScenario('500')).toEqual([{ kind: 'server-error', times: undefined }]);
+    expect(parseScenario('401')).toEqual([{ kind: 'unauthenticated', times: undefined }]);
+    expect(parseScenario('overloaded:3')).toEqual([{ kind: 'overloaded', times: 3 }]);
     expect(parseScenario('broken-stream')).toEqual([{ kind: 'broken-stream' }]);
     expect(parseScenario(' latency:10 , refusal ')).toEqual([
       { kind: 'latency', ms: 10 },
@@ -28,7 +30,17 @@ describe('parseScenario', () => {
   });
 
   it('rejects unknown scenarios and bad arguments', () => {
-    for (const bad of ['nope', 'latency:x', 'latency', '429:0', '500:1.5', 'tool:', 'refusal:1']) {
+    for (const bad of [
+      'nope',
+      'latency:x',
+      'latency',
+      '429:0',
+      '500:1.5',
+      'tool:',
+      'refusal:1',
+      '401:x',
+      '529',
+    ]) {
       expect(() => parseScenario(bad)).toThrow(ScenarioParseError);
     }
   });
@@ -95,6 +107,94 @@ describe('scenario rules', () => {
       await expect(startLocalModel({ scenarioFile: file })).rejects.toThrow(ScenarioParseError);
     } finally {
       await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('failure scenarios in every protocol', () => {
+  // One scenario, each provider's own status and error body.
+  const routes = (url: string) => ({
+    openai: {
+      url: `${url}/v1/chat/completions`,
+      headers: {},
+      body: { model: 'gpt-4.1-mini', messages: [{ role: 'user', content: 'hi' }] },
+    },
+    gemini: {
+      url: `${url}/v1beta/models/gemini-2.5-flash:generateContent`,
+      headers: {},
+      body: { contents: [{ role: 'user', parts: [{ text: 'hi' }] }] },
+    },
+    anthropic: {
+      url: `${url}/v1/messages`,
+      headers: { 'x-api-key': 'local', 'anthropic-version': '2023-06-01' },
+      body: {
+        model: 'claude-sonnet-4-5',
+        max_tokens: 64,
+        messages: [{ role: 'user', content: 'hi' }],
+      },
+    },
+  });
+
+  it('401 and overloaded answer in the OpenAI, Gemini and Anthropic shapes', async () => {
+    const server = await startLocalModel();
+    try {
+      const answers: Record<string, [number, unknown][]> = {};
+      for (const [name, route] of Object.entries(routes(server.url))) {
+        answers[name] = [];
+        for (const scenario of ['401', 'overloaded']) {
+          const res = await fetch(route.url, {
+            method: 'POST',
+            headers: {
+              'content-type': 'application/json',
+              'x-local-model-scenario': scenario,
+              ...route.headers,
+            },
+            body: JSON.stringify(route.body),
+          });
+          answers[name]?.push([res.status, await res.json()]);
+        }
+      }
+      const message = expect.any(String);
+      expect(answers).toEqual({
+        openai: [
+          [
+            401,
+            {
+              error: {
+                message,
+                type: 'invalid_request_error',
+                param: null,
+                code: 'invalid_api_key',
+              },
+            },
+          ],
+          [503, { error: { message, type: 'server_error', param: null, code: null } }],
+        ],
+        gemini: [
+          [401, { error: { code: 401, message, status: 'UNAUTHENTICATED' } }],
+          [503, { error: { code: 503, message, status: 'UNAVAILABLE' } }],
+        ],
+        anthropic: [
+          [
+            401,
+            {
+              type: 'error',
+              error: { type: 'authentication_error', message },
+              request_id: expect.any(String),
+            },
+          ],
+          [
+            529,
+            {
+              type: 'error',
+              error: { type: 'overloaded_error', message },
+              request_id: expect.any(String),
+            },
+          ],
+        ],
+      });
+    } finally {
+      await server.close();
     }
   });
 });

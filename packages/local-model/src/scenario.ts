@@ -10,6 +10,13 @@ export type LocalModelScenario =
   | { kind: 'rate-limit'; times: number | undefined }
   /** Answer 500; with `times`, only the first `times` identical requests. */
   | { kind: 'server-error'; times: number | undefined }
+  /** Answer 401 (bad credentials); with `times`, only the first `times` identical requests. */
+  | { kind: 'unauthenticated'; times: number | undefined }
+  /**
+   * Answer "overloaded" (Anthropic 529, OpenAI and Gemini 503); with `times`, only the first
+   * `times` identical requests.
+   */
+  | { kind: 'overloaded'; times: number | undefined }
   /** Start the response, then cut the connection mid-way. */
   | { kind: 'broken-stream' };
 
@@ -18,15 +25,23 @@ export class ScenarioParseError extends Error {
   /** Creates the error for the offending scenario text. */
   constructor(spec: string) {
     super(
-      `Unknown local-model scenario "${spec}". Expected tool:<name>, refusal, latency:<ms>, 429[:n], 500[:n] or broken-stream.`,
+      `Unknown local-model scenario "${spec}". Expected tool:<name>, refusal, latency:<ms>, 429[:n], 500[:n], 401[:n], overloaded[:n] or broken-stream.`,
     );
     this.name = 'ScenarioParseError';
   }
 }
 
+/** Scenario names that answer an error, and the kind of error. */
+const FAILURES = {
+  '429': 'rate-limit',
+  '500': 'server-error',
+  '401': 'unauthenticated',
+  overloaded: 'overloaded',
+} as const;
+
 /**
- * Parses a scenario string such as `429`, `tool:get_weather`, `latency:200,refusal`.
- * An empty string gives an empty list. Throws {@link ScenarioParseError} on unknown input.
+ * Parses a scenario string such as `429`, `overloaded:1`, `tool:get_weather`,
+ * `latency:200,refusal`. An empty string gives an empty list. Throws {@link ScenarioParseError} on unknown input.
  */
 export function parseScenario(spec: string): LocalModelScenario[] {
   const out: LocalModelScenario[] = [];
@@ -42,8 +57,8 @@ export function parseScenario(spec: string): LocalModelScenario[] {
     else if (head === 'latency' && count !== undefined && Number.isFinite(count) && count >= 0)
       out.push({ kind: 'latency', ms: count });
     else if (head === 'broken-stream' && arg === undefined) out.push({ kind: 'broken-stream' });
-    else if ((head === '429' || head === '500') && (arg === undefined || isCount(count)))
-      out.push({ kind: head === '429' ? 'rate-limit' : 'server-error', times: count });
+    else if (Object.hasOwn(FAILURES, head) && (arg === undefined || isCount(count)))
+      out.push({ kind: FAILURES[head as keyof typeof FAILURES], times: count });
     else throw new ScenarioParseError(part);
   }
   return out;

@@ -85,6 +85,24 @@ describe('a request body over the limit', () => {
     expect(await res.json()).toEqual({ error: { code: 413, message, status: 'INVALID_ARGUMENT' } });
   });
 
+  it('is a 413 request_too_large in the Anthropic shape', async () => {
+    const res = await fetch(`${server.url}/v1/messages`, {
+      method: 'POST',
+      headers: { 'x-api-key': 'local', 'anthropic-version': '2023-06-01' },
+      body: JSON.stringify({
+        model: 'claude-sonnet-4-5',
+        max_tokens: 64,
+        messages: [{ role: 'user', content: 'x'.repeat(LIMIT) }],
+      }),
+    });
+    expect(res.status).toBe(413);
+    expect(await res.json()).toEqual({
+      type: 'error',
+      error: { type: 'request_too_large', message },
+      request_id: res.headers.get('request-id'),
+    });
+  });
+
   it('reaches the official clients as an API error with status 413', async () => {
     const openai = new OpenAI({ apiKey: 'sk-local', baseURL: `${server.url}/v1`, maxRetries: 0 });
     const err = await openai.chat.completions

@@ -1,5 +1,11 @@
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import {
+  createServer,
+  type IncomingHttpHeaders,
+  type IncomingMessage,
+  type ServerResponse,
+} from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { anthropic } from './internal/anthropic.js';
 import { gemini } from './internal/gemini.js';
 import { openaiChat } from './internal/openai-chat.js';
 import {
@@ -9,10 +15,11 @@ import {
   renderEmbeddings,
 } from './internal/openai-embeddings.js';
 import { openaiResponses } from './internal/openai-responses.js';
-import { decide, usageOf } from './internal/policy.js';
+import { decide, inputTokensOf, usageOf } from './internal/policy.js';
 import {
   BadRequestError,
   type ErrorKind,
+  errorStatus,
   isRecord,
   type ParsedRequest,
   type Protocol,
@@ -41,7 +48,13 @@ export interface LocalModelRequest {
   /** Path without the query string, e.g. `/v1/chat/completions`. */
   path: string;
   /** Which protocol handled it, when the route matched one. */
-  protocol: 'openai-chat' | 'openai-responses' | 'openai-embeddings' | 'gemini' | undefined;
+  protocol:
+    | 'openai-chat'
+    | 'openai-responses'
+    | 'openai-embeddings'
+    | 'gemini'
+    | 'anthropic'
+    | undefined;
   /** Model name as requested (with any `@scenario` suffix), when parsed. */
   model: string | undefined;
   /** Whether a streamed answer was asked for. */
@@ -74,6 +87,7 @@ interface Route {
   name: NonNullable<LocalModelRequest['protocol']>;
   model?: string;
   stream?: boolean;
+  countTokens?: boolean;
 }
 
 const GEMINI_METHODS = new Set(['generateContent', 'streamGenerateContent']);
@@ -92,9 +106,28 @@ function decodeSegment(segment: string): string | undefined {
   }
 }
 
+/**
+ * The error shape for a path no route serves: Gemini's under its prefixes, Anthropic's when the
+ * client sent `anthropic-version` or asked for `/v1/messages…`, else OpenAI's.
+ */
+function unknownRouteProtocol(path: string, headers: IncomingHttpHeaders): Protocol {
+  if (isGeminiPath(path)) return gemini;
+  if (headers['anthropic-version'] !== undefined || path.startsWith('/v1/messages')) {
+    return anthropic;
+  }
+  return openaiChat;
+}
+
 function matchRoute(method: string, path: string): Route | 'health' | 'embeddings' | undefined {
-  if (path === '/health' && (method === 'GET' || method === 'HEAD')) return 'health';
+  // The Claude Code CLI probes `/api/hello` on its base URL.
+  if ((path === '/health' || path === '/api/hello') && (method === 'GET' || method === 'HEAD')) {
+    return 'health';
+  }
   if (method !== 'POST') return undefined;
+  if (path === '/v1/messages') return { protocol: anthropic, name: 'anthropic' };
+  if (path === '/v1/messages/count_tokens') {
+    return { protocol: anthropic, name: 'anthropic', countTokens: true };
+  }
   if (path === '/v1/chat/completions') return { protocol: openaiChat, name: 'openai-chat' };
   if (path === '/v1/responses') return { protocol: openaiResponses, name: 'openai-responses' };
   if (path === '/v1/embeddings') return 'embeddings';
@@ -205,11 +238,33 @@ function scenarioFor(
   return undefined;
 }
 
+type FailureKind = Extract<LocalModelScenario, { times: number | undefined }>['kind'];
+interface Failure {
+  message: string;
+  headers?: Record<string, string>;
+}
+
+/** What each failure scenario answers (in the provider's error shape). */
+const FAILURES: Record<FailureKind, Failure> = {
+  'rate-limit': {
+    message: 'Rate limit reached (local-model scenario 429).',
+    headers: { 'retry-after': '1' },
+  },
+  'server-error': { message: 'The server had an error (local-model scenario 500).' },
+  unauthenticated: { message: 'Invalid API key (local-model scenario 401).' },
+  overloaded: { message: 'The model is overloaded (local-model scenario overloaded).' },
+};
+
+function requestIdOf(method: string, path: string, raw: string | typeof TOO_LARGE): string {
+  return `req_01${hashOf(method, path, raw === TOO_LARGE ? '' : raw).slice(0, 22)}`;
+}
+
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 /**
- * Starts the deterministic offline model server. It speaks OpenAI Chat Completions and
- * Responses under `<url>/v1` and Gemini under `<url>/v1beta` (and `<url>/v1`); see the package README.
+ * Starts the deterministic offline model server. It speaks OpenAI Chat Completions, Responses
+ * and Embeddings and Anthropic Messages under `<url>/v1`, and Gemini under `<url>/v1beta` (and
+ * `<url>/v1`); see the package README.
  */
 export async function startLocalModel(options: LocalModelOptions = {}): Promise<LocalModelServer> {
   const rules: ScenarioRules[] = [];
@@ -232,16 +287,23 @@ export async function startLocalModel(options: LocalModelOptions = {}): Promise<
     };
     requests.push(entry);
     const route = matchRoute(method, path);
+    // Derived from the request, like every id here, so the same request gets the same answer.
+    let requestId = '';
+    const idHeader = (protocol: Protocol): Record<string, string> =>
+      protocol.requestIdHeader ? { [protocol.requestIdHeader]: requestId } : {};
     const fail = (
       protocol: Protocol,
-      status: number,
       kind: ErrorKind,
       msg: string,
       param?: string | null,
       headers = {},
     ) => {
+      const status = errorStatus(protocol, kind);
       entry.status = status;
-      sendJson(res, status, protocol.error(kind, msg, param ?? null), headers);
+      sendJson(res, status, protocol.error(kind, msg, param ?? null, requestId), {
+        ...idHeader(protocol),
+        ...headers,
+      });
     };
     if (route === 'health') {
       entry.status = 200;
@@ -249,9 +311,10 @@ export async function startLocalModel(options: LocalModelOptions = {}): Promise<
       return;
     }
     if (route === undefined) {
-      const protocol = isGeminiPath(path) ? gemini : openaiChat;
-      await readBody(req).catch(() => '');
-      fail(protocol, 404, 'not-found', `Unknown route: ${method} ${path}`);
+      const protocol = unknownRouteProtocol(path, req.headers);
+      const raw = await readBody(req).catch(() => '');
+      requestId = requestIdOf(method, path, raw);
+      fail(protocol, 'not-found', `Unknown route: ${method} ${path}`);
       return;
     }
     const embeddingsRoute = route === 'embeddings';
@@ -259,24 +322,25 @@ export async function startLocalModel(options: LocalModelOptions = {}): Promise<
     const protocol = embeddingsRoute ? openaiChat : route.protocol;
     entry.protocol = embeddingsRoute ? 'openai-embeddings' : route.name;
     const raw = await readBody(req);
+    requestId = requestIdOf(method, path, raw);
     if (raw === TOO_LARGE) {
-      fail(
-        protocol,
-        413,
-        'too-large',
-        `Request payload size exceeds the limit: ${MAX_BODY} bytes.`,
-      );
+      fail(protocol, 'too-large', `Request payload size exceeds the limit: ${MAX_BODY} bytes.`);
+      return;
+    }
+    const refused = protocol.checkHeaders?.(req.headers);
+    if (refused) {
+      fail(protocol, refused.kind, refused.message);
       return;
     }
     let body: unknown;
     try {
       body = JSON.parse(raw);
     } catch {
-      fail(protocol, 400, 'bad-request', 'We could not parse the JSON body of your request.');
+      fail(protocol, 'bad-request', 'We could not parse the JSON body of your request.');
       return;
     }
     if (!isRecord(body)) {
-      fail(protocol, 400, 'bad-request', 'The request body must be a JSON object.');
+      fail(protocol, 'bad-request', 'The request body must be a JSON object.');
       return;
     }
     let parsed: ParsedRequest | undefined;
@@ -290,7 +354,12 @@ export async function startLocalModel(options: LocalModelOptions = {}): Promise<
         model = embeddings.model;
         texts = embeddings.inputs.map(inputText);
       } else {
-        parsed = protocol.parse(body, { model: route.model, stream: route.stream });
+        parsed = protocol.parse(body, {
+          model: route.model,
+          stream: route.stream,
+          countTokens: route.countTokens,
+          headers: req.headers,
+        });
         model = parsed.model;
         texts = parsed.conversation.userTexts;
         entry.stream = parsed.stream;
@@ -302,7 +371,6 @@ export async function startLocalModel(options: LocalModelOptions = {}): Promise<
       if (err instanceof BadRequestError || err instanceof ScenarioParseError) {
         fail(
           protocol,
-          400,
           'bad-request',
           err.message,
           err instanceof BadRequestError ? err.param : null,
@@ -316,25 +384,21 @@ export async function startLocalModel(options: LocalModelOptions = {}): Promise<
       scenarios.find((s): s is Extract<LocalModelScenario, { kind: K }> => s.kind === kind);
     const latency = find('latency');
     if (latency) await sleep(latency.ms);
-    for (const kind of ['rate-limit', 'server-error'] as const) {
+    for (const [kind, failure] of Object.entries(FAILURES) as [FailureKind, Failure][]) {
       const s = find(kind);
       if (!s) continue;
       const key = `${kind}:${hash}`;
       const seen = failures.get(key) ?? 0;
       if (s.times !== undefined && seen >= s.times) continue;
       failures.set(key, seen + 1);
-      if (kind === 'rate-limit') {
-        fail(protocol, 429, 'rate-limit', 'Rate limit reached (local-model scenario 429).', null, {
-          'retry-after': '1',
-        });
-      } else {
-        fail(protocol, 500, 'server-error', 'The server had an error (local-model scenario 500).');
-      }
+      fail(protocol, kind, failure.message, null, failure.headers);
       return;
     }
     let rendered: Rendered;
     if (embeddings) {
       rendered = { kind: 'json', body: renderEmbeddings(embeddings, baseModel(embeddings.model)) };
+    } else if (parsed && !embeddingsRoute && route.countTokens) {
+      rendered = { kind: 'json', body: { input_tokens: inputTokensOf(parsed.conversation) } };
     } else if (parsed) {
       const decision = decide(parsed.conversation, {
         forcedTool: find('tool')?.name,
@@ -352,13 +416,14 @@ export async function startLocalModel(options: LocalModelOptions = {}): Promise<
     entry.status = 200;
     if (rendered.kind === 'json') {
       if (!broken) {
-        sendJson(res, 200, rendered.body);
+        sendJson(res, 200, rendered.body, idHeader(protocol));
         return;
       }
       const text = JSON.stringify(rendered.body);
       res.writeHead(200, {
         'content-type': 'application/json',
         'content-length': Buffer.byteLength(text),
+        ...idHeader(protocol),
       });
       res.write(text.slice(0, Math.floor(text.length / 2)), () => res.destroy());
       return;
@@ -367,8 +432,9 @@ export async function startLocalModel(options: LocalModelOptions = {}): Promise<
       'content-type': 'text/event-stream; charset=utf-8',
       'cache-control': 'no-cache',
       connection: 'keep-alive',
+      ...idHeader(protocol),
     });
-    const chunks = sseText(entry.protocol === 'gemini' ? '\r\n\r\n' : '\n\n', rendered);
+    const chunks = sseText(protocol.sseSeparator ?? '\n\n', rendered);
     if (broken) {
       const keep = Math.min(chunks.length - 1, Math.max(1, Math.ceil(chunks.length / 2)));
       res.write(chunks.slice(0, keep).join(''), () => res.destroy());

@@ -197,6 +197,8 @@ function error(kind: ErrorKind, message: string): unknown {
     'not-found': [404, 'NOT_FOUND'],
     'rate-limit': [429, 'RESOURCE_EXHAUSTED'],
     'server-error': [500, 'INTERNAL'],
+    unauthenticated: [401, 'UNAUTHENTICATED'],
+    overloaded: [503, 'UNAVAILABLE'],
   };
   const [code, status] = map[kind];
   return { error: { code, message, status } };
@@ -206,4 +208,4 @@ function error(kind: ErrorKind, message: string): unknown {
  * Gemini `generateContent` / `streamGenerateContent` under `/v1beta/models/{model}` and
  * `/v1/models/{model}`.
  */
-export const gemini: Protocol = { parse, render, error };
+export const gemini: Protocol = { parse, render, error, sseSeparator: '\r\n\r\n' };

@@ -438,12 +438,17 @@ export function decide(conv: Conversation, options: PolicyOptions): Decision {
   return { kind: 'text', text };
 }
 
-/** Deterministic usage for a request and its answer. */
-export function usageOf(conv: Conversation, decision: Decision): { input: number; output: number } {
+/** Deterministic count of a request's input tokens: its texts and its tool definitions. */
+export function inputTokensOf(conv: Conversation): number {
   const tools = conv.tools.map(
     (t) => `${t.name} ${t.description} ${JSON.stringify(t.parameters ?? {})}`,
   );
-  const input = countTokens(`${conv.inputText} ${tools.join(' ')}`);
+  return countTokens(`${conv.inputText} ${tools.join(' ')}`);
+}
+
+/** Deterministic usage for a request and its answer. */
+export function usageOf(conv: Conversation, decision: Decision): { input: number; output: number } {
+  const input = inputTokensOf(conv);
   const output =
     decision.kind === 'tool'
       ? countTokens(`${decision.name} ${decision.argumentsJson}`)

@@ -1,3 +1,4 @@
+import type { IncomingHttpHeaders } from 'node:http';
 import type { Conversation, Decision } from './policy.js';
 
 /** A request the protocol could not accept; answered with 400 in the provider's shape. */
@@ -29,7 +30,42 @@ export interface SseEvent {
 export type Rendered = { kind: 'json'; body: unknown } | { kind: 'sse'; events: SseEvent[] };
 
 /** The kinds of error a protocol must express in its own shape. */
-export type ErrorKind = 'bad-request' | 'too-large' | 'not-found' | 'rate-limit' | 'server-error';
+export type ErrorKind =
+  | 'bad-request'
+  | 'too-large'
+  | 'not-found'
+  | 'rate-limit'
+  | 'server-error'
+  | 'unauthenticated'
+  | 'overloaded';
+
+/** HTTP status of each error kind, unless a protocol says otherwise ({@link Protocol.errorStatus}). */
+const ERROR_STATUS: Record<ErrorKind, number> = {
+  'bad-request': 400,
+  'too-large': 413,
+  'not-found': 404,
+  'rate-limit': 429,
+  'server-error': 500,
+  unauthenticated: 401,
+  overloaded: 503,
+};
+
+/** The HTTP status a protocol answers an error kind with. */
+export function errorStatus(protocol: Protocol, kind: ErrorKind): number {
+  return protocol.errorStatus?.[kind] ?? ERROR_STATUS[kind];
+}
+
+/** Where a request was routed and what else the protocol's parser needs from it. */
+export interface RouteInfo {
+  /** The request headers (Anthropic validates the body by `anthropic-version`). */
+  headers?: IncomingHttpHeaders;
+  /** Model from the path (Gemini). */
+  model?: string;
+  /** Streaming chosen by the path (Gemini). */
+  stream?: boolean;
+  /** A token-count request (Anthropic `count_tokens`): no answer is generated. */
+  countTokens?: boolean;
+}
 
 /** Everything render needs besides the decision. */
 export interface RenderContext {
@@ -40,11 +76,19 @@ export interface RenderContext {
   usage: { input: number; output: number };
 }
 
-/** One provider protocol (OpenAI Chat Completions, OpenAI Responses, Gemini). */
+/** One provider protocol (OpenAI Chat Completions, OpenAI Responses, Gemini, Anthropic). */
 export interface Protocol {
-  parse(body: Record<string, unknown>, route: { model?: string; stream?: boolean }): ParsedRequest;
+  parse(body: Record<string, unknown>, route: RouteInfo): ParsedRequest;
   render(req: ParsedRequest, decision: Decision, ctx: RenderContext): Rendered;
-  error(kind: ErrorKind, message: string, param?: string | null): unknown;
+  error(kind: ErrorKind, message: string, param?: string | null, requestId?: string): unknown;
+  /** Header checks (credentials, API version) made before the body is parsed. */
+  checkHeaders?(headers: IncomingHttpHeaders): { kind: ErrorKind; message: string } | undefined;
+  /** Statuses that differ from the usual ones (Anthropic's overloaded is 529). */
+  errorStatus?: Partial<Record<ErrorKind, number>>;
+  /** Response header that carries the request id on every answer (Anthropic's `request-id`). */
+  requestIdHeader?: string;
+  /** Blank line between SSE events; `\n\n` unless set. */
+  sseSeparator?: string;
 }
 
 /** Plain-object guard. */
@@ -99,6 +143,8 @@ export function openaiError(
     'not-found': { type: 'invalid_request_error', code: 'unknown_url' },
     'rate-limit': { type: 'requests', code: 'rate_limit_exceeded' },
     'server-error': { type: 'server_error', code: null },
+    unauthenticated: { type: 'invalid_request_error', code: 'invalid_api_key' },
+    overloaded: { type: 'server_error', code: null },
   };
   const { type, code } = map[kind];
   return { error: { message, type, param, code } };

@@ -17,6 +17,17 @@ export function countTokens(text: string): number {
   return text.match(TOKEN_RE)?.length ?? 0;
 }
 
+/** The text up to the end of its `n`-th token, as {@link countTokens} counts them. */
+export function firstTokens(text: string, n: number): string {
+  if (n <= 0) return '';
+  let seen = 0;
+  for (const m of text.matchAll(TOKEN_RE)) {
+    seen++;
+    if (seen === n) return text.slice(0, m.index + m[0].length);
+  }
+  return text;
+}
+
 const MARKER_RE = /\[scenario:[^\]]*\]/gi;
 
 /** Removes `[scenario:...]` markers from user text. */
