@@ -67,6 +67,7 @@ describe('the galileo-otel-local-model bin', () => {
     const url = await listeningUrl(r);
     expect(r.stdout()).toContain(`  export OPENAI_BASE_URL=${url}/v1\n`);
     expect(r.stdout()).toContain(`  export GOOGLE_GEMINI_BASE_URL=${url}\n`);
+    expect(r.stdout()).toContain(`  export ANTHROPIC_BASE_URL=${url}\n`);
 
     const client = new OpenAI({ apiKey: 'sk-local', baseURL: `${url}/v1`, maxRetries: 0 });
     const res = await client.chat.completions.create({

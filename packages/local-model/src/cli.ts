@@ -4,7 +4,8 @@ import { startLocalModel } from './start-local-model.js';
 
 const USAGE = `Usage: galileo-otel-local-model [--port <n>] [--host <addr>] [--scenario-file <path>]
 
-Starts the deterministic offline model server (OpenAI under /v1, Gemini under /v1beta).
+Starts the deterministic offline model server (OpenAI and Anthropic under /v1, Gemini under
+/v1beta and /v1).
   --port            port to listen on (default 0 = any free port)
   --host            interface to bind (default 127.0.0.1)
   --scenario-file   JSON {"byModel": {...}, "byText": {...}} mapping to scenarios
@@ -18,6 +19,8 @@ function envFor(url: string): string[] {
     `GOOGLE_GEMINI_BASE_URL=${url}`,
     'GEMINI_API_KEY=local',
     'GOOGLE_GENAI_API_KEY=local',
+    `ANTHROPIC_BASE_URL=${url}`,
+    'ANTHROPIC_API_KEY=local',
   ];
 }
 
