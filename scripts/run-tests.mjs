@@ -52,9 +52,12 @@ for (const ws of workspaces) {
   passed += report.numPassedTests;
   failed += report.numFailedTests;
   skipped += report.numPendingTests + report.numTodoTests;
-  // A test file that fails to load has no test results of its own: count it as a failure.
+  // A file that fails outside its tests (it does not load, or a beforeAll/afterAll hook fails)
+  // has no failed test of its own: count the file as one failure, or the run would be red
+  // while the summary says 0 failed.
   for (const file of report.testResults ?? []) {
-    if (file.status === 'failed' && (file.assertionResults ?? []).length === 0) failed += 1;
+    const own = (file.assertionResults ?? []).filter((a) => a.status === 'failed').length;
+    if (file.status === 'failed' && own === 0) failed += 1;
   }
 }
 if (missing.length > 0) {

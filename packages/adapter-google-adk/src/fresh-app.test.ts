@@ -80,11 +80,12 @@ beforeAll(async () => {
   });
 }, 300_000);
 
+// Removing the app's node_modules (ADK and its dependencies) can take a while on a busy machine.
 afterAll(async () => {
   await sink?.close();
   await model?.close();
   if (app) rmSync(app, { recursive: true, force: true });
-});
+}, 120_000);
 
 interface ScriptResult {
   label: string;
