@@ -1,16 +1,11 @@
-export type {
-  AdapterHost,
-  AdapterStartDecision,
-  GalileoAdapter,
-  SpanTranslation,
-} from './adapter/galileo-adapter.js';
-export { runClock } from './adapter/run-clock.js';
+export type { GalileoAdapter } from './adapter/galileo-adapter.js';
 export { GalileoAttributes, GenAiAttributes } from './attributes/attribute-names.js';
 export {
   agentAttributes,
   agentSpanName,
   errorType,
   type GalileoMessage,
+  type GalileoToolCall,
   ioAttributes,
   llmAttributes,
   llmSpanName,
@@ -19,6 +14,7 @@ export {
   retrieverAttributes,
   type TokenUsage,
   toolAttributes,
+  toolCall,
   toolSpanName,
   usageAttributes,
   workflowAttributes,
@@ -32,13 +28,19 @@ export {
   type SettingSource,
 } from './config/resolve-config.js';
 export {
+  type AdapterHost,
+  type AdapterStartDecision,
+  runClock,
+  type SpanTranslation,
+  safeJsonStringify,
+} from './deprecated.js';
+export {
   DEFAULT_GALILEO_ENDPOINT,
   type EndpointOptions,
   resolveEndpoint,
 } from './endpoint/resolve-endpoint.js';
 export { GalileoConfigError } from './errors/galileo-config-error.js';
 export type { GalileoLogger } from './internal/logger.js';
-export { safeJsonStringify } from './internal/safe-json.js';
 export { type GalileoKind, galileoKind, type SpanWithAttributes } from './kinds/galileo-kind.js';
 export type { ExportStats } from './processor/export-stats.js';
 export {

@@ -2,12 +2,54 @@ import { type Attributes, type Span, SpanStatusCode } from '@opentelemetry/api';
 import { safeJsonStringify, toAttributeText } from '../internal/safe-json.js';
 import { GenAiAttributes as A } from './attribute-names.js';
 
-/** A chat message in the `{role, content}` shape Galileo reads. */
+/**
+ * A tool call the model asked for, as it appears on an assistant message (the OpenAI chat
+ * shape Galileo reads): `arguments` is JSON text.
+ */
+export interface GalileoToolCall {
+  /** The call id that the tool message answering it repeats as `tool_call_id`. */
+  id: string;
+  /** Always `function`. */
+  type: 'function';
+  /** The tool and its arguments. */
+  function: { name: string; arguments: string };
+}
+
+/**
+ * A chat message in the one shape every adapter emits: `{role, content}`, plus `tool_calls` on
+ * an assistant message that asked for tools and `tool_call_id` on the tool message that answers
+ * one.
+ */
 export interface GalileoMessage {
   /** `system`, `user`, `assistant`, `tool`, ... */
   role: string;
   /** Text, or structured content (serialised to JSON text). */
   content: unknown;
+  /** Tools the model asked for (assistant messages). */
+  tool_calls?: readonly GalileoToolCall[] | undefined;
+  /** The call this message answers (tool messages). */
+  tool_call_id?: string | undefined;
+}
+
+/**
+ * A tool call in the canonical shape, from the parts a framework gives: arguments that are not
+ * already text become JSON text (`{}` when there are none); a missing id is left empty.
+ */
+export function toolCall(call: {
+  id?: string | undefined;
+  name: string;
+  arguments?: unknown;
+}): GalileoToolCall {
+  const args = call.arguments;
+  return {
+    id: call.id ?? '',
+    type: 'function',
+    function: {
+      name: call.name,
+      arguments:
+        typeof args === 'string' ? args : args === undefined ? '{}' : safeJsonStringify(args),
+    },
+  };
 }
 
 /** Token counts of a model call. */
@@ -21,20 +63,41 @@ export interface TokenUsage {
 }
 
 /**
- * Serialises messages as the JSON array of `{role, content}` Galileo shows as input or output.
- * A plain string becomes one message with `defaultRole`.
+ * Serialises messages as the JSON array Galileo shows as input or output: `{role, content}`
+ * with content as text, keeping `tool_calls` (normalised by {@link toolCall}) and
+ * `tool_call_id`. A plain string becomes one message with `defaultRole`.
  */
 export function messagesJson(messages: unknown, defaultRole = 'user'): string {
   const list = Array.isArray(messages) ? messages : [{ role: defaultRole, content: messages }];
-  return safeJsonStringify(
-    list.map((message) => {
-      if (message && typeof message === 'object' && 'role' in message) {
-        const { role, content } = message as { role: unknown; content?: unknown };
-        return { role: String(role), content: contentText(content) };
-      }
-      return { role: defaultRole, content: contentText(message) };
-    }),
-  );
+  return safeJsonStringify(list.map((message) => canonicalMessage(message, defaultRole)));
+}
+
+function canonicalMessage(message: unknown, defaultRole: string): GalileoMessage {
+  if (!message || typeof message !== 'object' || !('role' in message)) {
+    return { role: defaultRole, content: contentText(message) };
+  }
+  const { role, content, tool_calls, tool_call_id } = message as {
+    role: unknown;
+    content?: unknown;
+    tool_calls?: unknown;
+    tool_call_id?: unknown;
+  };
+  const out: GalileoMessage = { role: String(role), content: contentText(content) };
+  if (Array.isArray(tool_calls) && tool_calls.length > 0) {
+    out.tool_calls = tool_calls.map((call: unknown) => {
+      const c = (call ?? {}) as {
+        id?: unknown;
+        function?: { name?: unknown; arguments?: unknown };
+      };
+      return toolCall({
+        id: typeof c.id === 'string' ? c.id : undefined,
+        name: String(c.function?.name ?? ''),
+        arguments: c.function?.arguments,
+      });
+    });
+  }
+  if (typeof tool_call_id === 'string' && tool_call_id) out.tool_call_id = tool_call_id;
+  return out;
 }
 
 function contentText(content: unknown): string {

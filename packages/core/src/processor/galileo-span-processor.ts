@@ -15,6 +15,7 @@ import type { InstrumentationScope } from '@opentelemetry/core';
 import { type Resource, resourceFromAttributes } from '@opentelemetry/resources';
 import type { ReadableSpan, Span, SpanProcessor, TimedEvent } from '@opentelemetry/sdk-trace';
 import type { AdapterHost, GalileoAdapter, SpanTranslation } from '../adapter/galileo-adapter.js';
+import { sessionOf } from '../adapter/session.js';
 import { GalileoAttributes as G } from '../attributes/attribute-names.js';
 import type { GalileoSpanProcessorOptions } from '../config/galileo-options.js';
 import { type ResolvedGalileoConfig, resolveGalileoConfig } from '../config/resolve-config.js';
@@ -364,10 +365,7 @@ export class GalileoSpanProcessor implements SpanProcessor {
   #stampSession(span: Span, attributes: Attributes, parentContext: Context): void {
     const baggage = propagation.getBaggage(parentContext);
     if (attributes[G.SESSION_ID] === undefined) {
-      const fromBaggage =
-        cleanId(baggage?.getEntry(G.SESSION_ID)?.value) ??
-        cleanId(baggage?.getEntry(G.OTEL_SESSION_ID)?.value);
-      const sessionId = fromBaggage ?? this.#config.sessionId;
+      const sessionId = sessionOf(baggage) ?? this.#config.sessionId;
       if (sessionId) {
         span.setAttribute(G.SESSION_ID, sessionId);
         span.setAttribute(G.OTEL_SESSION_ID, sessionId);
