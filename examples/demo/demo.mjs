@@ -17,6 +17,16 @@ import { parseArgs } from 'node:util';
 import { checkTrace, formatTree } from './check-trace.mjs';
 import { FRAMEWORKS, PROVIDER, postJson, root, startService } from './run-service.mjs';
 
+// Before the build and before anything loads node:sqlite (the receiver's store), so an older Node
+// gets one line instead of a stack trace from deep inside an import.
+const [major = 0, minor = 0] = process.versions.node.split('.').map(Number);
+if (major < 22 || (major === 22 && minor < 18)) {
+  console.error(
+    `npm run demo needs Node.js >= 22.18 (for node:sqlite); this is Node.js ${process.versions.node}.`,
+  );
+  process.exit(1);
+}
+
 const USAGE = `Usage: npm run demo -- [--from <framework>] [--to <framework>] [--no-wait] [--build] [--verbose]
 Frameworks: ${FRAMEWORKS.join(', ')} (default: --from openai-agents --to google-adk)
 

@@ -1,7 +1,7 @@
 // Runs the published `galileo-otel` command as a real process (bin/galileo-otel.js, which loads
 // the built dist/cli.js) and talks to it over HTTP, the way a user's exporter would.
-import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { type ChildProcess, execFileSync, spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -132,3 +132,27 @@ describe('the galileo-otel bin', () => {
     expect(await second.stop()).toEqual({ code: 0, signal: null });
   });
 });
+
+// The system Node of this machine is 20; the test needs one older than 22.18 to mean anything.
+const OLD_NODE = '/usr/bin/node';
+const oldNodeVersion = existsSync(OLD_NODE)
+  ? execFileSync(OLD_NODE, ['-p', 'process.versions.node'], { encoding: 'utf8' }).trim()
+  : undefined;
+const [oldMajor = 0, oldMinor = 0] = (oldNodeVersion ?? '').split('.').map(Number);
+const isOld = oldNodeVersion !== undefined && (oldMajor < 22 || (oldMajor === 22 && oldMinor < 18));
+
+describe.skipIf(!isOld)(
+  `the galileo-otel bin on ${OLD_NODE} (skipped when it is missing or >= 22.18: ${oldNodeVersion ?? 'missing'})`,
+  () => {
+    it('prints one line naming the Node version it needs and exits 1, with no stack trace', () => {
+      for (const args of [['traces'], ['dev', '--port', '0'], ['--help']]) {
+        const run = spawnSync(OLD_NODE, [bin, ...args], { cwd: dir, encoding: 'utf8' });
+        expect(run.stdout).toBe('');
+        expect(run.stderr).toBe(
+          `galileo-otel needs Node.js >= 22.18 (for node:sqlite); this is Node.js ${oldNodeVersion}.\n`,
+        );
+        expect(run.status).toBe(1);
+      }
+    });
+  },
+);
