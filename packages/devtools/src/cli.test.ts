@@ -1,10 +1,12 @@
 // Runs the published `galileo-otel` command as a real process (bin/galileo-otel.js, which loads
 // the built dist/cli.js) and talks to it over HTTP, the way a user's exporter would.
 import { type ChildProcess, execFileSync, spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { DatabaseSync } from 'node:sqlite';
 import { fileURLToPath } from 'node:url';
 import { context, trace } from '@opentelemetry/api';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -92,6 +94,15 @@ const post = (url: string, key: string, body: Uint8Array) =>
     body,
   });
 
+/** Runs a one-shot command (`traces`, `trace`) of the bin to its end. */
+function runBin(args: string[]): { code: number | null; stdout: string; stderr: string } {
+  const run = spawnSync(process.execPath, [bin, ...args], { cwd: dir, encoding: 'utf8' });
+  return { code: run.status, stdout: run.stdout, stderr: run.stderr };
+}
+
+const sha256 = (path: string): string =>
+  createHash('sha256').update(readFileSync(path)).digest('hex');
+
 async function spanCount(url: string, traceId: string): Promise<number> {
   const res = await fetch(`${url}/api/traces/${traceId}`);
   if (res.status === 404) return 0;
@@ -130,6 +141,94 @@ describe('the galileo-otel bin', () => {
     expect(again.status).toBe(200);
     expect(await spanCount(second.url, traceId)).toBe(2);
     expect(await second.stop()).toEqual({ code: 0, signal: null });
+  });
+
+  it('refuses a file that is not a trace store in one line and leaves it byte-identical', async () => {
+    // Another application's SQLite database, in the default rollback-journal mode.
+    const other = join(dir, 'other.db');
+    const db = new DatabaseSync(other);
+    db.exec(
+      "CREATE TABLE users (id INTEGER PRIMARY KEY, name TEXT); INSERT INTO users VALUES (1, 'ada');",
+    );
+    db.close();
+    const notes = join(dir, 'notes.db');
+    writeFileSync(notes, 'not a database at all\n');
+    const before = { other: sha256(other), notes: sha256(notes) };
+
+    for (const [file, reason] of [
+      [other, 'no spans table; its tables: users'],
+      [notes, 'not an SQLite database'],
+    ] as const) {
+      for (const args of [
+        ['traces'],
+        ['traces', '--json'],
+        ['trace', 'latest'],
+        ['trace', 'ab'.repeat(16), '--json'],
+      ]) {
+        const run = runBin([...args, '--db', file]);
+        expect(run.stdout).toBe('');
+        expect(run.stderr).toBe(
+          `${file} is not a galileo-otel trace store (${reason}); it was left untouched. ` +
+            'Pass --db the file `galileo-otel dev` writes (default ./.galileo-otel/traces.db).\n',
+        );
+        expect(run.code).toBe(1);
+      }
+    }
+    // The receiver refuses it too, rather than converting it to WAL and adding its table.
+    const dev = spawnSync(process.execPath, [bin, 'dev', '--port', '0', '--db', other], {
+      cwd: dir,
+      encoding: 'utf8',
+      timeout: 10_000,
+    });
+    expect(dev.stderr).toBe(
+      `${other} is not a galileo-otel trace store (no spans table; its tables: users); it was left untouched. Pass --db a new file or a trace store.\n`,
+    );
+    expect(dev.status).toBe(1);
+
+    expect({ other: sha256(other), notes: sha256(notes) }).toEqual(before);
+    expect(readdirSync(dir).sort()).toEqual(['notes.db', 'other.db']);
+  });
+
+  it('reads the store read-only while dev writes to it', async () => {
+    const file = join(dir, 'live.db');
+    const spans = await recordSpans((tracer) => tracer.startSpan('live span').end());
+    const traceId = spans[0]?.spanContext().traceId ?? '';
+    const dev = await startDev(['--port', '0', '--db', file]);
+    expect((await post(dev.url, 'k', toProtobuf(spans))).status).toBe(200);
+
+    const list = runBin(['traces', '--json', '--db', file]);
+    expect(list.stderr).toBe('');
+    expect((JSON.parse(list.stdout) as { traceId: string }[]).map((t) => t.traceId)).toEqual([
+      traceId,
+    ]);
+    const one = runBin(['trace', traceId, '--db', file]);
+    expect(one.stdout).toContain('live span  [workflow]  svc');
+    expect(one.code).toBe(0);
+    expect(await dev.stop()).toEqual({ code: 0, signal: null });
+  });
+
+  it('keeps --db :memory: in memory, as SQLite does: dev stores there, reads show an empty store', async () => {
+    const empty = runBin(['traces', '--db', ':memory:']);
+    expect(empty).toEqual({ code: 0, stdout: 'No traces stored yet.\n', stderr: '' });
+    expect(runBin(['traces', '--json', '--db', ':memory:'])).toEqual({
+      code: 0,
+      stdout: '[]\n',
+      stderr: '',
+    });
+    expect(runBin(['trace', 'latest', '--db', ':memory:'])).toEqual({
+      code: 1,
+      stdout: '',
+      stderr: 'No traces stored yet.\n',
+    });
+
+    const spans = await recordSpans((tracer) => tracer.startSpan('kept in memory').end());
+    const traceId = spans[0]?.spanContext().traceId ?? '';
+    const dev = await startDev(['--port', '0', '--db', ':memory:']);
+    expect(dev.output()).toContain('Database: :memory: (in memory, gone when dev stops)');
+    expect((await post(dev.url, 'k', toProtobuf(spans))).status).toBe(200);
+    expect(await spanCount(dev.url, traceId)).toBe(1);
+    expect(await dev.stop()).toEqual({ code: 0, signal: null });
+    expect(readdirSync(dir)).toEqual([]);
   });
 });
 

@@ -14,5 +14,6 @@ export {
   type StoredEvent,
   type StoredSpan,
   TraceStore,
+  type TraceStoreOptions,
   type TraceSummary,
 } from './trace-store.js';

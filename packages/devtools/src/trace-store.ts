@@ -103,6 +103,16 @@ export interface ListTracesOptions {
   limit?: number | undefined;
 }
 
+/** How {@link TraceStore} opens its file. */
+export interface TraceStoreOptions {
+  /**
+   * Open the file read-only: nothing is created, converted or written, and a file that is not a
+   * trace store is refused. Ignored for `':memory:'`, which is always a new, empty store.
+   * @defaultValue false
+   */
+  readOnly?: boolean | undefined;
+}
+
 /** The outcome of {@link TraceStore.insertSpans}. */
 export interface InsertResult {
   /** Spans newly stored. */
@@ -180,6 +190,51 @@ CREATE INDEX IF NOT EXISTS spans_received ON spans (received_at);
 CREATE INDEX IF NOT EXISTS spans_destination ON spans (project, log_stream, experiment_id);
 `;
 
+// The columns a file must have to be read as a trace store, taken from the schema itself.
+const STORE_COLUMNS = [...SCHEMA.matchAll(/^ {2}(\w+) (?:TEXT|INTEGER)/gm)].map((m) => m[1]);
+const SQLITE_NOTADB = 26;
+
+/**
+ * Throws, naming the file, unless the database is a trace store or, when `mayCreate`, holds no
+ * table at all (a new file). Runs before anything writes, so a refused file is left untouched.
+ */
+function checkIsTraceStore(db: DatabaseSync, path: string, mayCreate: boolean): void {
+  let tables: string[];
+  try {
+    tables = (
+      db
+        .prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")
+        .all() as { name: string }[]
+    ).map((t) => t.name);
+  } catch (error) {
+    if ((error as { errcode?: number }).errcode !== SQLITE_NOTADB) throw error;
+    throw notATraceStore(path, 'not an SQLite database');
+  }
+  if (!tables.includes('spans')) {
+    if (mayCreate && tables.length === 0) return;
+    throw notATraceStore(
+      path,
+      tables.length === 0 ? 'no spans table' : `no spans table; its tables: ${tables.join(', ')}`,
+    );
+  }
+  const columns = new Set(
+    (db.prepare("SELECT name FROM pragma_table_info('spans')").all() as { name: string }[]).map(
+      (c) => c.name,
+    ),
+  );
+  const missing = STORE_COLUMNS.filter((c) => c !== undefined && !columns.has(c));
+  if (missing.length > 0) {
+    throw notATraceStore(path, `its spans table lacks ${missing.join(', ')}`);
+  }
+}
+
+function notATraceStore(path: string, reason: string): Error {
+  return Object.assign(
+    new Error(`${path} is not a galileo-otel trace store (${reason}); it was left untouched.`),
+    { code: 'ERR_NOT_A_TRACE_STORE' },
+  );
+}
+
 const SPAN_COLUMNS = `trace_id, span_id, parent_span_id, project, log_stream, experiment_id, name, kind,
   span_kind, service_name, CAST(start_ns AS TEXT) AS start_ns, CAST(end_ns AS TEXT) AS end_ns,
   status_code, status_message, attributes, resource, scope_name, scope_version, events, links`;
@@ -209,14 +264,29 @@ export class TraceStore {
   readonly #listeners = new Set<(traceIds: string[]) => void>();
   #closed = false;
 
-  /** Opens (creating when needed) the database at `path`; `':memory:'` keeps it in memory. */
-  constructor(path: string) {
+  /**
+   * Opens (creating when needed) the database at `path`; `':memory:'` keeps it in memory. An
+   * existing file must be a trace store or an empty database: any other file (another app's
+   * SQLite database, a text file) is refused with an error naming it (`code`
+   * `'ERR_NOT_A_TRACE_STORE'`) before anything is written to it.
+   */
+  constructor(path: string, options: TraceStoreOptions = {}) {
     this.path = path;
-    if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
-    this.#db = new DatabaseSync(path, { timeout: 5000 });
-    // WAL lets the CLI read while the receiver writes.
-    if (path !== ':memory:') this.#db.exec('PRAGMA journal_mode = WAL;');
-    this.#db.exec(SCHEMA);
+    const memory = path === ':memory:';
+    const readOnly = options.readOnly === true && !memory;
+    if (!memory && !readOnly) mkdirSync(dirname(path), { recursive: true });
+    this.#db = new DatabaseSync(path, { timeout: 5000, readOnly });
+    try {
+      checkIsTraceStore(this.#db, path, !readOnly);
+    } catch (error) {
+      this.#db.close();
+      throw error;
+    }
+    if (!readOnly) {
+      // WAL lets the CLI read while the receiver writes.
+      if (!memory) this.#db.exec('PRAGMA journal_mode = WAL;');
+      this.#db.exec(SCHEMA);
+    }
     this.#insert = this.#db.prepare(
       `INSERT OR IGNORE INTO spans VALUES (
         $trace_id, $span_id, $parent_span_id, $project, $log_stream, $experiment_id, $name,

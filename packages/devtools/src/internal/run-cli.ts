@@ -39,15 +39,31 @@ function styleFor(io: CliIo, json: boolean): Style {
   return { color: !json && !noColor && io.stdout.isTTY === true };
 }
 
+/** `--db` as SQLite takes it: `:memory:` is an in-memory database, anything else a file path. */
+function dbPath(io: CliIo, db: string | undefined): string {
+  return db === ':memory:' ? db : resolve(io.cwd, db ?? DEFAULT_DB_PATH);
+}
+
+/** Opens the store read-only, or says in one line why not. */
 function openStore(io: CliIo, db: string | undefined): TraceStore | undefined {
-  const path = resolve(io.cwd, db ?? DEFAULT_DB_PATH);
-  if (!existsSync(path)) {
+  const path = dbPath(io, db);
+  if (path !== ':memory:' && !existsSync(path)) {
     io.stderr.write(
       `No trace database at ${path}. Start the receiver with \`galileo-otel dev\` (or pass --db).\n`,
     );
     return undefined;
   }
-  return new TraceStore(path);
+  try {
+    return new TraceStore(path, { readOnly: true });
+  } catch (error) {
+    const { code, message } = error as { code?: string; message: string };
+    io.stderr.write(
+      code === 'ERR_NOT_A_TRACE_STORE'
+        ? `${message} Pass --db the file \`galileo-otel dev\` writes (default ${DEFAULT_DB_PATH}).\n`
+        : `Cannot read ${path}: ${message}\n`,
+    );
+    return undefined;
+  }
 }
 
 async function dev(args: string[], io: CliIo): Promise<number> {
@@ -65,11 +81,11 @@ async function dev(args: string[], io: CliIo): Promise<number> {
     io.stderr.write(`--port must be a port number, got ${values.port}\n`);
     return 2;
   }
-  const dbPath = resolve(io.cwd, values.db ?? DEFAULT_DB_PATH);
+  const path = dbPath(io, values.db);
   const server = await startDevServer({
     port,
     host: values.host,
-    dbPath,
+    dbPath: path,
     apiKey: values['api-key'],
   });
   io.stdout.write(
@@ -77,7 +93,7 @@ async function dev(args: string[], io: CliIo): Promise<number> {
       'Local Galileo is running.',
       `  Viewer:   ${server.url}/`,
       `  OTLP:     ${server.otlpUrl}  (also /otel/v1/traces; protobuf only)`,
-      `  Database: ${dbPath}`,
+      `  Database: ${path === ':memory:' ? ':memory: (in memory, gone when dev stops)' : path}`,
       `  API key:  ${values['api-key'] ? 'pinned by --api-key' : 'any non-empty Galileo-API-Key'}`,
       '',
       `Point an exporter at it: GALILEO_API_ENDPOINT=${server.otlpUrl} GALILEO_API_KEY=local`,
@@ -210,6 +226,10 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     if (code?.startsWith('ERR_PARSE_ARGS')) {
       io.stderr.write(`${(error as Error).message}\n\n${USAGE}`);
       return 2;
+    }
+    if (code === 'ERR_NOT_A_TRACE_STORE') {
+      io.stderr.write(`${(error as Error).message} Pass --db a new file or a trace store.\n`);
+      return 1;
     }
     if (code === 'EADDRINUSE') {
       io.stderr.write(`${(error as Error).message}: is another galileo-otel dev running?\n`);
