@@ -8,8 +8,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { fileURLToPath } from 'node:url';
-import { context, trace } from '@opentelemetry/api';
+import { context, SpanStatusCode, trace } from '@opentelemetry/api';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { startDevServer } from './index.js';
+import { runCli } from './internal/run-cli.js';
 import { recordSpans, toProtobuf } from './test-support/agent-trace.js';
 
 const bin = fileURLToPath(new URL('../bin/galileo-otel.js', import.meta.url));
@@ -141,6 +143,107 @@ describe('the galileo-otel bin', () => {
     expect(again.status).toBe(200);
     expect(await spanCount(second.url, traceId)).toBe(2);
     expect(await second.stop()).toEqual({ code: 0, signal: null });
+  });
+
+  it('prints control characters in span data as visible escapes, and --json exactly', async () => {
+    // OSC (window title), CSI (clear screen, hidden text), BEL, NUL, DEL, C1 CSI and NEL, bidi
+    // override and isolates, CR LF and tab: what a hostile exporter could put in any string.
+    const evil =
+      'a\u001b]0;pwned\u0007b\u001b[2Jc\u001b[8mhidden\u0000\u007f\u009b31m\u0085\u202egnp.exe\u2066x\u2069\r\n\t';
+    const shown =
+      'a\\x1B]0;pwned\\x07b\\x1B[2Jc\\x1B[8mhidden\\x00\\x7F\\x9B31m\\x85\\u202Egnp.exe\\u2066x\\u2069\\x0D\\x0A\\x09';
+    const spans = await recordSpans(
+      (tracer) => {
+        const span = tracer.startSpan(`name ${evil}`, {
+          attributes: {
+            'gen_ai.operation.name': 'chat',
+            'gen_ai.request.model': `model ${evil}`,
+            'gen_ai.usage.input_tokens': `in ${evil}`,
+            'error.type': `type ${evil}`,
+          },
+        });
+        span.setStatus({ code: SpanStatusCode.ERROR, message: `message ${evil}` });
+        span.end();
+      },
+      {
+        'service.name': `svc ${evil}`,
+        'galileo.project.name': `project ${evil}`,
+        'galileo.logstream.name': `stream ${evil}`,
+      },
+    );
+    const traceId = spans[0]?.spanContext().traceId ?? '';
+    const file = join(dir, 'evil.db');
+    const server = await startDevServer({ port: 0, dbPath: file });
+    try {
+      expect((await post(server.url, 'k', toProtobuf(spans))).status).toBe(200);
+    } finally {
+      await server.close();
+    }
+
+    // Raw control characters; the newline that ends each output line is the only one allowed.
+    const raw =
+      // biome-ignore lint/suspicious/noControlCharactersInRegex: looking for control characters
+      /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069]/;
+    const bytes = (args: string[]): string => {
+      const run = spawnSync(process.execPath, [bin, ...args, '--db', file], { cwd: dir });
+      expect(run.stderr.toString()).toBe('');
+      expect(run.status).toBe(0);
+      const text = run.stdout.toString('utf8');
+      expect(Buffer.from(text, 'utf8').equals(run.stdout)).toBe(true);
+      expect(text).not.toMatch(raw);
+      return text;
+    };
+
+    const tree = bytes(['trace', traceId]);
+    expect(tree).toContain(`trace ${traceId}  project ${shown} / stream ${shown}\n`);
+    expect(tree).toContain(`(svc ${shown})`);
+    const line = tree.split('\n').at(-2) ?? '';
+    expect(line.startsWith(`name ${shown}  [llm]  svc ${shown}  `)).toBe(true);
+    expect(
+      line.endsWith(
+        `ms  model ${shown}  tokens in ${shown} in / ? out  ERROR type ${shown}: message ${shown}`,
+      ),
+    ).toBe(true);
+    const list = bytes(['traces']);
+    expect(list.split('\n')).toHaveLength(3);
+    expect(list).toContain(`${traceId}  name ${shown}  1 `);
+    expect(list).toContain(`svc ${shown}`);
+    expect(list).toContain(`project ${shown} / stream ${shown}`);
+
+    // --json: the same strings, exactly, once parsed; DEL, C1 and bidi written as \u escapes.
+    const json = JSON.parse(bytes(['trace', traceId, '--json'])) as {
+      spans: {
+        name: string;
+        serviceName: string;
+        project: string;
+        logStream: string;
+        status: { message: string };
+        attributes: Record<string, string>;
+      }[];
+    };
+    const [span] = json.spans;
+    expect(span?.name).toBe(`name ${evil}`);
+    expect(span?.serviceName).toBe(`svc ${evil}`);
+    expect(span?.project).toBe(`project ${evil}`);
+    expect(span?.logStream).toBe(`stream ${evil}`);
+    expect(span?.status.message).toBe(`message ${evil}`);
+    expect(span?.attributes['gen_ai.request.model']).toBe(`model ${evil}`);
+    expect(span?.attributes['error.type']).toBe(`type ${evil}`);
+    const listed = JSON.parse(bytes(['traces', '--json'])) as { rootName: string }[];
+    expect(listed.map((t) => t.rootName)).toEqual([`name ${evil}`]);
+
+    // On a terminal, the only escape sequences are the CLI's own colours.
+    let colored = '';
+    const code = await runCli(['trace', traceId, '--db', file], {
+      stdout: { write: (text: string) => (colored += text), isTTY: true },
+      stderr: { write: () => undefined },
+      env: {},
+      cwd: dir,
+    });
+    expect(code).toBe(0);
+    expect(colored).toContain(`\u001b[31mname ${shown}\u001b[0m`);
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: removing the CLI's own colours
+    expect(colored.replace(/\u001b\[\d+m/g, '')).not.toMatch(raw);
   });
 
   it('refuses a file that is not a trace store in one line and leaves it byte-identical', async () => {

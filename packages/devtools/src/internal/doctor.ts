@@ -1,5 +1,6 @@
 import { type DescribedSetting, describeGalileoConfig } from '@galileo-otel/core';
 import { type ApiCopy, findApiCopies } from './find-api-copies.js';
+import { terminalText as t } from './terminal-text.js';
 
 /** What `galileo-otel doctor` found. */
 export interface DoctorReport {
@@ -84,21 +85,21 @@ export async function runDoctor(options: {
   };
 }
 
-/** The report as text for a terminal. */
+/** The report as text for a terminal; values read from the environment or disk go through `t`. */
 export function formatDoctorReport(report: DoctorReport, mark: (ok: boolean) => string): string {
   const lines: string[] = ['galileo-otel doctor', ''];
   if (report.configError) {
-    lines.push(`${mark(false)} configuration error: ${report.configError}`);
+    lines.push(`${mark(false)} configuration error: ${t(report.configError)}`);
   }
   if (report.endpoint) {
     const source = report.settings.find((s) => s.setting === 'endpoint')?.source ?? 'default';
-    lines.push(`Endpoint: ${report.endpoint}  (from ${source})`);
+    lines.push(`Endpoint: ${t(report.endpoint)}  (from ${t(source)})`);
   }
   if (report.settings.length > 0) {
     lines.push('', 'Settings (value, source):');
     const width = Math.max(...report.settings.map((s) => s.setting.length));
     for (const s of report.settings) {
-      lines.push(`  ${s.setting.padEnd(width)}  ${s.value ?? '(unset)'}  [${s.source}]`);
+      lines.push(`  ${s.setting.padEnd(width)}  ${t(s.value ?? '(unset)')}  [${t(s.source)}]`);
     }
   }
   lines.push('');
@@ -112,7 +113,7 @@ export function formatDoctorReport(report: DoctorReport, mark: (ok: boolean) => 
     lines.push(
       r.reachable
         ? `${mark(true)} Endpoint answers: HTTP ${r.status} in ${r.ms} ms`
-        : `${mark(false)} Endpoint unreachable: ${r.error}`,
+        : `${mark(false)} Endpoint unreachable: ${t(r.error ?? '')}`,
     );
   }
   const copies = report.apiCopies;
@@ -120,13 +121,13 @@ export function formatDoctorReport(report: DoctorReport, mark: (ok: boolean) => 
     lines.push(`${mark(true)} No @opentelemetry/api installed here (nothing to conflict)`);
   } else if (copies.length === 1) {
     lines.push(
-      `${mark(true)} One copy of @opentelemetry/api: ${copies[0]?.version} at ${copies[0]?.path}`,
+      `${mark(true)} One copy of @opentelemetry/api: ${t(copies[0]?.version ?? '')} at ${t(copies[0]?.path ?? '')}`,
     );
   } else {
     lines.push(
       `${mark(false)} ${copies.length} copies of @opentelemetry/api; spans may not join one trace:`,
     );
-    for (const c of copies) lines.push(`    ${c.version}  ${c.path}`);
+    for (const c of copies) lines.push(`    ${t(c.version)}  ${t(c.path)}`);
     lines.push(
       '  Fix: make @opentelemetry/api a direct dependency of your project (npm install',
       '  @opentelemetry/api), since the "$" reference below names your own dependency and npm',

@@ -1,5 +1,9 @@
 import type { GalileoKind } from '@galileo-otel/core';
 import type { StoredSpan, TraceSummary } from '../trace-store.js';
+import { terminalText as t } from './terminal-text.js';
+
+// Every string that comes from the store goes through `t` (terminalText) before it is printed,
+// so a control character in span data shows as an escape and never acts on the terminal.
 
 /** ANSI styling on or off. */
 export interface Style {
@@ -40,31 +44,32 @@ export function formatDuration(ms: number): string {
   return `${(ms / 60_000).toFixed(1)} min`;
 }
 
-function attr(span: StoredSpan, ...keys: string[]): string | number | undefined {
+function attr(span: StoredSpan, ...keys: string[]): string | undefined {
   for (const key of keys) {
     const value = span.attributes[key];
-    if (typeof value === 'string' || typeof value === 'number') return value;
+    if (typeof value === 'string' || typeof value === 'number') return t(String(value));
   }
   return undefined;
 }
 
-function where(t: { project: string; logStream: string | null; experimentId: string | null }) {
-  return t.experimentId
-    ? `${t.project} / experiment ${t.experimentId}`
-    : `${t.project} / ${t.logStream}`;
+function where(d: { project: string; logStream: string | null; experimentId: string | null }) {
+  return t(
+    d.experimentId
+      ? `${d.project} / experiment ${d.experimentId}`
+      : `${d.project} / ${d.logStream}`,
+  );
 }
 
 function spanLine(span: StoredSpan, style: Style): string {
+  const name = t(span.name) || '(unnamed)';
   const parts = [
-    span.status.code === 2
-      ? paint(style, 'red', span.name || '(unnamed)')
-      : span.name || '(unnamed)',
-    paint(style, KIND_COLOR[span.kind] ?? 'gray', `[${span.kind}]`),
+    span.status.code === 2 ? paint(style, 'red', name) : name,
+    paint(style, KIND_COLOR[span.kind] ?? 'gray', `[${t(span.kind)}]`),
   ];
-  if (span.serviceName) parts.push(paint(style, 'cyan', span.serviceName));
+  if (span.serviceName) parts.push(paint(style, 'cyan', t(span.serviceName)));
   parts.push(paint(style, 'dim', formatDuration(span.durationMs)));
   const model = attr(span, 'gen_ai.request.model', 'gen_ai.response.model');
-  if (model !== undefined) parts.push(String(model));
+  if (model !== undefined) parts.push(model);
   const input = attr(span, 'gen_ai.usage.input_tokens', 'gen_ai.usage.prompt_tokens');
   const output = attr(span, 'gen_ai.usage.output_tokens', 'gen_ai.usage.completion_tokens');
   if (input !== undefined || output !== undefined) {
@@ -72,11 +77,13 @@ function spanLine(span: StoredSpan, style: Style): string {
   }
   if (span.status.code === 2) {
     const type = attr(span, 'error.type');
-    const message = [type, span.status.message].filter(Boolean).join(': ');
+    const message = [type, t(span.status.message)].filter(Boolean).join(': ');
     parts.push(paint(style, 'red', `ERROR${message ? ` ${message}` : ''}`));
   }
   if (span.orphan) {
-    parts.push(paint(style, 'yellow', `(orphan: parent ${span.parentSpanId} not received)`));
+    parts.push(
+      paint(style, 'yellow', `(orphan: parent ${t(span.parentSpanId ?? '')} not received)`),
+    );
   }
   return parts.join('  ');
 }
@@ -99,10 +106,12 @@ export function formatTraceTree(traceId: string, spans: StoredSpan[], style: Sty
     }
   }
   const errors = spans.filter((s) => s.status.code === 2).length;
-  const services = [...new Set(spans.map((s) => s.serviceName).filter((s) => s !== null))].sort();
+  const services = [...new Set(spans.map((s) => s.serviceName).filter((s) => s !== null))]
+    .sort()
+    .map(t);
   const first = roots[0] ?? spans[0];
   const lines = [
-    paint(style, 'bold', `trace ${traceId}`) +
+    paint(style, 'bold', `trace ${t(traceId)}`) +
       (first ? paint(style, 'dim', `  ${where(first)}`) : ''),
     paint(
       style,
@@ -132,16 +141,16 @@ function pad(text: string, width: number): string {
 /** Recent traces as an aligned table. */
 export function formatTraceList(traces: TraceSummary[], style: Style, now: number): string {
   if (traces.length === 0) return 'No traces stored yet.\n';
-  const rows = traces.map((t) => [
-    t.traceId,
-    t.rootName || '(unnamed)',
-    String(t.spanCount),
-    String(t.errorCount),
-    formatDuration(t.durationMs),
-    t.services.join(','),
-    t.kinds.join(','),
-    where(t),
-    `${Math.max(0, Math.round((now - t.lastReceivedMs) / 1000))}s ago`,
+  const rows = traces.map((trace) => [
+    t(trace.traceId),
+    t(trace.rootName) || '(unnamed)',
+    String(trace.spanCount),
+    String(trace.errorCount),
+    formatDuration(trace.durationMs),
+    t(trace.services.join(',')),
+    t(trace.kinds.join(',')),
+    where(trace),
+    `${Math.max(0, Math.round((now - trace.lastReceivedMs) / 1000))}s ago`,
   ]);
   const header = [
     'TRACE ID',

@@ -291,6 +291,17 @@ describe('galileo-otel doctor', () => {
     expect(findApiCopies(dir)).toHaveLength(1);
   });
 
+  it('prints a control character read from a package.json as a visible escape', async () => {
+    write('node_modules/@opentelemetry/api', '1.10.0\u001b]0;pwned\u0007');
+    const doctor = io({ env: { GALILEO_API_KEY: 'k' } });
+    await runCli(
+      ['doctor', '--endpoint', 'http://127.0.0.1:1/otel/traces', '--timeout', '500'],
+      doctor,
+    );
+    expect(doctor.out()).toContain('One copy of @opentelemetry/api: 1.10.0\\x1B]0;pwned\\x07 at');
+    expect(doctor.out()).not.toContain('\u001b');
+  });
+
   it('finds the copies in a pnpm layout, inside node_modules/.pnpm', async () => {
     // What `pnpm install` lays out for a project that depends on @opentelemetry/api@1.10.0 and on
     // some-sdk, which depends on @opentelemetry/api@1.9.0.

@@ -5,6 +5,7 @@ import { DEFAULT_DB_PATH, startDevServer } from '../start-dev-server.js';
 import { TraceStore } from '../trace-store.js';
 import { formatDoctorReport, runDoctor } from './doctor.js';
 import { formatTraceList, formatTraceTree, type Style } from './format-trace.js';
+import { terminalJson } from './terminal-text.js';
 
 /** Where the CLI reads and writes; injectable for tests. */
 export interface CliIo {
@@ -130,7 +131,7 @@ function traces(args: string[], io: CliIo): number {
     });
     io.stdout.write(
       values.json
-        ? `${JSON.stringify(list, null, 2)}\n`
+        ? `${terminalJson(list)}\n`
         : formatTraceList(list, styleFor(io, false), Date.now()),
     );
     return 0;
@@ -163,7 +164,7 @@ function traceCommand(args: string[], io: CliIo): number {
     }
     io.stdout.write(
       values.json
-        ? `${JSON.stringify({ traceId: id, spans }, null, 2)}\n`
+        ? `${terminalJson({ traceId: id, spans })}\n`
         : formatTraceTree(id, spans, styleFor(io, false)),
     );
     return 0;
@@ -188,7 +189,7 @@ async function doctor(args: string[], io: CliIo): Promise<number> {
     timeoutMs: Number(values.timeout) || 3000,
   });
   if (values.json) {
-    io.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+    io.stdout.write(`${terminalJson(report)}\n`);
   } else {
     const style = styleFor(io, false);
     const mark = (ok: boolean): string =>
