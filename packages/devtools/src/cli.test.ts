@@ -12,7 +12,7 @@ import { context, SpanStatusCode, trace } from '@opentelemetry/api';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startDevServer } from './index.js';
 import { runCli } from './internal/run-cli.js';
-import { recordSpans, toProtobuf } from './test-support/agent-trace.js';
+import { recordShape, recordSpans, toProtobuf } from './test-support/agent-trace.js';
 
 const bin = fileURLToPath(new URL('../bin/galileo-otel.js', import.meta.url));
 let dir: string;
@@ -244,6 +244,85 @@ describe('the galileo-otel bin', () => {
     expect(colored).toContain(`\u001b[31mname ${shown}\u001b[0m`);
     // biome-ignore lint/suspicious/noControlCharactersInRegex: removing the CLI's own colours
     expect(colored.replace(/\u001b\[\d+m/g, '')).not.toMatch(raw);
+  });
+
+  it('prints a chain 10 000 spans deep, every span on one bounded line', async () => {
+    const chain = await recordShape(10_000, (i) => (i === 0 ? undefined : i - 1));
+    const file = join(dir, 'deep.db');
+    const server = await startDevServer({ port: 0, dbPath: file });
+    try {
+      expect((await post(server.url, 'k', chain.body)).status).toBe(200);
+    } finally {
+      await server.close();
+    }
+    const run = spawnSync(process.execPath, [bin, 'trace', chain.traceId, '--db', file], {
+      cwd: dir,
+      encoding: 'utf8',
+      maxBuffer: 64 * 1024 * 1024,
+    });
+    expect(run.stderr).toBe('');
+    expect(run.status).toBe(0);
+    const lines = run.stdout.split('\n');
+    expect(lines.slice(1, 3)).toEqual(['10000 spans · 1 services (svc) · 0 errors', '']);
+    const spanLines = lines.slice(3, -1);
+    expect(spanLines).toHaveLength(10_000);
+    spanLines.forEach((line, i) => {
+      // Twelve levels of guides at most, then the depth as a number.
+      const indent =
+        i === 0 ? '' : `${i > 12 ? `[depth ${i}] ` : ''}${'   '.repeat(Math.min(i, 12) - 1)}└─ `;
+      expect(line.startsWith(`${indent}span ${i}  [workflow]  svc  `), line).toBe(true);
+    });
+    expect(Math.max(...spanLines.map((l) => l.length))).toBeLessThan(100);
+  });
+
+  it('shows every span of a parent cycle, flagged, and what hangs below it', async () => {
+    // span 0 a root; spans 1 → 4 → 3 → 2 → 1 a cycle (parent of 1 is 4); span 5 a child of
+    // span 2; span 6 an orphan and span 7 its child.
+    const parents: (number | string | undefined)[] = [
+      undefined,
+      4,
+      1,
+      2,
+      3,
+      2,
+      'feedfacefeedface',
+      6,
+    ];
+    const shape = await recordShape(parents.length, (i) => parents[i]);
+    const file = join(dir, 'cycle.db');
+    const server = await startDevServer({ port: 0, dbPath: file });
+    try {
+      expect((await post(server.url, 'k', shape.body)).status).toBe(200);
+    } finally {
+      await server.close();
+    }
+    const run = runBin(['trace', shape.traceId, '--db', file]);
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(0);
+    const cycle = '  (cycle: its parent chain loops back to it)';
+    expect(run.stdout.split('\n').slice(1)).toEqual([
+      '8 spans · 1 services (svc) · 0 errors',
+      '',
+      'span 0  [workflow]  svc  16 ms',
+      'span 6  [workflow]  svc  4 ms  (orphan: parent feedfacefeedface not received)',
+      '└─ span 7  [workflow]  svc  2 ms',
+      `span 1  [workflow]  svc  14 ms${cycle}`,
+      `└─ span 2  [workflow]  svc  12 ms${cycle}`,
+      `   ├─ span 3  [workflow]  svc  10 ms${cycle}`,
+      `   │  └─ span 4  [workflow]  svc  8 ms${cycle}`,
+      '   └─ span 5  [workflow]  svc  6 ms',
+      '',
+    ]);
+    const json = JSON.parse(runBin(['trace', shape.traceId, '--db', file, '--json']).stdout) as {
+      spans: { name: string; cycle: boolean; orphan: boolean }[];
+    };
+    expect(json.spans.filter((s) => s.cycle).map((s) => s.name)).toEqual([
+      'span 1',
+      'span 2',
+      'span 3',
+      'span 4',
+    ]);
+    expect(json.spans.filter((s) => s.orphan).map((s) => s.name)).toEqual(['span 6']);
   });
 
   it('refuses a file that is not a trace store in one line and leaves it byte-identical', async () => {

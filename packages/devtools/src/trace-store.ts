@@ -3,6 +3,7 @@ import { dirname } from 'node:path';
 import { DatabaseSync, type StatementSync } from 'node:sqlite';
 import { type GalileoKind, galileoKind } from '@galileo-otel/core';
 import type { OtlpSpan } from '@galileo-otel/otlp-proto';
+import { spanTree } from './internal/span-tree.js';
 import { type JsonValue, toJsonAttributes } from './internal/to-json-value.js';
 
 export type { JsonValue } from './internal/to-json-value.js';
@@ -61,6 +62,11 @@ export interface StoredSpan extends SpanDestination {
   parentSpanId: string | null;
   /** True when the span names a parent that is not stored (yet): it is shown, and flagged. */
   orphan: boolean;
+  /**
+   * True when the span's parent chain loops back to it (a parent cycle, which no real trace
+   * has): it is shown, and flagged.
+   */
+  cycle: boolean;
   /** Span name. */
   name: string;
   /** Galileo span type, derived with `galileoKind` from `@galileo-otel/core`. */
@@ -421,13 +427,14 @@ export class TraceStore {
       )
       .all(traceId.toLowerCase()) as unknown as SpanRow[];
     const ids = new Set(rows.map((r) => r.span_id));
-    return rows.map((row) => {
+    const spans: StoredSpan[] = rows.map((row) => {
       const startMs = nsToMs(row.start_ns);
       return {
         traceId: row.trace_id,
         spanId: row.span_id,
         parentSpanId: row.parent_span_id,
         orphan: row.parent_span_id !== null && !ids.has(row.parent_span_id),
+        cycle: false,
         name: row.name,
         kind: row.kind as GalileoKind,
         spanKind: row.span_kind,
@@ -447,6 +454,8 @@ export class TraceStore {
         links: JSON.parse(row.links),
       };
     });
+    for (const row of spanTree(spans)) row.span.cycle = row.cycle;
+    return spans;
   }
 
   /** The id of the trace that most recently received a span, or `undefined` when empty. */

@@ -1,5 +1,6 @@
 import type { GalileoKind } from '@galileo-otel/core';
 import type { StoredSpan, TraceSummary } from '../trace-store.js';
+import { spanTree } from './span-tree.js';
 import { terminalText as t } from './terminal-text.js';
 
 // Every string that comes from the store goes through `t` (terminalText) before it is printed,
@@ -88,28 +89,22 @@ function spanLine(span: StoredSpan, style: Style): string {
   return parts.join('  ');
 }
 
+// Deeper spans keep this many levels of guides, and print their depth instead of the rest, so a
+// hostile chain 10 000 deep costs 10 000 short lines rather than quadratic indentation.
+const MAX_INDENT = 12;
+
 /**
  * The trace as an indented tree (roots, then children in start order), one span per line with
- * kind, service, duration, model, tokens and errors. Orphans are listed as extra roots, flagged.
+ * kind, service, duration, model, tokens and errors. Orphans are listed as extra roots, flagged;
+ * a parent cycle is listed from its first span, every member flagged.
  */
 export function formatTraceTree(traceId: string, spans: StoredSpan[], style: Style): string {
-  const ids = new Set(spans.map((s) => s.spanId));
-  const children = new Map<string, StoredSpan[]>();
-  const roots: StoredSpan[] = [];
-  for (const span of spans) {
-    if (span.parentSpanId && ids.has(span.parentSpanId)) {
-      const list = children.get(span.parentSpanId) ?? [];
-      list.push(span);
-      children.set(span.parentSpanId, list);
-    } else {
-      roots.push(span);
-    }
-  }
+  const rows = spanTree(spans);
   const errors = spans.filter((s) => s.status.code === 2).length;
   const services = [...new Set(spans.map((s) => s.serviceName).filter((s) => s !== null))]
     .sort()
     .map(t);
-  const first = roots[0] ?? spans[0];
+  const first = rows[0]?.span;
   const lines = [
     paint(style, 'bold', `trace ${t(traceId)}`) +
       (first ? paint(style, 'dim', `  ${where(first)}`) : ''),
@@ -121,16 +116,22 @@ export function formatTraceTree(traceId: string, spans: StoredSpan[], style: Sty
     ),
     '',
   ];
-  const walk = (span: StoredSpan, prefix: string, last: boolean, top: boolean): void => {
-    const branch = top ? '' : last ? '└─ ' : '├─ ';
-    lines.push(`${paint(style, 'gray', prefix + branch)}${spanLine(span, style)}`);
-    const kids = children.get(span.spanId) ?? [];
-    const next = top ? '' : prefix + (last ? '   ' : '│  ');
-    kids.forEach((kid, i) => {
-      walk(kid, next, i === kids.length - 1, false);
-    });
-  };
-  for (const root of roots) walk(root, '', true, true);
+  // open[d]: the span last printed at depth d has siblings still to come, so draw its guide.
+  const open: boolean[] = [];
+  for (const { span, depth, last, cycle } of rows) {
+    open[depth] = !last;
+    let prefix = '';
+    if (depth > 0) {
+      const from = Math.max(1, depth - MAX_INDENT + 1);
+      if (from > 1) prefix = `[depth ${depth}] `;
+      for (let d = from; d < depth; d++) prefix += open[d] ? '│  ' : '   ';
+      prefix += last ? '└─ ' : '├─ ';
+    }
+    const flag = cycle
+      ? `  ${paint(style, 'yellow', '(cycle: its parent chain loops back to it)')}`
+      : '';
+    lines.push(`${paint(style, 'gray', prefix)}${spanLine(span, style)}${flag}`);
+  }
   return `${lines.join('\n')}\n`;
 }
 

@@ -233,3 +233,47 @@ export function patchBytes(bytes: Uint8Array, marker: string, replacement: numbe
   buffer.set(replacement, at);
   return new Uint8Array(buffer);
 }
+
+/** What {@link recordShape} produced. */
+export interface RecordedShape {
+  traceId: string;
+  /** Span ids by index: span `i` is named `span i`. */
+  spanIds: string[];
+  /** The OTLP protobuf request carrying every span. */
+  body: Uint8Array;
+}
+
+/**
+ * Records `count` spans of one trace, named `span 0` … `span <count-1>` and starting in that
+ * order, then gives span `i` the parent `parentOf(i)`: another span's index, a raw span id (one
+ * that was never sent makes an orphan) or `undefined` for a root. Any shape a hostile or broken
+ * exporter could send: chains thousands deep, parent cycles.
+ */
+export async function recordShape(
+  count: number,
+  parentOf: (i: number) => number | string | undefined,
+): Promise<RecordedShape> {
+  const base = Date.now() - 2 * count - 1000;
+  const spans = await recordSpans((tracer) => {
+    const first = tracer.startSpan('span 0', { startTime: base });
+    const ctx = under(first);
+    for (let i = 1; i < count; i++) {
+      tracer.startSpan(`span ${i}`, { startTime: base + i }, ctx).end(base + 2 * count - i);
+    }
+    first.end(base + 2 * count);
+  });
+  const byIndex = new Map(spans.map((s) => [Number(s.name.slice('span '.length)), s]));
+  const spanIds = Array.from(
+    { length: count },
+    (_, i) => byIndex.get(i)?.spanContext().spanId ?? '',
+  );
+  const traceId = spans[0]?.spanContext().traceId ?? '';
+  for (const [i, span] of byIndex) {
+    const parent = parentOf(i);
+    const spanId = typeof parent === 'number' ? spanIds[parent] : parent;
+    Object.defineProperty(span, 'parentSpanContext', {
+      value: spanId === undefined ? undefined : { traceId, spanId, traceFlags: 1, isRemote: false },
+    });
+  }
+  return { traceId, spanIds, body: toProtobuf(spans) };
+}
