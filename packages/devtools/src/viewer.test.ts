@@ -9,6 +9,7 @@ import {
   otlpExporter,
   type RecordedTrace,
   recordAgentTrace,
+  recordShape,
   recordSpans,
   toProtobuf,
 } from './test-support/agent-trace.js';
@@ -196,4 +197,84 @@ describe('viewer in headless Chromium', () => {
     expect(await page.locator('.orphan-box').textContent()).toContain('1234567890abcdef');
     await page.close();
   });
+
+  it('renders a chain 10 000 spans deep: every span, a bounded number of DOM nodes per span', async () => {
+    const chain = await recordShape(10_000, (i) => (i === 0 ? undefined : i - 1));
+    expect((await postOtlp(chain.body)).status).toBe(200);
+    const page = await browser.newPage();
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    await page.goto(`${server.url}/traces/${chain.traceId}`);
+    const rows = page.locator('[data-testid="waterfall"] .span-row');
+    await expect.poll(() => rows.count(), { timeout: 120_000 }).toBe(10_000);
+
+    const shown = await rows.evaluateAll((nodes) =>
+      nodes.map((n) => ({
+        name: n.querySelector('.label')?.textContent,
+        depth: Number(n.getAttribute('data-depth')),
+        // The declared width: measuring 10 000 rows would lay out the ones off screen.
+        indent: n.querySelector('.indent')?.getAttribute('style') ?? null,
+        depthLabel: n.querySelector('.depth')?.textContent ?? null,
+      })),
+    );
+    const expected = Array.from({ length: 10_000 }, (_, i) => ({
+      name: `span ${i}`,
+      depth: i,
+      // Indentation stops at 12 levels; deeper rows print their depth.
+      indent: i === 0 ? null : `width: ${Math.min(i, 12) * 16}px;`,
+      depthLabel: i > 12 ? String(i) : null,
+    }));
+    expect(shown).toEqual(expected);
+    // Every node of the page, text nodes included (a string: this package has no DOM types).
+    const nodes = await page.evaluate<number>(`(() => {
+      const walker = document.createTreeWalker(document, NodeFilter.SHOW_ALL);
+      let count = 0;
+      while (walker.nextNode()) count++;
+      return count;
+    })()`);
+    expect(nodes / 10_000).toBeLessThan(20);
+    expect(errors).toEqual([]);
+    await page.close();
+  }, 180_000);
+
+  it('shows every span of a parent cycle, flagged, and what hangs below it', async () => {
+    // span 0 a root; spans 1 → 4 → 3 → 2 → 1 a cycle (parent of 1 is 4); span 5 a child of
+    // span 2; span 6 an orphan and span 7 its child.
+    const parents = [undefined, 4, 1, 2, 3, 2, 'feedfacefeedface', 6];
+    const shape = await recordShape(parents.length, (i) => parents[i]);
+    expect((await postOtlp(shape.body)).status).toBe(200);
+    const page = await browser.newPage();
+    await page.goto(`${server.url}/traces/${shape.traceId}`);
+    const rows = page.locator('[data-testid="waterfall"] .span-row');
+    await expect.poll(() => rows.count()).toBe(8);
+    const shown = await rows.evaluateAll((nodes) =>
+      nodes.map((n) => ({
+        name: n.querySelector('.label')?.textContent,
+        depth: Number(n.getAttribute('data-depth')),
+        flags: [...n.querySelectorAll('.badge.orphan, .badge.cycle')].map((b) => b.textContent),
+      })),
+    );
+    expect(shown).toEqual([
+      { name: 'span 0', depth: 0, flags: [] },
+      { name: 'span 6', depth: 0, flags: ['orphan'] },
+      { name: 'span 7', depth: 1, flags: [] },
+      { name: 'span 1', depth: 0, flags: ['cycle'] },
+      { name: 'span 2', depth: 1, flags: ['cycle'] },
+      { name: 'span 3', depth: 2, flags: ['cycle'] },
+      { name: 'span 4', depth: 3, flags: ['cycle'] },
+      { name: 'span 5', depth: 2, flags: [] },
+    ]);
+    await page.locator(`.span-row[data-span-id="${shape.spanIds[3]}"]`).click();
+    expect(await page.locator('aside.detail .cycle-box').textContent()).toContain('Cycle:');
+    expect(await page.locator('.stat').allTextContents()).toContain('4spans in a cycle');
+    await page.close();
+  });
 });
+
+function postOtlp(body: Uint8Array): Promise<Response> {
+  return fetch(server.otlpUrl, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-protobuf', 'galileo-api-key': 'k' },
+    body,
+  });
+}

@@ -1,7 +1,15 @@
 // The viewer is one static HTML page: a stylesheet and a small browser script that render the
 // read API (`/api/traces`, `/api/traces/:id`) and refresh on server-sent events (`/api/events`).
 // The script is plain JS kept in a String.raw literal so tsc needs no DOM types; it builds every
-// node with textContent, never innerHTML, so span content cannot inject markup.
+// node with textContent, never innerHTML, so span content cannot inject markup. The tree order
+// comes from spanTree, whose source is embedded, so the viewer and the CLI share one iterative
+// algorithm.
+
+import { spanTree } from './span-tree.js';
+
+// Rows deeper than this keep the same indentation and show their depth as a number, so a hostile
+// chain 10 000 deep costs a constant number of DOM nodes per span.
+const MAX_INDENT = 12;
 
 const STYLE = `
 :root {
@@ -51,7 +59,7 @@ tr:last-child td { border-bottom: 0; }
 .kind-workflow { background: var(--workflow); } .kind-agent { background: var(--agent); }
 .kind-llm { background: var(--llm); } .kind-tool { background: var(--tool); }
 .kind-retriever { background: var(--retriever); }
-.badge.err { background: var(--error); } .badge.orphan { background: #fff4e0; color: var(--warn);
+.badge.err { background: var(--error); } .badge.orphan, .badge.cycle { background: #fff4e0; color: var(--warn);
   border: 1px solid #f3d19c; }
 .svc { display: inline-block; font-size: 11px; padding: 1px 7px; border-radius: 10px;
   background: #eef0f6; color: #3b4358; margin-right: 4px; }
@@ -64,7 +72,8 @@ tr:last-child td { border-bottom: 0; }
 .wf-head, .span-row { display: grid; grid-template-columns: minmax(340px, 1.8fr) minmax(160px, 1fr) 70px; align-items: center; }
 .wf-head { font-size: 11px; color: var(--muted); text-transform: uppercase; letter-spacing: .4px;
   padding: 8px 12px; border-bottom: 1px solid var(--line); background: #fafbfe; }
-.span-row { padding: 6px 12px; border-bottom: 1px solid #f0f2f7; cursor: pointer; min-height: 36px; }
+.span-row { padding: 6px 12px; border-bottom: 1px solid #f0f2f7; cursor: pointer; min-height: 36px;
+  content-visibility: auto; contain-intrinsic-size: auto 36px; }
 .span-row:hover { background: #f7f6ff; }
 .span-row.selected { background: #efedff; box-shadow: inset 3px 0 0 var(--accent); }
 .span-row.error { background: var(--error-bg); }
@@ -72,7 +81,9 @@ tr:last-child td { border-bottom: 0; }
 .span-name { display: flex; align-items: center; gap: 4px; min-width: 0; white-space: nowrap; }
 .span-name .label { overflow: hidden; text-overflow: ellipsis; font-weight: 500; }
 .span-row.error .label { color: var(--error); }
-.guide { display: inline-block; width: 16px; flex: none; border-left: 1px solid #dde1ea; height: 22px; margin-left: 6px; }
+.indent { display: inline-block; flex: none; height: 22px;
+  background: repeating-linear-gradient(to right, transparent 0 6px, #dde1ea 6px 7px, transparent 7px 16px); }
+.depth { font-size: 10.5px; color: var(--muted); font-variant-numeric: tabular-nums; flex: none; }
 .bar-track { position: relative; height: 14px; background: #f3f4f8; border-radius: 3px; margin: 0 10px; }
 .bar { position: absolute; top: 0; height: 14px; border-radius: 3px; min-width: 2px; opacity: .9; }
 .bar.error { outline: 2px solid var(--error); outline-offset: -1px; }
@@ -88,7 +99,7 @@ aside.detail h4 { font-size: 11px; text-transform: uppercase; letter-spacing: .4
 pre.block { background: #f6f7fb; border: 1px solid var(--line); border-radius: 6px; padding: 8px; margin: 0;
   font-size: 12px; white-space: pre-wrap; word-break: break-word; max-height: 260px; overflow: auto; }
 .error-box { background: var(--error-bg); border: 1px solid #f5c2c8; color: #8f1d2a; border-radius: 6px; padding: 8px 10px; font-size: 12.5px; }
-.orphan-box { background: #fff8ec; border: 1px solid #f3d19c; color: #7a4d0b; border-radius: 6px; padding: 8px 10px; font-size: 12.5px; margin-top: 8px; }
+.orphan-box, .cycle-box { background: #fff8ec; border: 1px solid #f3d19c; color: #7a4d0b; border-radius: 6px; padding: 8px 10px; font-size: 12.5px; margin-top: 8px; }
 @media (max-width: 1000px) { .trace-layout { grid-template-columns: 1fr; } aside.detail { position: static; max-height: none; } }
 `;
 
@@ -108,7 +119,8 @@ const SCRIPT = String.raw`
         if (value === undefined || value === null || value === false) continue;
         if (key === 'class') node.className = value;
         else if (key === 'text') node.textContent = String(value);
-        else if (key === 'style') node.setAttribute('style', value);
+        // Through the CSSOM: the page's Content-Security-Policy refuses style attributes.
+        else if (key === 'style') node.style.cssText = value;
         else if (key.slice(0, 2) === 'on') node.addEventListener(key.slice(2), value);
         else node.setAttribute(key, value === true ? '' : String(value));
       }
@@ -245,6 +257,7 @@ const SCRIPT = String.raw`
         el('b', { text: 'Error' + (a['error.type'] ? ': ' + a['error.type'] : '') }),
         span.status.message ? el('div', { text: span.status.message }) : null) : null,
       span.orphan ? el('div', { class: 'orphan-box', text: 'Orphan: parent span ' + span.parentSpanId + ' has not arrived. It may be in another process that has not exported yet.' }) : null,
+      span.cycle ? el('div', { class: 'cycle-box', text: 'Cycle: following this span\'s parents leads back to it, which no real trace does. Every span of the cycle is listed, from its first one.' }) : null,
       el('h4', { text: 'Overview' }),
       el('dl', { class: 'kv' }, facts.map(function (f) { return [el('dt', { text: f[0] }), el('dd', null, f[1])]; })),
       section('Input', input),
@@ -257,26 +270,13 @@ const SCRIPT = String.raw`
       section('Attributes', el('pre', { class: 'block', text: text(a) })),
       section('Resource', el('pre', { class: 'block', text: text(span.resource) })));
   }
-  function buildTree(spans) {
-    var byId = new Map(), children = new Map(), roots = [];
-    spans.forEach(function (s) { byId.set(s.spanId, s); children.set(s.spanId, []); });
-    spans.forEach(function (s) {
-      if (s.parentSpanId && byId.has(s.parentSpanId)) children.get(s.parentSpanId).push(s);
-      else roots.push(s);
-    });
-    var ordered = [];
-    function walk(s, depth) {
-      ordered.push({ span: s, depth: depth });
-      children.get(s.spanId).forEach(function (c) { walk(c, depth + 1); });
-    }
-    roots.forEach(function (r) { walk(r, 0); });
-    return ordered;
-  }
+  ${spanTree.toString()}
   function renderTrace(data) {
     var spans = data.spans;
-    var rows = buildTree(spans);
-    var start = Math.min.apply(null, spans.map(function (s) { return s.startMs; }));
-    var end = Math.max.apply(null, spans.map(function (s) { return s.startMs + s.durationMs; }));
+    var rows = spanTree(spans);
+    // A loop, not Math.min.apply: that passes every span as an argument and overflows the stack.
+    var start = Infinity, end = -Infinity;
+    spans.forEach(function (s) { start = Math.min(start, s.startMs); end = Math.max(end, s.startMs + s.durationMs); });
     var total = Math.max(end - start, 0.001);
     if (!state.selected || !spans.some(function (s) { return s.spanId === state.selected; })) {
       var firstError = spans.filter(function (s) { return s.status.code === 2; })[0];
@@ -287,6 +287,7 @@ const SCRIPT = String.raw`
     var services = Array.from(new Set(spans.map(function (s) { return s.serviceName; }).filter(Boolean))).sort();
     var errors = spans.filter(function (s) { return s.status.code === 2; }).length;
     var orphans = spans.filter(function (s) { return s.orphan; }).length;
+    var cycles = rows.filter(function (r) { return r.cycle; }).length;
     var tokenTotal = spans.reduce(function (n, s) {
       var t = tokens(s.attributes);
       return n + (t ? (Number(t.input) || 0) + (Number(t.output) || 0) : 0);
@@ -301,16 +302,19 @@ const SCRIPT = String.raw`
         var isError = s.status.code === 2;
         var left = ((s.startMs - start) / total) * 100;
         var width = Math.max((s.durationMs / total) * 100, 0.4);
-        var guides = [];
-        for (var i = 0; i < row.depth; i++) guides.push(el('span', { class: 'guide' }));
+        var indent = Math.min(row.depth, ${MAX_INDENT});
         return el('div', {
             class: 'span-row' + (isError ? ' error' : '') + (s.spanId === state.selected ? ' selected' : ''),
             'data-span-id': s.spanId, 'data-kind': s.kind, 'data-depth': row.depth, 'data-error': isError ? 'true' : null,
-            'data-orphan': s.orphan ? 'true' : null,
+            'data-orphan': s.orphan ? 'true' : null, 'data-cycle': row.cycle ? 'true' : null,
             onclick: function () { state.selected = s.spanId; state.traceSelected = true; renderTrace(data); } },
-          el('div', { class: 'span-name' }, guides, kindBadge(s.kind), el('span', { class: 'label', title: s.name, text: s.name || '(unnamed)' }),
+          el('div', { class: 'span-name' },
+            indent ? el('span', { class: 'indent', style: 'width:' + indent * 16 + 'px' }) : null,
+            row.depth > indent ? el('span', { class: 'depth', title: 'depth ' + row.depth, text: row.depth }) : null,
+            kindBadge(s.kind), el('span', { class: 'label', title: s.name, text: s.name || '(unnamed)' }),
             svc(s.serviceName), isError ? el('span', { class: 'badge err', text: 'error' }) : null,
-            s.orphan ? el('span', { class: 'badge orphan', title: 'parent ' + s.parentSpanId + ' not received', text: 'orphan' }) : null),
+            s.orphan ? el('span', { class: 'badge orphan', title: 'parent ' + s.parentSpanId + ' not received', text: 'orphan' }) : null,
+            row.cycle ? el('span', { class: 'badge cycle', title: 'its parent chain loops back to it', text: 'cycle' }) : null),
           el('div', { class: 'bar-track' }, el('div', { class: 'bar kind-' + s.kind + (isError ? ' error' : ''), style: 'left:' + left.toFixed(3) + '%;width:' + width.toFixed(3) + '%' })),
           el('div', { class: 'dur', text: fmtMs(s.durationMs) }));
       }));
@@ -321,7 +325,8 @@ const SCRIPT = String.raw`
       el('div', { class: 'stats' },
         stat(spans.length, 'spans'), stat(fmtMs(total), 'duration'), stat(services.length, services.length === 1 ? 'service' : 'services'),
         stat(errors, errors === 1 ? 'error' : 'errors', errors ? 'errcount' : null), stat(tokenTotal, 'tokens'),
-        orphans ? stat(orphans, orphans === 1 ? 'orphan' : 'orphans') : null),
+        orphans ? stat(orphans, orphans === 1 ? 'orphan' : 'orphans') : null,
+        cycles ? stat(cycles, cycles === 1 ? 'span in a cycle' : 'spans in a cycle') : null),
       el('div', { class: 'trace-layout' }, waterfall, renderDetail(selectedSpan))));
   }
   function stat(value, label, cls) {
