@@ -431,6 +431,154 @@ describe('startDevServer: bad input', () => {
   });
 });
 
+/** One request with exactly these headers (fetch may not set Host); `host: null` sends none. */
+function rawRequest(
+  path: string,
+  options: {
+    method?: string;
+    host?: string | null;
+    headers?: Record<string, string>;
+    body?: Uint8Array;
+  },
+): Promise<{ status: number; headers: Record<string, unknown>; body: string }> {
+  const { method = 'GET', host, headers = {}, body } = options;
+  return new Promise((resolve, reject) => {
+    const req = request(
+      `${server.url}${path}`,
+      {
+        method,
+        setHost: host !== null,
+        headers: host ? { ...headers, host } : headers,
+      },
+      (res) => {
+        let text = '';
+        res.setEncoding('utf8');
+        res.on('data', (chunk: string) => {
+          text += chunk;
+          // The event stream never ends by itself.
+          if (path === '/api/events') res.destroy();
+        });
+        res.on('close', () =>
+          resolve({ status: res.statusCode ?? 0, headers: res.headers, body: text }),
+        );
+      },
+    );
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+describe('startDevServer: DNS rebinding and browser hardening', () => {
+  const port = () => new URL(server.url).port;
+
+  it('answers 421 in plain text to a Host name DNS could point here, on every route', async () => {
+    const { bytes } = await oneSpanBody('posted through attacker.test');
+    const routes: [method: string, path: string][] = [
+      ['GET', '/'],
+      ['GET', `/traces/${'ab'.repeat(16)}`],
+      ['GET', '/api/traces'],
+      ['GET', '/api/traces/latest'],
+      ['GET', '/api/stats'],
+      ['GET', '/api/events'],
+      ['POST', '/otel/traces'],
+      ['POST', '/otel/v1/traces'],
+      ['GET', '/nope'],
+    ];
+    const names = [
+      `attacker.test:${port()}`,
+      'attacker.test',
+      `localhost.attacker.test:${port()}`,
+      `127.0.0.1.nip.io:${port()}`,
+      `localhost@attacker.test:${port()}`,
+    ];
+    for (const host of names) {
+      for (const [method, path] of routes) {
+        const res = await rawRequest(path, {
+          method,
+          host,
+          headers: method === 'POST' ? AUTH : {},
+          body: method === 'POST' ? bytes : undefined,
+        });
+        expect({ host, path, status: res.status }).toEqual({ host, path, status: 421 });
+        expect(res.headers['content-type']).toBe('text/plain; charset=utf-8');
+        expect(res.headers['x-content-type-options']).toBe('nosniff');
+        expect(res.body).toMatch(
+          /^Host ".*" refused: this receiver answers only localhost, IP addresses and its --host \(127\.0\.0\.1\), against DNS rebinding\.\n$/,
+        );
+      }
+    }
+    // No Host at all: Node itself answers HTTP/1.1 requests without one with 400.
+    const hostless = await rawRequest('/api/traces', { host: null });
+    expect(hostless.status).toBe(400);
+    expect(server.store.countSpans()).toBe(0);
+    expect(server.stats()).toMatchObject({ insertedSpans: 0, refusedRequests: names.length * 2 });
+  });
+
+  it('answers loopback names, IP addresses and the --host value, with any port', async () => {
+    for (const host of [
+      `127.0.0.1:${port()}`,
+      `localhost:${port()}`,
+      'LOCALHOST',
+      `app.localhost:${port()}`,
+      '127.3.2.1:80',
+      `[::1]:${port()}`,
+      `192.168.1.20:${port()}`,
+    ]) {
+      expect({ host, status: (await rawRequest('/api/stats', { host })).status }).toEqual({
+        host,
+        status: 200,
+      });
+    }
+  });
+
+  it('answers 403 to a POST from a page on another name (Origin), and stores nothing', async () => {
+    const { bytes, traceId } = await oneSpanBody('posted from a page');
+    for (const origin of [`http://attacker.test:${port()}`, 'null', 'file://']) {
+      const res = await rawRequest('/otel/traces', {
+        method: 'POST',
+        headers: { ...AUTH, origin },
+        body: bytes,
+      });
+      expect({ origin, status: res.status }).toEqual({ origin, status: 403 });
+      expect(res.body).toContain(`Origin ${JSON.stringify(origin)} refused`);
+    }
+    expect(server.store.getTrace(traceId)).toEqual([]);
+    // A page on a loopback name passes this check (the browser's CORS preflight still applies).
+    const local = await rawRequest('/otel/traces', {
+      method: 'POST',
+      headers: { ...AUTH, origin: 'http://localhost:3000' },
+      body: bytes,
+    });
+    expect(local.status).toBe(200);
+    expect(server.store.getTrace(traceId)).toHaveLength(1);
+  });
+
+  it('sends a strict Content-Security-Policy, nosniff and no-framing headers', async () => {
+    const page = await rawRequest('/', {});
+    const csp = String(page.headers['content-security-policy']);
+    expect(csp).toMatch(
+      /^default-src 'none'; script-src 'sha256-[A-Za-z0-9+/]{43}='; style-src 'sha256-[A-Za-z0-9+/]{43}='; connect-src 'self'; /,
+    );
+    expect(csp).toContain("frame-ancestors 'none'");
+    expect(csp).not.toContain('unsafe');
+    for (const res of [
+      page,
+      await rawRequest('/api/traces', {}),
+      await rawRequest('/otel/traces', { method: 'POST' }),
+    ]) {
+      expect(res.headers).toMatchObject({
+        'x-content-type-options': 'nosniff',
+        'x-frame-options': 'DENY',
+        'referrer-policy': 'no-referrer',
+        'cross-origin-resource-policy': 'same-origin',
+      });
+    }
+    expect((await rawRequest('/api/traces', {})).headers['content-security-policy']).toBe(
+      "default-src 'none'; base-uri 'none'; frame-ancestors 'none'",
+    );
+  });
+});
+
 describe('TraceStore', () => {
   it('flags orphans whose parent never arrived, and still lists them', async () => {
     const spans = await recordSpans((tracer) => {

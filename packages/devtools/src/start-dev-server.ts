@@ -1,7 +1,8 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { hostAllowList } from './internal/allowed-host.js';
 import { handleIngest } from './internal/ingest-request.js';
-import { viewerPage } from './internal/viewer-page.js';
+import { VIEWER_CONTENT_SECURITY_POLICY, viewerPage } from './internal/viewer-page.js';
 import { TraceStore } from './trace-store.js';
 
 /** Options for {@link startDevServer}. */
@@ -58,6 +59,36 @@ export const DEFAULT_MAX_BODY_BYTES: number = 10 * 1024 * 1024;
 const DRAIN_TIMEOUT_MS = 10_000;
 const INGEST_PATHS = new Set(['/otel/traces', '/otel/v1/traces']);
 
+// On every answer. The API's JSON is data, never a page: no scripts, no sniffing, no framing, and
+// no reading from another origin even in no-cors mode. The viewer page replaces the policy.
+const SECURITY_HEADERS: Record<string, string> = {
+  'content-security-policy': "default-src 'none'; base-uri 'none'; frame-ancestors 'none'",
+  'x-content-type-options': 'nosniff',
+  'x-frame-options': 'DENY',
+  'referrer-policy': 'no-referrer',
+  'cross-origin-resource-policy': 'same-origin',
+};
+
+function sendText(res: ServerResponse, status: number, text: string): void {
+  res.writeHead(status, {
+    'content-type': 'text/plain; charset=utf-8',
+    'content-length': Buffer.byteLength(text),
+  });
+  res.end(text);
+}
+
+/**
+ * After an answer sent before the body was read (401, 413, 421, ...): discard the rest so the
+ * client, still sending, can read the answer; give up on the connection if it never ends.
+ */
+function discardBody(req: IncomingMessage): void {
+  if (req.complete) return;
+  req.resume();
+  const timer = setTimeout(() => req.socket.destroy(), DRAIN_TIMEOUT_MS);
+  timer.unref();
+  req.once('end', () => clearTimeout(timer));
+}
+
 function sendJson(
   res: ServerResponse,
   status: number,
@@ -71,6 +102,16 @@ function sendJson(
     ...headers,
   });
   res.end(payload);
+}
+
+/** The `host:port` of an `Origin` header; `undefined` for `null` and anything not http(s). */
+function originHost(origin: string): string | undefined {
+  try {
+    const url = new URL(origin);
+    return url.protocol === 'http:' || url.protocol === 'https:' ? url.host : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 function hostForUrl(host: string): string {
@@ -108,9 +149,42 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
     for (const stream of streams) stream.write(message);
   });
 
+  const allowedHost = hostAllowList(host);
+  /** 421 for a `Host` that DNS could point here, 403 for a write from a page on such a name. */
+  const refuseForeign = (req: IncomingMessage): { status: number; text: string } | undefined => {
+    const shown = (value: string) => JSON.stringify(value.slice(0, 200));
+    if (!allowedHost(req.headers.host)) {
+      return {
+        status: 421,
+        text:
+          `Host ${shown(req.headers.host ?? '')} refused: this receiver answers only localhost, ` +
+          `IP addresses and its --host (${host}), against DNS rebinding.\n`,
+      };
+    }
+    const origin = req.headers.origin;
+    const writes = req.method !== 'GET' && req.method !== 'HEAD';
+    if (writes && origin !== undefined && !allowedHost(originHost(origin))) {
+      return {
+        status: 403,
+        text:
+          `Origin ${shown(origin)} refused: only pages on localhost, an IP address or --host ` +
+          `(${host}) may send to this receiver.\n`,
+      };
+    }
+    return undefined;
+  };
   const route = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const url = new URL(req.url ?? '/', 'http://localhost');
     const path = url.pathname.replace(/\/+$/, '') || '/';
+
+    // Before any route, the OTLP paths included: see internal/allowed-host.ts.
+    const refusal = refuseForeign(req);
+    if (refusal) {
+      if (INGEST_PATHS.has(path)) stats.refusedRequests++;
+      sendText(res, refusal.status, refusal.text);
+      discardBody(req);
+      return;
+    }
 
     if (INGEST_PATHS.has(path)) {
       if (req.method !== 'POST') {
@@ -120,14 +194,7 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
       const answer = await handleIngest(req, ingest);
       if (answer.status >= 400) stats.refusedRequests++;
       sendJson(res, answer.status, answer.body, answer.headers);
-      if (!req.complete) {
-        // Refused before the body was read (401, 413, ...): discard the rest so the client,
-        // still sending, can read the answer; give up on the connection if it never ends.
-        req.resume();
-        const timer = setTimeout(() => req.socket.destroy(), DRAIN_TIMEOUT_MS);
-        timer.unref();
-        req.once('end', () => clearTimeout(timer));
-      }
+      discardBody(req);
       return;
     }
 
@@ -178,6 +245,7 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
     if (path === '/' || /^\/traces\/[0-9a-fA-F]{32}$/.test(path)) {
       const html = viewerPage();
       res.writeHead(200, {
+        'content-security-policy': VIEWER_CONTENT_SECURITY_POLICY,
         'content-type': 'text/html; charset=utf-8',
         'content-length': Buffer.byteLength(html),
         'cache-control': 'no-store',
@@ -189,6 +257,7 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
   };
 
   const server = createServer((req, res) => {
+    for (const [name, value] of Object.entries(SECURITY_HEADERS)) res.setHeader(name, value);
     route(req, res).catch((error: unknown) => {
       if (!res.headersSent) {
         sendJson(res, 500, { detail: `Internal error: ${(error as Error).message}` });

@@ -44,6 +44,11 @@ beforeAll(async () => {
     ],
     viewport: { width: 1440, height: 900 },
   });
+  // Every page records what its Content-Security-Policy blocked.
+  await browser.addInitScript(
+    'window.__csp = []; document.addEventListener("securitypolicyviolation", (e) => ' +
+      'window.__csp.push(e.violatedDirective + " " + e.blockedURI));',
+  );
   // Nothing but the local server may be contacted.
   await browser.route(
     (url) => !url.href.startsWith(server.url),
@@ -62,7 +67,12 @@ describe('viewer in headless Chromium', () => {
     const page = await browser.newPage();
     const errors: string[] = [];
     page.on('pageerror', (e) => errors.push(e.message));
-    await page.goto(server.url);
+    const consoleErrors: string[] = [];
+    page.on('console', (m) => {
+      if (m.type() === 'error') consoleErrors.push(m.text());
+    });
+    const response = await page.goto(server.url);
+    expect(response?.headers()['content-security-policy']).toMatch(/script-src 'sha256-/);
 
     const group = page.locator('section.group[data-project="p"]');
     await expect.poll(() => group.locator('h2').textContent()).toContain('Log stream l');
@@ -168,6 +178,24 @@ describe('viewer in headless Chromium', () => {
 
     await page.screenshot({ path: join(artifacts, 'viewer.png'), fullPage: true });
     expect(errors).toEqual([]);
+    // It all ran under the strict policy, which blocked nothing.
+    expect(await page.evaluate('window.__csp')).toEqual([]);
+    expect(consoleErrors).toEqual([]);
+    await page.close();
+  });
+
+  it('enforces its Content-Security-Policy: a script injected into the page does not run', async () => {
+    const page = await browser.newPage();
+    await page.goto(server.url);
+    await expect.poll(() => page.locator('#live').textContent()).toBe('Live');
+    // What a markup injection would amount to: an inline script.
+    await page.evaluate(`(() => {
+      const script = document.createElement('script');
+      script.textContent = 'window.__ran = true';
+      document.body.append(script);
+    })()`);
+    expect(await page.evaluate('window.__ran === undefined')).toBe(true);
+    expect(await page.evaluate('window.__csp')).toEqual(['script-src-elem inline']);
     await page.close();
   });
 

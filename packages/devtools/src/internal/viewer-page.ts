@@ -5,6 +5,7 @@
 // comes from spanTree, whose source is embedded, so the viewer and the CLI share one iterative
 // algorithm.
 
+import { createHash } from 'node:crypto';
 import { spanTree } from './span-tree.js';
 
 // Rows deeper than this keep the same indentation and show their depth as a number, so a hostile
@@ -373,6 +374,24 @@ const SCRIPT = String.raw`
   route();
 })();
 `;
+
+const sha256 = (text: string): string =>
+  `'sha256-${createHash('sha256').update(text, 'utf8').digest('base64')}'`;
+
+/**
+ * The viewer's Content-Security-Policy: only its own inline script and stylesheet, named by hash,
+ * may run; it may fetch only from its own origin, and nothing may frame it.
+ */
+export const VIEWER_CONTENT_SECURITY_POLICY: string = [
+  "default-src 'none'",
+  `script-src ${sha256(SCRIPT)}`,
+  `style-src ${sha256(STYLE)}`,
+  "connect-src 'self'",
+  "img-src 'self'",
+  "base-uri 'none'",
+  "form-action 'none'",
+  "frame-ancestors 'none'",
+].join('; ');
 
 /** The viewer's HTML page, served at `/` and `/traces/:traceId`; the script routes client-side. */
 export function viewerPage(): string {
