@@ -4,15 +4,12 @@
 // receiver. Here Chromium resolves attacker.test to 127.0.0.1 (--host-resolver-rules); the first
 // answer, the page itself, comes from a second loopback server (the attacker's: Playwright sends
 // that one request to its port), and every request after it reaches the receiver.
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { type BrowserContext, chromium } from 'playwright-core';
+import type { BrowserContext } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type DevServer, startDevServer } from './index.js';
 import { recordSpans, toProtobuf } from './test-support/agent-trace.js';
+import { launchChromium, type TestBrowser } from './test-support/chromium.js';
 
 const SECRET = 'plan: ship the launch codes';
 
@@ -50,8 +47,8 @@ type Results = Record<'list' | 'trace' | 'page' | 'events' | 'post', Outcome>;
 let server: DevServer;
 let attacker: Server;
 let attackerUrl: string;
+let chromium: TestBrowser;
 let browser: BrowserContext;
-let profile: string;
 let secretTraceId: string;
 let planted: { traceId: string; body64: string };
 
@@ -82,20 +79,8 @@ beforeAll(async () => {
   await new Promise<void>((resolve) => attacker.listen(0, '127.0.0.1', resolve));
   attackerUrl = `http://127.0.0.1:${(attacker.address() as { port: number }).port}`;
 
-  profile = mkdtempSync(join(tmpdir(), 'galileo-devtools-rebinding-'));
-  browser = await chromium.launchPersistentContext(profile, {
-    executablePath: execFileSync('which', ['chromium'], { encoding: 'utf8' }).trim(),
-    headless: true,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--host-resolver-rules=MAP attacker.test 127.0.0.1',
-    ],
-  });
+  chromium = await launchChromium({ args: ['--host-resolver-rules=MAP attacker.test 127.0.0.1'] });
+  browser = chromium.browser;
   // Nothing but loopback, by address or through the mapped name.
   await browser.route(
     (url) => url.hostname !== 'attacker.test' && url.hostname !== '127.0.0.1',
@@ -104,10 +89,9 @@ beforeAll(async () => {
 }, 60_000);
 
 afterAll(async () => {
-  await browser?.close();
+  await chromium?.close();
   await new Promise((resolve) => attacker?.close(resolve));
   await server?.close();
-  if (profile) rmSync(profile, { recursive: true, force: true });
 });
 
 describe('DNS rebinding in headless Chromium', () => {

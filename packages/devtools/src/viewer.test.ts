@@ -1,8 +1,6 @@
-import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { type BrowserContext, chromium } from 'playwright-core';
+import type { BrowserContext } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type DevServer, startDevServer } from './index.js';
 import {
@@ -13,16 +11,13 @@ import {
   recordSpans,
   toProtobuf,
 } from './test-support/agent-trace.js';
+import { launchChromium, type TestBrowser } from './test-support/chromium.js';
 
 const artifacts = join(import.meta.dirname, '..', '.vitest');
 
-function chromiumPath(): string {
-  return execFileSync('which', ['chromium'], { encoding: 'utf8' }).trim();
-}
-
 let server: DevServer;
+let chromium: TestBrowser;
 let browser: BrowserContext;
-let profile: string;
 let recorded: RecordedTrace;
 
 beforeAll(async () => {
@@ -30,20 +25,8 @@ beforeAll(async () => {
   recorded = await recordAgentTrace(otlpExporter(server.otlpUrl));
   await server.store.waitForSpans(recorded.traceId, recorded.spanCount, 5000);
   mkdirSync(artifacts, { recursive: true });
-  profile = mkdtempSync(join(tmpdir(), 'galileo-devtools-chromium-'));
-  browser = await chromium.launchPersistentContext(profile, {
-    executablePath: chromiumPath(),
-    headless: true,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-    viewport: { width: 1440, height: 900 },
-  });
+  chromium = await launchChromium({ viewport: { width: 1440, height: 900 } });
+  browser = chromium.browser;
   // Every page records what its Content-Security-Policy blocked.
   await browser.addInitScript(
     'window.__csp = []; document.addEventListener("securitypolicyviolation", (e) => ' +
@@ -57,9 +40,8 @@ beforeAll(async () => {
 }, 60_000);
 
 afterAll(async () => {
-  await browser?.close();
+  await chromium?.close();
   await server?.close();
-  if (profile) rmSync(profile, { recursive: true, force: true });
 });
 
 describe('viewer in headless Chromium', () => {
