@@ -22,6 +22,7 @@ import { createTool } from '@mastra/core/tools';
 import { createStep, createWorkflow } from '@mastra/core/workflows';
 import { Observability } from '@mastra/observability';
 import { context, ProxyTracerProvider, type TracerProvider, trace } from '@opentelemetry/api';
+import { AlwaysOffSampler, TracerProvider as SdkTracerProvider } from '@opentelemetry/sdk-trace';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { galileoExporter } from './galileo-exporter.js';
@@ -809,6 +810,47 @@ describe('galileoExporter options and failure modes', () => {
     expect(result.traceId).not.toBe(REMOTE_TRACE);
     expect(exporter.openSpans).toBe(0);
     expect(await flushed(observability)).toHaveLength(0);
+  });
+
+  it('warns once, naming registerGalileo(), when no tracer provider is registered', async () => {
+    for (const mode of ['bridge', 'exporter'] as const) {
+      const warnings: string[] = [];
+      // What `trace.getTracerProvider()` is before anything is registered: a proxy with no
+      // delegate, whose tracers are no-ops.
+      const exporter = galileoExporter({
+        tracerProvider: new ProxyTracerProvider(),
+        logger: { warn: (line) => warnings.push(line) },
+      });
+      const { mastra, observability } = app(exporter, mode);
+      for (const city of ['Oslo', 'Lima']) {
+        const result = await mastra
+          .getAgent('weatherAgent')
+          .generate(`What is the weather in ${city}?`, { maxSteps: 3 });
+        expect(result.text).toContain('weather returned');
+      }
+      expect(await flushed(observability)).toHaveLength(0);
+      expect(warnings, mode).toEqual([
+        expect.stringContaining('no OpenTelemetry tracer provider is registered'),
+      ]);
+      expect(warnings[0]).toContain("registerGalileo() from '@galileo-otel/core'");
+      expect(warnings[0]).toContain('galileoExporter({ tracerProvider })');
+    }
+  });
+
+  it('does not warn when a registered provider samples the run out', async () => {
+    const warnings: string[] = [];
+    const sampledOut = new SdkTracerProvider({ sampler: new AlwaysOffSampler() });
+    const exporter = galileoExporter({
+      tracerProvider: sampledOut,
+      logger: { warn: (line) => warnings.push(line) },
+    });
+    const { mastra } = app(exporter, 'bridge');
+    const result = await mastra
+      .getAgent('weatherAgent')
+      .generate('What is the weather in Oslo?', { maxSteps: 3 });
+    expect(result.text).toContain('weather returned');
+    expect(warnings).toEqual([]);
+    await sampledOut.shutdown();
   });
 
   it('marks the agent span as error when the model call fails', async () => {

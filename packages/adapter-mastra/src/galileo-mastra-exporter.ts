@@ -30,6 +30,10 @@ const OPERATION_AT_START: Partial<Record<SpanRole, string>> = {
   llm: 'chat',
   tool: 'execute_tool',
 };
+const NO_PROVIDER =
+  'no OpenTelemetry tracer provider is registered, so Mastra spans are not exported. ' +
+  "Call registerGalileo() from '@galileo-otel/core' before the first Mastra run, or pass " +
+  'galileoExporter({ tracerProvider }) the provider that holds GalileoSpanProcessor.';
 
 /** Options of {@link galileoExporter} / {@link GalileoMastraExporter}. */
 export interface GalileoMastraExporterOptions {
@@ -311,7 +315,7 @@ export class GalileoMastraExporter implements ObservabilityExporter, Observabili
       TRACER_VERSION,
     );
     const operation = OPERATION_AT_START[role];
-    return this.#tracer.startSpan(
+    const span = this.#tracer.startSpan(
       name,
       {
         kind: role === 'llm' ? SpanKind.CLIENT : SpanKind.INTERNAL,
@@ -320,6 +324,8 @@ export class GalileoMastraExporter implements ObservabilityExporter, Observabili
       },
       parentCtx,
     );
+    if (!span.isRecording() && isNoOpSpan(span, parentCtx)) this.#warn('no-provider', NO_PROVIDER);
+    return span;
   }
 
   /** Bridge mode: the OTel parent of a span Mastra is constructing. */
@@ -418,6 +424,16 @@ export class GalileoMastraExporter implements ObservabilityExporter, Observabili
       // A broken logger must not break the traced program either.
     }
   }
+}
+
+/**
+ * Whether `span` came from a no-op tracer (no provider registered): it carries its parent's ids,
+ * or invalid ones for a root. A span a real SDK's sampler dropped still gets its own span id.
+ */
+function isNoOpSpan(span: Span, parentCtx: Context): boolean {
+  const own = span.spanContext();
+  if (!isSpanContextValid(own)) return true;
+  return own.spanId === trace.getSpanContext(parentCtx)?.spanId;
 }
 
 /** A remote parent context for explicit W3C-sized ids, or `undefined` when they are invalid. */
