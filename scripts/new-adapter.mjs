@@ -67,15 +67,24 @@ const versionOf = (pkg, fallback) => {
   return existsSync(file) ? `^${JSON.parse(readFileSync(file, 'utf8')).version}` : fallback;
 };
 const pkgName = `@galileo-otel/${folder}`;
+// Manifest conventions and the LICENSE come from this script's own repository, so a scaffold
+// into another root (`--root`) gets them too.
+const home = join(dirname(new URL(import.meta.url).pathname), '..');
+const core = JSON.parse(readFileSync(join(home, 'packages', 'core', 'package.json'), 'utf8'));
+const repoUrl = core.repository.url.replace(/^git\+/, '').replace(/\.git$/, '');
 
 const packageJson = {
   name: pkgName,
   version: '0.1.0',
   description: `${name} runs as Galileo-shaped OpenTelemetry spans.`,
   license: 'Apache-2.0',
+  repository: { ...core.repository, directory: `packages/${folder}` },
+  homepage: `${repoUrl}/tree/main/packages/${folder}#readme`,
+  bugs: core.bugs,
   type: 'module',
   sideEffects: false,
-  files: ['dist', 'README.md'],
+  // Source maps point into src, so it ships beside dist (without tests and fixtures).
+  files: core.files,
   exports: {
     '.': { types: './dist/index.d.ts', default: './dist/index.js' },
     './package.json': './package.json',
@@ -90,8 +99,9 @@ const packageJson = {
   },
   keywords: ['galileo', 'opentelemetry', name, 'tracing', 'llm', 'agents'],
   dependencies: { '@galileo-otel/core': versionOf('core', '^0.1.0') },
+  // Core's own range: the adapter loads core, so it needs exactly the API versions core does.
   peerDependencies: {
-    '@opentelemetry/api': '^1.9.0',
+    '@opentelemetry/api': core.peerDependencies['@opentelemetry/api'],
   },
   devDependencies: {
     '@galileo-otel/adapter-testkit': versionOf('adapter-testkit', '^0.1.0'),
@@ -104,6 +114,7 @@ const packageJson = {
 
 const files = {
   'package.json': `${JSON.stringify(packageJson, null, 2)}\n`,
+  LICENSE: readFileSync(join(home, 'LICENSE'), 'utf8'),
   'tsconfig.json': `{
   "extends": "../../tsconfig.base.json",
   "compilerOptions": { "outDir": "dist", "rootDir": "src", "noEmit": true },

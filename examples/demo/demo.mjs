@@ -273,7 +273,11 @@ log(
 );
 log(spans.length > 0 ? formatTree(spans) : '(nothing)');
 log(`\nViewer: ${receiver.url}/traces/${reply.traceId}`);
-log(dim(`CLI:    npx galileo-otel trace ${reply.traceId} --db .galileo-otel/demo.db`));
+log(
+  dim(
+    `CLI:    npx -p @galileo-otel/devtools galileo-otel trace ${reply.traceId} --db .galileo-otel/demo.db`,
+  ),
+);
 
 if (result.problems.length > 0) {
   console.error(

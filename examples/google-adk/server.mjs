@@ -12,7 +12,7 @@
 //   curl -s localhost:8000/ask -H 'content-type: application/json' -d '{"question":"Tell me about Voyager 1."}'
 //
 // Settings come from the environment: GALILEO_API_KEY, GALILEO_PROJECT, GALILEO_LOG_STREAM (or
-// GALILEO_API_ENDPOINT for a local receiver: `npx galileo-otel dev`), GOOGLE_API_KEY (or
+// GALILEO_API_ENDPOINT for a local receiver: `npx -p @galileo-otel/devtools galileo-otel dev`), GOOGLE_API_KEY (or
 // GEMINI_API_KEY) and optionally GOOGLE_GEMINI_BASE_URL / GEMINI_MODEL.
 //
 // GALILEO_OTEL=off runs the same service without galileo-otel (the baseline of the end-to-end

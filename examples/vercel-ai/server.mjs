@@ -12,7 +12,7 @@
 //   curl -s localhost:8000/ask -H 'content-type: application/json' -d '{"question":"Tell me about Voyager 1."}'
 //
 // Settings come from the environment: GALILEO_API_KEY, GALILEO_PROJECT, GALILEO_LOG_STREAM (or
-// GALILEO_API_ENDPOINT for a local receiver: `npx galileo-otel dev`), OPENAI_API_KEY and
+// GALILEO_API_ENDPOINT for a local receiver: `npx -p @galileo-otel/devtools galileo-otel dev`), OPENAI_API_KEY and
 // optionally OPENAI_BASE_URL / OPENAI_MODEL.
 //
 // GALILEO_OTEL=off runs the same service without galileo-otel (the baseline of the end-to-end

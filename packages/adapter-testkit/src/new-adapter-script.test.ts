@@ -68,11 +68,19 @@ describe('npm run new-adapter', () => {
       sideEffects: false,
       exports: { '.': { types: './dist/index.d.ts', default: './dist/index.js' } },
       scripts: { build: 'tsc -p tsconfig.build.json', test: 'vitest run' },
-      peerDependencies: { '@opentelemetry/api': '^1.9.0' },
+      peerDependencies: { '@opentelemetry/api': '>=1.10.0 <1.11.0' },
+      files: expect.arrayContaining(['dist', 'src', '!src/**/*.test.ts', 'LICENSE']),
+      repository: { directory: 'packages/adapter-demo-fw' },
     });
     expect(pkg.dependencies['@galileo-otel/core']).toMatch(/^\^\d/);
     expect(pkg.devDependencies['@galileo-otel/adapter-testkit']).toMatch(/^\^\d/);
-    for (const file of ['tsconfig.json', 'tsconfig.build.json', 'vitest.config.ts', 'README.md']) {
+    for (const file of [
+      'tsconfig.json',
+      'tsconfig.build.json',
+      'vitest.config.ts',
+      'README.md',
+      'LICENSE',
+    ]) {
       expect(existsSync(join(generated, file)), file).toBe(true);
     }
     expect(readFileSync(join(work, '.changeset', 'adapter-demo-fw-initial.md'), 'utf8')).toContain(
