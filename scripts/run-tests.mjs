@@ -7,9 +7,9 @@ import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 
 const root = new URL('..', import.meta.url).pathname;
-// The root package.json's workspaces: `packages/*`, `examples/*` and `bench`.
+// The root package.json's workspaces: `packages/*`, `examples/*`, `tests/*` and `bench`.
 const workspaces = [
-  ...['packages', 'examples'].flatMap((dir) =>
+  ...['packages', 'examples', 'tests'].flatMap((dir) =>
     existsSync(join(root, dir))
       ? readdirSync(join(root, dir), { withFileTypes: true })
           .filter((d) => d.isDirectory() && existsSync(join(root, dir, d.name, 'package.json')))
