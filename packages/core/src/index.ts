@@ -19,7 +19,10 @@ export {
   usageAttributes,
   workflowAttributes,
 } from './attributes/genai-shapes.js';
-export type { GalileoSpanProcessorOptions } from './config/galileo-options.js';
+export type {
+  GalileoOtlpExporterOptions,
+  GalileoSpanProcessorOptions,
+} from './config/galileo-options.js';
 export {
   type DescribedSetting,
   describeGalileoConfig,
@@ -40,9 +43,14 @@ export {
   resolveEndpoint,
 } from './endpoint/resolve-endpoint.js';
 export { GalileoConfigError } from './errors/galileo-config-error.js';
+export type { ExportStats } from './exporter/export-stats.js';
+export {
+  GalileoOtlpExporter,
+  type GalileoOtlpExporterSettings,
+  type SpanRewrite,
+} from './exporter/galileo-otlp-exporter.js';
 export type { GalileoLogger } from './internal/logger.js';
 export { type GalileoKind, galileoKind, type SpanWithAttributes } from './kinds/galileo-kind.js';
-export type { ExportStats } from './processor/export-stats.js';
 export {
   type GalileoProcessorOptions,
   GalileoSpanProcessor,

@@ -2,8 +2,11 @@ import type { GalileoAdapter } from '../adapter/galileo-adapter.js';
 import type { EndpointOptions } from '../endpoint/resolve-endpoint.js';
 import type { RedactFunction } from '../redaction/redact.js';
 
-/** Options of {@link GalileoSpanProcessor}; every one has an environment fallback. */
-export interface GalileoSpanProcessorOptions extends EndpointOptions {
+/**
+ * Options of {@link GalileoOtlpExporter}: where spans go and how they are sent and redacted.
+ * Every one has an environment fallback.
+ */
+export interface GalileoOtlpExporterOptions extends EndpointOptions {
   /**
    * Galileo API key, sent as the `Galileo-API-Key` header. Required.
    * @defaultValue `GALILEO_API_KEY`
@@ -25,6 +28,53 @@ export interface GalileoSpanProcessorOptions extends EndpointOptions {
    */
   experimentId?: string | undefined;
   /**
+   * Extra HTTP headers on every export request (for gateways and proxies). They cannot replace
+   * `Galileo-API-Key` or the routing headers.
+   * @defaultValue `{}`
+   */
+  headers?: Readonly<Record<string, string>> | undefined;
+  /**
+   * Time budget of one export, retries included, in milliseconds.
+   * @defaultValue `OTEL_BSP_EXPORT_TIMEOUT`, then `30000`
+   */
+  exportTimeoutMillis?: number | undefined;
+  /**
+   * Longest string attribute value exported, in characters; longer values are cut and marked.
+   * @defaultValue `GALILEO_MAX_ATTRIBUTE_LENGTH`, then `1048576`
+   */
+  maxAttributeLength?: number | undefined;
+  /**
+   * Request body compression.
+   * @defaultValue `OTEL_EXPORTER_OTLP_TRACES_COMPRESSION`, then `OTEL_EXPORTER_OTLP_COMPRESSION`,
+   * then `none`
+   */
+  compression?: 'gzip' | 'none' | undefined;
+  /**
+   * Apply the built-in secret filter (API keys, tokens, passwords, authorization and cookie
+   * headers) to every exported attribute.
+   * @defaultValue `true` (`GALILEO_REDACT_SECRETS=false` turns it off)
+   */
+  redactSecrets?: boolean | undefined;
+  /**
+   * Your own redaction, run on every exported attribute after the built-in filter. Return the
+   * value to keep, a replacement, or `undefined` to drop the attribute. If it throws, the
+   * attribute's content is dropped (fail closed) and the span is kept.
+   * @defaultValue none
+   */
+  redact?: RedactFunction | undefined;
+  /**
+   * Allow sending the API key over plain `http://` to a host that is not loopback.
+   * @defaultValue `false`
+   */
+  allowInsecureHttp?: boolean | undefined;
+}
+
+/**
+ * Options of {@link GalileoSpanProcessor}: the exporter's, plus stamping, adapters, queueing and
+ * exit handling. Every one has an environment fallback.
+ */
+export interface GalileoSpanProcessorOptions extends GalileoOtlpExporterOptions {
+  /**
    * Session id stamped as `galileo.session.id` on spans that do not carry one (from baggage or
    * set by the application).
    * @defaultValue `GALILEO_SESSION_ID`
@@ -35,12 +85,6 @@ export interface GalileoSpanProcessorOptions extends EndpointOptions {
    * @defaultValue `[]`
    */
   adapters?: readonly GalileoAdapter[] | undefined;
-  /**
-   * Extra HTTP headers on every export request (for gateways and proxies). They cannot replace
-   * `Galileo-API-Key` or the routing headers.
-   * @defaultValue `{}`
-   */
-  headers?: Readonly<Record<string, string>> | undefined;
   /**
    * `batch` queues spans and exports them in batches; `immediate` exports each span as it ends
    * (serverless functions that may be frozen right after the response).
@@ -73,35 +117,6 @@ export interface GalileoSpanProcessorOptions extends EndpointOptions {
    */
   scheduledDelayMillis?: number | undefined;
   /**
-   * Time budget of one export, retries included, in milliseconds.
-   * @defaultValue `OTEL_BSP_EXPORT_TIMEOUT`, then `30000`
-   */
-  exportTimeoutMillis?: number | undefined;
-  /**
-   * Longest string attribute value exported, in characters; longer values are cut and marked.
-   * @defaultValue `GALILEO_MAX_ATTRIBUTE_LENGTH`, then `1048576`
-   */
-  maxAttributeLength?: number | undefined;
-  /**
-   * Request body compression.
-   * @defaultValue `OTEL_EXPORTER_OTLP_TRACES_COMPRESSION`, then `OTEL_EXPORTER_OTLP_COMPRESSION`,
-   * then `none`
-   */
-  compression?: 'gzip' | 'none' | undefined;
-  /**
-   * Apply the built-in secret filter (API keys, tokens, passwords, authorization and cookie
-   * headers) to every exported attribute.
-   * @defaultValue `true` (`GALILEO_REDACT_SECRETS=false` turns it off)
-   */
-  redactSecrets?: boolean | undefined;
-  /**
-   * Your own redaction, run on every exported attribute after the built-in filter. Return the
-   * value to keep, a replacement, or `undefined` to drop the attribute. If it throws, the
-   * attribute's content is dropped (fail closed) and the span is kept.
-   * @defaultValue none
-   */
-  redact?: RedactFunction | undefined;
-  /**
    * Deliver queued spans before the process ends: on a natural exit (the event loop drains) the
    * process is held open until they are sent; on SIGTERM or SIGINT the processor shuts down,
    * then the signal takes its usual course (a second SIGINT exits at once). With it off, or
@@ -115,9 +130,4 @@ export interface GalileoSpanProcessorOptions extends EndpointOptions {
    * @defaultValue `GALILEO_EXIT_TIMEOUT`, then `10000`
    */
   exitTimeoutMillis?: number | undefined;
-  /**
-   * Allow sending the API key over plain `http://` to a host that is not loopback.
-   * @defaultValue `false`
-   */
-  allowInsecureHttp?: boolean | undefined;
 }

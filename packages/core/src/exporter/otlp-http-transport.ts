@@ -15,7 +15,7 @@ import type { DedupLogger } from '../internal/logger.js';
 import { nextTurn } from '../internal/next-turn.js';
 import { ownVersion } from '../internal/own-version.js';
 import { PacedEncoder } from '../internal/paced-encoder.js';
-import type { ExportStats } from '../processor/export-stats.js';
+import type { ExportStats } from './export-stats.js';
 
 const gzip = promisify(gzipCallback);
 const RETRYABLE = new Set([429, 502, 503, 504]);
@@ -273,8 +273,11 @@ export class OtlpHttpTransport {
     controller.abort(reason);
   }
 
-  /** Exports spans of one routing group; resolves when they are delivered or given up. */
-  async send(spans: ReadableSpan[], routing: Record<string, string>): Promise<void> {
+  /**
+   * Exports spans of one routing group; resolves when they are delivered or given up, with the
+   * number of spans that were not delivered (failed, oversized or rejected).
+   */
+  async send(spans: ReadableSpan[], routing: Record<string, string>): Promise<number> {
     const deadline = Date.now() + this.#settings.timeoutMillis;
     const signal = this.#abort.signal;
     const headers: Record<string, string> = {
@@ -286,6 +289,7 @@ export class OtlpHttpTransport {
     for (const [name, value] of Object.entries(routing)) headers[name] = headerSafe(value);
     headers['Galileo-API-Key'] = this.#settings.apiKey;
     let start = 0;
+    let lost = 0;
     try {
       // Requests of at most REQUEST_SLICE spans, each encoded within a time budget
       // (PacedEncoder), with a turn of the event loop between them, keep one large batch from
@@ -293,7 +297,7 @@ export class OtlpHttpTransport {
       for (; start < spans.length; start += REQUEST_SLICE) {
         if (start > 0) await nextTurn();
         const slice = spans.slice(start, start + REQUEST_SLICE);
-        await this.#sendWithin(slice, routing, headers, deadline, signal);
+        lost += await this.#sendWithin(slice, routing, headers, deadline, signal);
       }
     } catch (error) {
       // Whatever went wrong costs this group's unsent spans, counted, never another group's.
@@ -302,7 +306,9 @@ export class OtlpHttpTransport {
         'send',
         `could not send ${spans.length - start} spans: ${(error as Error)?.message ?? String(error)}`,
       );
+      lost += spans.length - start;
     }
+    return lost;
   }
 
   async #sendWithin(
@@ -312,16 +318,16 @@ export class OtlpHttpTransport {
     deadline: number,
     signal: AbortSignal,
     halving = false,
-  ): Promise<void> {
-    if (spans.length === 0) return;
+  ): Promise<number> {
+    if (spans.length === 0) return 0;
     if (signal.aborted) {
       this.#fail(spans.length, 'abandoned', `gave up on ${spans.length} spans: ${signal.reason}`);
-      return;
+      return spans.length;
     }
     const encoded = await this.#encoder.encode(spans);
     if (!encoded) {
       this.#fail(spans.length, 'encode', `could not encode ${spans.length} spans as OTLP protobuf`);
-      return;
+      return spans.length;
     }
     const body =
       this.#settings.compression === 'gzip' ? new Uint8Array(await gzip(encoded)) : encoded;
@@ -331,17 +337,18 @@ export class OtlpHttpTransport {
       // Split once into pieces expected to fit, rather than learning the limit again by halving.
       const pieces = Math.min(spans.length, Math.ceil(body.byteLength / limit));
       const size = Math.ceil(spans.length / pieces);
+      let lost = 0;
       for (let start = 0; start < spans.length; start += size) {
         const piece = spans.slice(start, start + size);
-        await this.#sendWithin(piece, routing, headers, deadline, signal);
+        lost += await this.#sendWithin(piece, routing, headers, deadline, signal);
       }
-      return;
+      return lost;
     }
 
     for (let attempt = 1; ; attempt++) {
       if (signal.aborted) {
         this.#fail(spans.length, 'abandoned', `gave up on ${spans.length} spans: ${signal.reason}`);
-        return;
+        return spans.length;
       }
       const remaining = deadline - Date.now();
       if (remaining <= 0) {
@@ -350,7 +357,7 @@ export class OtlpHttpTransport {
           'timeout',
           `export timed out; ${spans.length} spans were not delivered`,
         );
-        return;
+        return spans.length;
       }
       let response: HttpAnswer | undefined;
       let networkError: unknown;
@@ -380,7 +387,7 @@ export class OtlpHttpTransport {
             `Galileo accepted ${spans.length - rejected} of ${spans.length} spans and rejected ${rejected}${partial.message ? `: ${partial.message}` : ''}`,
           );
         }
-        return;
+        return rejected;
       }
 
       if (response?.status === 413) {
@@ -388,13 +395,15 @@ export class OtlpHttpTransport {
         if (spans.length > 1) {
           const middle = Math.ceil(spans.length / 2);
           const first = spans.slice(0, middle);
-          await this.#sendWithin(first, routing, headers, deadline, signal, true);
-          await this.#sendWithin(spans.slice(middle), routing, headers, deadline, signal, true);
-        } else {
-          this.#stats.spansOversized += 1;
-          this.#fail(1, '413', describeFailure(413, '', routing), false);
+          const rest = spans.slice(middle);
+          return (
+            (await this.#sendWithin(first, routing, headers, deadline, signal, true)) +
+            (await this.#sendWithin(rest, routing, headers, deadline, signal, true))
+          );
         }
-        return;
+        this.#stats.spansOversized += 1;
+        this.#fail(1, '413', describeFailure(413, '', routing), false);
+        return 1;
       }
 
       if (networkError !== undefined && (signal.aborted || isLocalRefusal(networkError))) {
@@ -402,14 +411,14 @@ export class OtlpHttpTransport {
           ? String(signal.reason)
           : `Node refused the request (${(networkError as Error).message})`;
         this.#fail(spans.length, 'abandoned', `gave up on ${spans.length} spans: ${why}`);
-        return;
+        return spans.length;
       }
       const retryable = networkError !== undefined || RETRYABLE.has(response?.status ?? 0);
       if (!retryable) {
         const status = response?.status ?? 0;
         const detail = response ? readDetail(response) : '';
         this.#fail(spans.length, `status:${status}`, describeFailure(status, detail, routing));
-        return;
+        return spans.length;
       }
       const backoff = Math.min(INITIAL_BACKOFF_MS * 1.5 ** (attempt - 1), MAX_BACKOFF_MS);
       const jittered = backoff * (0.8 + Math.random() * 0.4);
@@ -424,7 +433,7 @@ export class OtlpHttpTransport {
           `giveup:${response?.status ?? 'network'}`,
           `${cause}; gave up after ${attempt} attempts and dropped ${spans.length} spans`,
         );
-        return;
+        return spans.length;
       }
       this.#stats.exportRetries++;
       await sleep(wait, signal);

@@ -233,6 +233,16 @@ describe.each([
   });
 });
 
+describe('GalileoOtlpExporter as the traceExporter of a NodeSDK 0.301.0', () => {
+  it('exports the app and http instrumentation spans in one trace with Galileo routing', async () => {
+    const result = await runScenario('node-sdk-exporter.mjs', 'node-sdk-3');
+    const spans = routedSinkSpans(sink, ROUTING);
+    expect(result.library).toBe('@opentelemetry/sdk-node@0.301.0');
+    expectOneTrace(spans, result, /^GET$/, /^GET$/);
+    expect(spanNamed(spans, 'ask').resource['service.name']).toBe('node-sdk-exporter-app');
+  }, 60_000);
+});
+
 describe('next to @vercel/otel 2.1.3 registerOTel()', () => {
   let result: ScenarioResult;
   let spans: OtlpSpan[];
