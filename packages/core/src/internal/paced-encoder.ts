@@ -1,5 +1,5 @@
-import { ProtobufTraceSerializer } from '@opentelemetry/otlp-transformer';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace';
+import { encodeTraceRequest } from './encode-trace-request.js';
 import { nextTurn } from './next-turn.js';
 
 /** What one encoder call may hold the event loop for, in milliseconds. */
@@ -37,8 +37,7 @@ export class PacedEncoder {
 
   constructor(options: PacedEncoderOptions = {}) {
     this.#budgetMicros = (options.budgetMs ?? BUDGET_MS) * 1000;
-    this.#serialize =
-      options.serialize ?? ((spans) => ProtobufTraceSerializer.serializeRequest(spans));
+    this.#serialize = options.serialize ?? encodeTraceRequest;
     this.#now = options.now ?? (() => performance.now());
     this.#nextTurn = options.nextTurn ?? nextTurn;
   }
