@@ -548,6 +548,23 @@ describe('encodeTraceRequest', () => {
     expectSameRequest(views);
   });
 
+  it('writes a number where a string belongs as an empty string, as the OTel serializer does', () => {
+    const span = spans[0] as ReadableSpan;
+    const spanContext = () => span.spanContext();
+    const numbered = {
+      ...span,
+      spanContext,
+      name: 42,
+      status: { code: SpanStatusCode.ERROR, message: 7 },
+      events: [{ name: 3, time: span.startTime }],
+    } as unknown as ReadableSpan;
+    expectSameRequest([numbered]);
+    // Where OTel JS throws (a missing name), the request is still written.
+    const unnamed = { ...span, spanContext, name: undefined } as unknown as ReadableSpan;
+    expect(() => otel([unnamed])).toThrow(TypeError);
+    expect(decodeTraceRequest(encodeTraceRequest([unnamed])).spans[0]?.name).toBe('');
+  });
+
   it('writes malformed ids (odd length, upper case, not hex, empty) as the OTel serializer does', () => {
     const span = spans[0] as ReadableSpan;
     const ids: [traceId: string, spanId: string][] = [

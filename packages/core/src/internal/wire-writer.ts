@@ -151,8 +151,16 @@ export class WireWriter {
     this.pos += 8;
   }
 
-  /** A length-prefixed UTF-8 string; lone surrogates become U+FFFD, as `TextEncoder` does. */
+  /**
+   * A length-prefixed UTF-8 string; lone surrogates become U+FFFD, as `TextEncoder` does. A value
+   * that is not a string (a span named by a number, from untyped code) is written as an empty
+   * string, as OTel JS writes a number, rather than failing the whole request.
+   */
   string(text: string): void {
+    if (typeof text !== 'string') {
+      this.byte(0);
+      return;
+    }
     const n = text.length;
     if (n < SHORT_STRING) {
       this.ensure(1 + n);
