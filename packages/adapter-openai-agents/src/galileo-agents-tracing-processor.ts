@@ -1,16 +1,28 @@
 import {
+  type AdapterLogger,
+  adapterPackage,
   agentAttributes,
   agentSpanName,
+  asString,
+  createAdapterLogger,
+  DEFAULT_MAX_OPEN_RUNS,
   type GalileoMessage,
+  type GalileoToolCall,
+  type IncompleteReason,
   ioAttributes,
+  isRecord,
   llmAttributes,
   llmSpanName,
+  markIncomplete,
+  RunRegistry,
+  recordSpanError,
   runClock,
   safeJsonStringify,
   type TokenUsage,
   toolAttributes,
+  toolSpanName,
   usageAttributes,
-} from '@galileo-otel/core';
+} from '@galileo-otel/core/adapter';
 import type {
   Span as SdkSpan,
   Trace as SdkTrace,
@@ -24,24 +36,20 @@ import {
   context,
   type Span as OtelSpan,
   SpanKind,
-  SpanStatusCode,
   type Tracer,
   trace,
 } from '@opentelemetry/api';
 import {
   generationContent,
   type LlmContent,
-  type ModelToolCall,
   responseContent,
   usageOf,
 } from './internal/messages.js';
 import { registerBridge, unregisterBridge } from './internal/registry.js';
 import type { OpenAIAgentsAdapterOptions } from './openai-agents-options.js';
 
-const TRACER_NAME = '@galileo-otel/adapter-openai-agents';
-const TRACER_VERSION = '0.1.0';
+const PACKAGE = adapterPackage(import.meta.url);
 const MAX_TOOL_CALLS = 64;
-const MAX_ENDED_RUNS = 1000;
 const CLOSING_GRACE_MS = 30_000;
 
 type AnySdkSpan = SdkSpan<SpanData>;
@@ -82,32 +90,29 @@ interface RunState {
   readonly root: OtelSpan | undefined;
   readonly rootCtx: Context;
   readonly entries: Map<string, Entry>;
-  readonly toolCalls: ModelToolCall[];
+  readonly toolCalls: GalileoToolCall[];
   input: GalileoMessage[] | undefined;
   output: GalileoMessage[] | undefined;
-  /** The SDK ended the trace while spans were still open (streamed runs): end with the last. */
+  /** The SDK ended the trace (or it ended before this late span): end with the last span. */
+  traceEnded: boolean;
+  /** Gives up on the run if its last span never ends after the trace did. */
   closing: ReturnType<typeof setTimeout> | undefined;
 }
 
-/** Internal options: the public ones plus where diagnostics go. */
+/** Internal options: the public ones plus the adapter's logger. */
 export interface ProcessorOptions extends OpenAIAgentsAdapterOptions {
-  /** Diagnostics sink (deduplicated by key). */
-  log?: ((key: string, message: string) => void) | undefined;
+  /** The adapter's logger (attached to the processor by `openaiAgents()`). */
+  logger?: AdapterLogger | undefined;
 }
 
-function isDict(value: unknown): value is Dict {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-function nonEmpty(value: unknown): string | undefined {
-  return typeof value === 'string' && value !== '' ? value : undefined;
+/** An SDK span's `error`. */
+interface SdkError {
+  message: string;
+  data?: Dict | undefined;
 }
 
 /** The low-cardinality error kind of an SDK span error, e.g. `InputGuardrailTripwireTriggered`. */
-function sdkErrorType(
-  error: { message: string; data?: Dict | undefined },
-  fallback: string,
-): string {
+function sdkErrorType(error: SdkError, fallback: string): string {
   const detail = error.data?.error;
   if (typeof detail === 'string') {
     const match = /^([A-Za-z_$][\w$]*)(?::|$)/.exec(detail.trim());
@@ -116,33 +121,44 @@ function sdkErrorType(
   return fallback;
 }
 
-function sdkErrorMessage(error: { message: string; data?: Dict | undefined }): string {
+function sdkErrorMessage(error: SdkError): string {
   const detail = error.data?.error;
   return typeof detail === 'string' && detail ? `${error.message}: ${detail}` : error.message;
-}
-
-function markError(span: OtelSpan, message: string, type: string): void {
-  span.setStatus({ code: SpanStatusCode.ERROR, message });
-  span.setAttribute('error.type', type);
 }
 
 /**
  * An OpenAI Agents SDK `TracingProcessor` that turns the SDK's traces into Galileo-shaped
  * OpenTelemetry spans: agent → `invoke_agent`, generation / response → `chat <model>`, function
  * and handoff → `execute_tool`, task and turn collapsed, the whole run parented under the
- * OpenTelemetry context active when it started. Register it with
- * {@link installOpenAIAgentsTracing} or the `openaiAgents()` adapter rather than directly.
+ * OpenTelemetry context active when it started. Register it with the `openaiAgents()` adapter
+ * or {@link openaiAgentsTracing} rather than directly.
  */
 export class GalileoAgentsTracingProcessor implements TracingProcessor {
   readonly #options: ProcessorOptions;
-  readonly #runs = new Map<string, RunState>();
-  readonly #ended = new Map<string, Context>();
-  readonly #logged = new Set<string>();
+  readonly #log: AdapterLogger;
+  readonly #runs: RunRegistry<string, RunState>;
+  /** Root contexts of recently ended runs, so a span that arrives late joins the same trace. */
+  readonly #ended: RunRegistry<string, Context>;
   #closed = false;
 
+  /** @throws {RangeError} when `maxOpenRuns` is not a whole number of at least 1. */
   constructor(options: ProcessorOptions = {}) {
     this.#options = options;
-    registerBridge(this);
+    this.#log = options.logger ?? createAdapterLogger('openai-agents');
+    const maxOpenRuns = options.maxOpenRuns ?? DEFAULT_MAX_OPEN_RUNS;
+    this.#runs = new RunRegistry<string, RunState>({
+      maxOpenRuns,
+      abandon: (run, reason) => {
+        if (reason === 'evicted') {
+          this.#log.warnOnce(
+            'evicted',
+            `more than ${maxOpenRuns} runs open (maxOpenRuns): ending the oldest early, marked galileo.incomplete`,
+          );
+        }
+        this.#endRun(run, reason);
+      },
+    });
+    this.#ended = new RunRegistry<string, Context>({ maxOpenRuns, abandon: () => {} });
   }
 
   /** Number of SDK traces currently tracked (for diagnostics and tests). */
@@ -157,7 +173,7 @@ export class GalileoAgentsTracingProcessor implements TracingProcessor {
 
   /** Starts a run: remembers the caller's OTel context and, if wanted, a root workflow span. */
   async onTraceStart(sdkTrace: SdkTrace): Promise<void> {
-    this.#guard('trace-start', () => {
+    this.#log.guard('onTraceStart', () => {
       if (this.#closed) return;
       this.#startRun(
         sdkTrace.traceId,
@@ -170,32 +186,22 @@ export class GalileoAgentsTracingProcessor implements TracingProcessor {
 
   /** Ends a run (after its last open span, for streamed runs). */
   async onTraceEnd(sdkTrace: SdkTrace): Promise<void> {
-    this.#guard('trace-end', () => {
+    this.#log.guard('onTraceEnd', () => {
       const run = this.#runs.get(sdkTrace.traceId);
-      if (!run) return;
-      if (run.entries.size === 0) {
-        this.#endRun(run, undefined);
-        return;
-      }
-      // A streamed run's trace can end before its agent span does: wait for the last span,
-      // but never forever.
-      run.closing ??= setTimeout(() => {
-        if (this.#runs.get(run.traceId) === run) this.#endRun(run, 'evicted');
-      }, CLOSING_GRACE_MS);
-      run.closing.unref?.();
+      if (run) this.#endWhenDone(run);
     });
   }
 
   /** Starts the OTel span of an SDK span (synchronously, inside the SDK's `span.start()`). */
   async onSpanStart(span: AnySdkSpan): Promise<void> {
-    this.#guard('span-start', () => {
+    this.#log.guard('onSpanStart', () => {
       if (!this.#closed) this.#spanStart(span);
     });
   }
 
   /** Completes and ends the OTel span of an SDK span. */
   async onSpanEnd(span: AnySdkSpan): Promise<void> {
-    this.#guard('span-end', () => {
+    this.#log.guard('onSpanEnd', () => {
       if (!this.#closed) this.#spanEnd(span);
     });
   }
@@ -203,12 +209,12 @@ export class GalileoAgentsTracingProcessor implements TracingProcessor {
   /** Nothing to flush: spans are ended as the SDK ends them, and open runs stay open. */
   async forceFlush(): Promise<void> {}
 
-  /** Ends every open span (marked incomplete) and stops mirroring. */
+  /** Ends every open span (marked `galileo.incomplete`, reason `shutdown`) and stops mirroring. */
   async shutdown(): Promise<void> {
-    this.#guard('shutdown', () => {
+    this.#log.guard('shutdown', () => {
       if (this.#closed) return;
       this.#closed = true;
-      for (const run of [...this.#runs.values()]) this.#endRun(run, 'shutdown');
+      this.#runs.giveUpAll('shutdown');
       unregisterBridge(this);
     });
   }
@@ -216,10 +222,7 @@ export class GalileoAgentsTracingProcessor implements TracingProcessor {
   // --- runs -------------------------------------------------------------------------------
 
   #tracer(): Tracer {
-    return (this.#options.tracerProvider ?? trace.getTracerProvider()).getTracer(
-      TRACER_NAME,
-      TRACER_VERSION,
-    );
+    return PACKAGE.tracer(this.#options.tracerProvider);
   }
 
   #startRun(
@@ -230,13 +233,6 @@ export class GalileoAgentsTracingProcessor implements TracingProcessor {
   ): RunState {
     const existing = this.#runs.get(traceId);
     if (existing) return existing;
-    const max = Math.max(1, this.#options.maxOpenRuns ?? 1000);
-    while (this.#runs.size >= max) {
-      const oldest = this.#runs.values().next().value;
-      if (!oldest) break;
-      this.#log('evict', `more than ${max} OpenAI Agents runs open: ending the oldest early`);
-      this.#endRun(oldest, 'evicted');
-    }
     const tracer = this.#tracer();
     const now = runClock();
     const base = context.active();
@@ -247,7 +243,7 @@ export class GalileoAgentsTracingProcessor implements TracingProcessor {
     if (wantRoot) {
       const attributes: Attributes = { 'openai_agents.trace_id': traceId };
       if (groupId) attributes['gen_ai.conversation.id'] = groupId;
-      if (isDict(metadata) && Object.keys(metadata).length > 0) {
+      if (isRecord(metadata) && Object.keys(metadata).length > 0) {
         attributes['openai_agents.trace.metadata'] = safeJsonStringify(metadata);
       }
       root = tracer.startSpan(
@@ -256,22 +252,40 @@ export class GalileoAgentsTracingProcessor implements TracingProcessor {
         base,
       );
     }
-    const run: RunState = {
+    const ctx = root ? trace.setSpan(base, root) : base;
+    const run = this.#newRun(traceId, name, groupId, { span: root, ctx, tracer, now });
+    this.#open(run);
+    return run;
+  }
+
+  #newRun(
+    traceId: string,
+    name: string,
+    groupId: string | undefined,
+    root: { span: OtelSpan | undefined; ctx: Context; tracer: Tracer; now: () => number },
+  ): RunState {
+    return {
       traceId,
       name,
       groupId,
-      tracer,
-      now,
-      root,
-      rootCtx: root ? trace.setSpan(base, root) : base,
+      tracer: root.tracer,
+      now: root.now,
+      root: root.span,
+      rootCtx: root.ctx,
       entries: new Map(),
       toolCalls: [],
       input: undefined,
       output: undefined,
+      traceEnded: false,
       closing: undefined,
     };
-    this.#runs.set(traceId, run);
-    return run;
+  }
+
+  #open(run: RunState): void {
+    // Findable by withToolContext() while it has runs; shutdown() forgets it again.
+    registerBridge(this);
+    // Past maxOpenRuns the registry gives up on the oldest run (`evicted`).
+    this.#runs.set(run.traceId, run);
   }
 
   #runFor(traceId: string): RunState | undefined {
@@ -280,62 +294,67 @@ export class GalileoAgentsTracingProcessor implements TracingProcessor {
     const endedCtx = this.#ended.get(traceId);
     if (endedCtx !== undefined) {
       // A span that arrives after its run ended (a failed run's stragglers): keep it in the
-      // same trace under the same root, in a fresh short-lived state.
-      return this.#context(traceId, endedCtx);
+      // same trace under the same root, in a short-lived state that ends with its last span.
+      const late = this.#newRun(traceId, 'Agent workflow', undefined, {
+        span: undefined,
+        ctx: endedCtx,
+        tracer: this.#tracer(),
+        now: runClock(),
+      });
+      late.traceEnded = true;
+      this.#open(late);
+      return late;
     }
     // A span whose trace start we never saw (processor installed mid-run, trace id override).
     return this.#startRun(traceId, 'Agent workflow', undefined, undefined);
   }
 
-  #context(traceId: string, rootCtx: Context): RunState {
-    const run: RunState = {
-      traceId,
-      name: 'Agent workflow',
-      groupId: undefined,
-      tracer: this.#tracer(),
-      now: runClock(),
-      root: undefined,
-      rootCtx,
-      entries: new Map(),
-      toolCalls: [],
-      input: undefined,
-      output: undefined,
-      closing: undefined,
-    };
-    this.#runs.set(traceId, run);
-    return run;
+  /**
+   * The SDK ended the trace: end the run now, or with its last open span (a streamed run's
+   * trace can end before its agent span does), but never wait forever.
+   */
+  #endWhenDone(run: RunState): void {
+    run.traceEnded = true;
+    if (run.entries.size === 0) {
+      this.#endRun(run, undefined);
+      return;
+    }
+    run.closing ??= setTimeout(() => {
+      if (this.#runs.get(run.traceId) === run) this.#runs.giveUp(run.traceId, 'timeout');
+    }, CLOSING_GRACE_MS);
+    run.closing.unref?.();
   }
 
-  /** Ends a run: every span still open, then the root. `reason` set = the run did not finish. */
+  /**
+   * Ends a run: every span still open, then the root. `reason` set = the run did not finish
+   * (the spans still open are marked `galileo.incomplete` with it); `error` = it failed.
+   */
   #endRun(
     run: RunState,
-    reason: 'failed' | 'shutdown' | 'evicted' | undefined,
+    reason: IncompleteReason | undefined,
     error?: { message: string; type: string },
   ): void {
-    this.#runs.delete(run.traceId);
+    if (this.#runs.get(run.traceId) === run) this.#runs.delete(run.traceId);
+    if (run.closing) clearTimeout(run.closing);
     const open = [...run.entries.values()].reverse();
     run.entries.clear();
     for (const entry of open) {
       this.#flushPending(entry, undefined);
       entry.token?.dispose();
       if (!entry.otel) continue;
-      if (reason) entry.otel.setAttribute('openai_agents.incomplete', true);
-      if (error) markError(entry.otel, error.message, error.type);
+      if (reason) markIncomplete(entry.otel, reason);
+      if (error) recordSpanError(entry.otel, error.message, error.type);
       entry.otel.end(run.now());
     }
     if (run.root) {
       if (this.#captureContent()) {
         run.root.setAttributes(ioAttributes(run.input, run.output));
       }
-      if (error) markError(run.root, error.message, error.type);
-      else if (reason) run.root.setAttribute('openai_agents.incomplete', true);
+      if (error) recordSpanError(run.root, error.message, error.type);
+      else if (reason) markIncomplete(run.root, reason);
       run.root.end(run.now());
     }
     this.#ended.set(run.traceId, run.rootCtx);
-    if (this.#ended.size > MAX_ENDED_RUNS) {
-      const oldest = this.#ended.keys().next().value;
-      if (oldest !== undefined) this.#ended.delete(oldest);
-    }
   }
 
   // --- spans ------------------------------------------------------------------------------
@@ -360,7 +379,7 @@ export class GalileoAgentsTracingProcessor implements TracingProcessor {
         otel = undefined;
         break;
       case 'agent': {
-        const name = nonEmpty(data.name) ?? 'agent';
+        const name = asString(data.name) ?? 'agent';
         const attributes = agentAttributes({
           name,
           provider: this.#options.providerName ?? 'openai',
@@ -372,28 +391,28 @@ export class GalileoAgentsTracingProcessor implements TracingProcessor {
       }
       case 'generation':
       case 'response': {
-        const model = nonEmpty(data.model);
+        const model = asString(data.model);
         otel = start(llmSpanName(model), llmAttributes({ model, provider: this.#provider() }));
         break;
       }
       case 'function': {
-        const name = nonEmpty(data.name) ?? 'function';
-        otel = start(`execute_tool ${name}`, toolAttributes({ name }));
+        const name = asString(data.name) ?? 'function';
+        otel = start(toolSpanName(name), toolAttributes({ name }));
         break;
       }
       case 'handoff':
         otel = start(
-          'execute_tool transfer',
+          toolSpanName('transfer'),
           toolAttributes({ name: 'transfer', type: 'handoff' }),
         );
         break;
       case 'guardrail': {
-        const name = nonEmpty(data.name) ?? 'guardrail';
+        const name = asString(data.name) ?? 'guardrail';
         otel = start(`guardrail ${name}`, toolAttributes({ name, type: 'guardrail' }));
         break;
       }
       case 'mcp_tools': {
-        const server = nonEmpty(data.server);
+        const server = asString(data.server);
         otel = start(
           server ? `mcp_list_tools ${server}` : 'mcp_list_tools',
           toolAttributes({ name: 'mcp_list_tools', type: 'mcp' }),
@@ -401,7 +420,7 @@ export class GalileoAgentsTracingProcessor implements TracingProcessor {
         break;
       }
       case 'custom':
-        otel = start(nonEmpty(data.name) ?? 'custom', { 'openai_agents.span.type': 'custom' });
+        otel = start(asString(data.name) ?? 'custom', { 'openai_agents.span.type': 'custom' });
         break;
       default:
         otel = start(data.type, { 'openai_agents.span.type': data.type });
@@ -429,7 +448,7 @@ export class GalileoAgentsTracingProcessor implements TracingProcessor {
     if (getCurrentSpan()?.spanId !== span.spanId) return;
     const attach = (context as { attach?: (ctx: Context) => Disposable }).attach;
     if (typeof attach !== 'function') {
-      this.#log(
+      this.#log.warnOnce(
         'no-attach',
         '@opentelemetry/api < 1.10 has no context.attach(): spans started inside tools will not nest under the tool span; wrap tool bodies in withToolContext()',
       );
@@ -439,7 +458,7 @@ export class GalileoAgentsTracingProcessor implements TracingProcessor {
     if (trace.getSpan(context.active()) !== otel) {
       entry.token.dispose();
       entry.token = undefined;
-      this.#log(
+      this.#log.warnOnce(
         'attach-unsupported',
         'the registered OpenTelemetry context manager does not support attach(): spans started inside tools will not nest under the tool span; wrap tool bodies in withToolContext()',
       );
@@ -452,14 +471,14 @@ export class GalileoAgentsTracingProcessor implements TracingProcessor {
     if (!run || !entry) return;
     run.entries.delete(span.spanId);
     this.#finishSpan(run, entry, span);
-    if (run.closing && run.entries.size === 0 && this.#runs.get(run.traceId) === run) {
+    if (run.traceEnded && run.entries.size === 0 && this.#runs.get(run.traceId) === run) {
       this.#endRun(run, undefined);
     }
   }
 
   #finishSpan(run: RunState, entry: Entry, span: AnySdkSpan): void {
     const data = span.spanData as Dict & { type: string };
-    const error = span.error as { message: string; data?: Dict } | null;
+    const error = span.error as SdkError | null;
     const otel = entry.otel;
     const capture = this.#captureContent();
 
@@ -504,13 +523,17 @@ export class GalileoAgentsTracingProcessor implements TracingProcessor {
             safeJsonStringify({ triggered: data.triggered === true }),
           );
           if (data.triggered === true) {
-            markError(otel, `guardrail ${String(data.name)} tripped`, 'GuardrailTripwireTriggered');
+            recordSpanError(
+              otel,
+              `guardrail ${String(data.name)} tripped`,
+              'GuardrailTripwireTriggered',
+            );
           }
         }
         break;
       case 'mcp_tools':
         if (otel) {
-          if (nonEmpty(data.server))
+          if (asString(data.server))
             otel.setAttribute('openai_agents.mcp.server', String(data.server));
           if (Array.isArray(data.result)) {
             otel.setAttribute('gen_ai.tool.call.result', safeJsonStringify(data.result));
@@ -518,7 +541,7 @@ export class GalileoAgentsTracingProcessor implements TracingProcessor {
         }
         break;
       case 'custom':
-        if (otel && capture && isDict(data.data) && Object.keys(data.data).length > 0) {
+        if (otel && capture && isRecord(data.data) && Object.keys(data.data).length > 0) {
           otel.setAttribute('openai_agents.custom.data', safeJsonStringify(data.data));
         }
         break;
@@ -535,7 +558,7 @@ export class GalileoAgentsTracingProcessor implements TracingProcessor {
             ? 'AgentRunError'
             : 'Error',
       );
-      if (otel) markError(otel, sdkErrorMessage(error), type);
+      if (otel) recordSpanError(otel, sdkErrorMessage(error), type);
       // The SDK skips onTraceEnd when a run throws: a failed top-level span is the last event.
       if ((data.type === 'task' || (data.type === 'agent' && !entry.parent)) && !span.parentId) {
         otel?.end(run.now());
@@ -551,7 +574,7 @@ export class GalileoAgentsTracingProcessor implements TracingProcessor {
     entry: Entry,
     otel: OtelSpan,
     content: LlmContent,
-    error: { message: string; data?: Dict } | null,
+    error: SdkError | null,
   ): void {
     const capture = this.#captureContent();
     const model = content.model ?? content.responseModel;
@@ -579,7 +602,7 @@ export class GalileoAgentsTracingProcessor implements TracingProcessor {
       agent.agent.input ??= content.input;
       if (content.output) agent.agent.output = content.output;
     }
-    if (error) markError(otel, sdkErrorMessage(error), sdkErrorType(error, 'ModelError'));
+    if (error) recordSpanError(otel, sdkErrorMessage(error), sdkErrorType(error, 'ModelError'));
     const turn = this.#ancestor(entry, 'turn');
     if (!content.usage && turn?.pendingLlm) {
       // Chat Completions and redacted Responses spans carry no usage: wait for the turn's.
@@ -590,26 +613,27 @@ export class GalileoAgentsTracingProcessor implements TracingProcessor {
   }
 
   #finishFunction(run: RunState, otel: OtelSpan, data: Dict, capture: boolean): void {
-    const name = nonEmpty(data.name) ?? 'function';
-    const input = nonEmpty(data.input);
+    const name = asString(data.name) ?? 'function';
+    const input = asString(data.input);
     const callIndex = run.toolCalls.findIndex(
-      (call) => call.name === name && (input === undefined || call.arguments === input),
+      (call) =>
+        call.function.name === name && (input === undefined || call.function.arguments === input),
     );
     const call = callIndex >= 0 ? run.toolCalls.splice(callIndex, 1)[0] : undefined;
     // The SDK's MCP tools set `mcp_data` to `{ server }` (an object, despite its string type).
     const mcp = data.mcp_data;
-    const isMcp = isDict(mcp) || nonEmpty(mcp) !== undefined;
+    const isMcp = isRecord(mcp) || asString(mcp) !== undefined;
     otel.setAttributes(
       toolAttributes({
         name,
-        callId: call?.id,
+        callId: call?.id || undefined,
         type: isMcp ? 'mcp' : 'function',
         arguments: capture ? input : undefined,
-        result: capture ? nonEmpty(data.output) : undefined,
+        result: capture ? asString(data.output) : undefined,
       }),
     );
     if (!isMcp) return;
-    const server = isDict(mcp) ? nonEmpty(mcp.server) : undefined;
+    const server = isRecord(mcp) ? asString(mcp.server) : undefined;
     if (server) otel.setAttribute('openai_agents.mcp.server', server);
     if (capture) {
       otel.setAttribute(
@@ -620,21 +644,21 @@ export class GalileoAgentsTracingProcessor implements TracingProcessor {
   }
 
   #finishHandoff(run: RunState, otel: OtelSpan, data: Dict, capture: boolean): void {
-    const from = nonEmpty(data.from_agent);
-    const to = nonEmpty(data.to_agent);
+    const from = asString(data.from_agent);
+    const to = asString(data.to_agent);
     const expected = to ? `transfer_to_${to.replace(/[^a-zA-Z0-9]/g, '_')}` : undefined;
     const callIndex = run.toolCalls.findIndex((call) =>
-      expected ? call.name === expected : call.name.startsWith('transfer_to_'),
+      expected ? call.function.name === expected : call.function.name.startsWith('transfer_to_'),
     );
     const call = callIndex >= 0 ? run.toolCalls.splice(callIndex, 1)[0] : undefined;
-    const name = call?.name ?? expected ?? 'transfer';
-    otel.updateName(`execute_tool ${name}`);
+    const name = call?.function.name ?? expected ?? 'transfer';
+    otel.updateName(toolSpanName(name));
     otel.setAttributes(
       toolAttributes({
         name,
-        callId: call?.id,
+        callId: call?.id || undefined,
         type: 'handoff',
-        arguments: capture ? (call?.arguments ?? undefined) : undefined,
+        arguments: capture ? (call?.function.arguments ?? '{}') : undefined,
         result: capture && to ? safeJsonStringify({ assistant: to }) : undefined,
       }),
     );
@@ -671,27 +695,5 @@ export class GalileoAgentsTracingProcessor implements TracingProcessor {
 
   #captureContent(): boolean {
     return this.#options.captureContent !== false;
-  }
-
-  #guard(where: string, fn: () => void): void {
-    try {
-      fn();
-    } catch (error) {
-      this.#log(
-        `hook:${where}`,
-        `OpenAI Agents bridge ${where} failed and was skipped (the run continues): ${error instanceof Error ? error.message : String(error)}`,
-      );
-    }
-  }
-
-  #log(key: string, message: string): void {
-    if (this.#logged.has(key)) return;
-    this.#logged.add(key);
-    try {
-      if (this.#options.log) this.#options.log(`openai-agents:${key}`, message);
-      else console.warn(`[galileo-otel] ${message}`);
-    } catch {
-      // Logging must never break the traced program.
-    }
   }
 }

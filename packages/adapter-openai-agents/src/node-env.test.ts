@@ -12,7 +12,7 @@ import { adapterPackageDir, buildAdapter } from './test-support/child-process.js
 const exec = promisify(execFile);
 const fixture = join(dirname(fileURLToPath(import.meta.url)), '__fixtures__', 'node-env-agent.mjs');
 const WARNING =
-  '[galileo-otel] OpenAI Agents tracing is disabled (NODE_ENV=test or OPENAI_AGENTS_DISABLE_TRACING), ' +
+  '[galileo-otel] openai-agents: OpenAI Agents tracing is disabled (NODE_ENV=test or OPENAI_AGENTS_DISABLE_TRACING), ' +
   'so no agent spans will be made: call setTracingDisabled(false) from @openai/agents to enable it';
 
 let adapter: { url: string; remove(): void };

@@ -1,7 +1,7 @@
 import type { OpenAITracingExporterOptions } from '@openai/agents';
 import type { TracerProvider } from '@opentelemetry/api';
 
-/** Options of {@link openaiAgents} and {@link installOpenAIAgentsTracing}. */
+/** Options of {@link openaiAgents} and {@link openaiAgentsTracing}. */
 export interface OpenAIAgentsAdapterOptions {
   /**
    * Where the bridge's OpenTelemetry spans are created. Resolved at every run, so a provider
@@ -45,8 +45,9 @@ export interface OpenAIAgentsAdapterOptions {
    */
   providerName?: string | undefined;
   /**
-   * Runs tracked at once. When more are open, the oldest is ended (its open spans are exported
-   * with `openai_agents.incomplete = true`) so a run whose end never arrives cannot leak memory.
+   * Runs tracked at once (a whole number, at least 1). When more are open, the oldest is ended
+   * early, its open spans exported with `galileo.incomplete = true` and
+   * `galileo.incomplete.reason = "evicted"`, so a run whose end never arrives cannot leak memory.
    * @defaultValue `1000`
    */
   maxOpenRuns?: number | undefined;

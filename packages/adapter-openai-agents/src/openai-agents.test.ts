@@ -58,6 +58,52 @@ function json(value: unknown): unknown {
   return JSON.parse(String(value));
 }
 
+interface ToolCall {
+  id: string;
+  type: string;
+  function: { name: string; arguments: string };
+}
+interface Message {
+  role: string;
+  content: string;
+  tool_calls?: ToolCall[];
+  tool_call_id?: string;
+}
+
+function messages(span: OtlpSpan, key: 'gen_ai.input.messages' | 'gen_ai.output.messages') {
+  return json(span.attributes[key]) as Message[];
+}
+
+/** Every message on the span is `{role, content}` with text content, plus the two tool keys. */
+function expectCanonicalMessages(span: OtlpSpan): void {
+  for (const key of ['gen_ai.input.messages', 'gen_ai.output.messages'] as const) {
+    if (span.attributes[key] === undefined) continue;
+    for (const message of messages(span, key)) {
+      const keys = Object.keys(message).filter((k) => k !== 'tool_calls' && k !== 'tool_call_id');
+      expect(keys.sort(), `${span.name} ${key}`).toEqual(['content', 'role']);
+      expect(typeof message.content, `${span.name} ${key}`).toBe('string');
+      for (const call of message.tool_calls ?? []) {
+        expect(Object.keys(call).sort()).toEqual(['function', 'id', 'type']);
+        expect(call.type).toBe('function');
+        expect(call.id).not.toBe('');
+        expect(() => JSON.parse(call.function.arguments)).not.toThrow();
+      }
+    }
+  }
+}
+
+/** The one error shape: ERROR, `error.type`, and an `exception` event saying the same. */
+function expectFailed(span: OtlpSpan, type: string): void {
+  expect(span.status.code, span.name).toBe(2);
+  expect(span.attributes['error.type'], span.name).toBe(type);
+  const exceptions = span.events.filter((e) => e.name === 'exception');
+  expect(exceptions, span.name).toHaveLength(1);
+  expect(exceptions[0]?.attributes, span.name).toMatchObject({
+    'exception.type': type,
+    'exception.message': span.status.message,
+  });
+}
+
 const weather = tool({
   name: 'get_weather',
   description: 'Get the weather for a city',
@@ -98,14 +144,14 @@ function expectFailedModelRun(spans: OtlpSpan[], rootName: string, llmMessage: s
   expect(agentSpan.parentSpanId).toBe(root.spanId);
   expect(llm.parentSpanId).toBe(agentSpan.spanId);
   expect(llm.status).toEqual({ code: 2, message: llmMessage });
-  expect(llm.attributes['error.type']).toBe('ModelError');
+  expectFailed(llm, 'ModelError');
   for (const span of [root, agentSpan]) {
     expect(span.status, span.name).toEqual({
       code: 2,
       message: `Error in agent run: Error: ${MODEL_500}`,
     });
     // the SDK reports the client's error only as text (`Error: 500 ...`): no class to name
-    expect(span.attributes['error.type'], span.name).toBe('AgentRunError');
+    expectFailed(span, 'AgentRunError');
   }
 }
 
@@ -130,10 +176,8 @@ function expectTripped(
     code: 2,
     message: `guardrail ${names.guardrail} tripped`,
   });
-  for (const span of [root, agentSpan]) {
-    expect(span.status.code, span.name).toBe(2);
-    expect(span.attributes['error.type'], span.name).toBe(names.errorType);
-  }
+  expectFailed(guardrail, 'GuardrailTripwireTriggered');
+  for (const span of [root, agentSpan]) expectFailed(span, names.errorType);
   expect(new Set(spans.map((s) => s.traceId)).size).toBe(1);
   for (const span of spans) expect(span.endTimeUnixNano > 0n).toBe(true);
 }
@@ -204,19 +248,41 @@ describe.each(['chat_completions', 'responses'] as const)('over %s', (api) => {
           Number(chat.attributes['gen_ai.usage.output_tokens']),
       );
     }
-    const requested = json(chat1.attributes['gen_ai.output.messages']) as [{ content: string }];
-    const [call] = json(requested[0].content) as [{ id: string; name: string; arguments: string }];
-    expect(call.name).toBe('get_weather');
+    // the model's request is `tool_calls` on the assistant message, with the API's call id
+    const [asked] = messages(chat1, 'gen_ai.output.messages');
+    expect(asked).toEqual({
+      role: 'assistant',
+      content: '',
+      tool_calls: [
+        {
+          id: expect.stringMatching(/^call_/),
+          type: 'function',
+          function: { name: 'get_weather', arguments: expect.any(String) },
+        },
+      ],
+    });
+    const call = asked?.tool_calls?.[0] as ToolCall;
+    expect(JSON.parse(call.function.arguments)).toEqual({ city: 'Paris' });
 
     expect(toolSpan.attributes).toMatchObject({
       'gen_ai.operation.name': 'execute_tool',
       'gen_ai.tool.name': 'get_weather',
       'gen_ai.tool.type': 'function',
       'gen_ai.tool.call.id': call.id,
-      'gen_ai.tool.call.arguments': call.arguments,
+      'gen_ai.tool.call.arguments': call.function.arguments,
     });
-    expect(String(toolSpan.attributes['gen_ai.tool.call.result'])).toMatch(/^Sunny, 22C in /);
-    expect(String(chat2.attributes['gen_ai.input.messages'])).toContain('Sunny, 22C');
+    const answer = String(toolSpan.attributes['gen_ai.tool.call.result']);
+    expect(answer).toMatch(/^Sunny, 22C in /);
+    // the next model call's input answers that call: a tool message with its id
+    expect(messages(chat2, 'gen_ai.input.messages')).toEqual([
+      { role: 'user', content: 'What is the weather in Paris?' },
+      { role: 'assistant', content: '', tool_calls: [call] },
+      { role: 'tool', content: answer, tool_call_id: call.id },
+    ]);
+    expect(messages(chat2, 'gen_ai.output.messages')).toEqual([
+      { role: 'assistant', content: expect.stringContaining('Sunny, 22C') },
+    ]);
+    for (const span of spans) expectCanonicalMessages(span);
     // task and turn are collapsed, never exported
     expect(spans.some((s) => /task|turn/.test(s.name))).toBe(false);
     // children start and end inside their parents (one clock per run)
@@ -277,7 +343,11 @@ describe.each(['chat_completions', 'responses'] as const)('over %s', (api) => {
     expect(toolSpan.status.code).toBe(2);
     // the SDK redacts tool error details in its span (`Error details are redacted.`)
     expect(toolSpan.status.message).toContain('Error running tool');
-    expect(toolSpan.attributes['error.type']).toBe('ToolError');
+    expectFailed(toolSpan, 'ToolError');
+    // the tool still got its arguments; the error, not a result, says how it ended
+    expect(JSON.parse(String(toolSpan.attributes['gen_ai.tool.call.arguments']))).toEqual({
+      city: 'Rome',
+    });
     expect(one(spans, 'invoke_agent WeatherAgent').status.code).toBe(0);
     expect(one(spans, 'Agent workflow').status.code).toBe(0);
     expect(byName(spans, `chat ${MODEL}`)).toHaveLength(2);
@@ -312,11 +382,8 @@ describe.each(['chat_completions', 'responses'] as const)('over %s', (api) => {
       'openai_agents.guardrail.triggered': true,
       'error.type': 'GuardrailTripwireTriggered',
     });
-    expect(guardrail.status.code).toBe(2);
-    for (const span of [root, agentSpan]) {
-      expect(span.status.code).toBe(2);
-      expect(span.attributes['error.type']).toBe('InputGuardrailTripwireTriggered');
-    }
+    expectFailed(guardrail, 'GuardrailTripwireTriggered');
+    for (const span of [root, agentSpan]) expectFailed(span, 'InputGuardrailTripwireTriggered');
     // every span of the run was ended and exported, in one trace
     expect(new Set(spans.map((s) => s.traceId)).size).toBe(1);
     for (const span of spans) expect(span.endTimeUnixNano > 0n).toBe(true);
@@ -415,7 +482,7 @@ describe.each(['chat_completions', 'responses'] as const)('over %s', (api) => {
     for (const span of spans.filter((s) => ['llm', 'tool'].includes(galileoKind(s)))) {
       if (span.name.startsWith('guardrail')) continue;
       expect(span.status.code, span.name).toBe(0);
-      expect(span.attributes['openai_agents.incomplete'], span.name).toBeUndefined();
+      expect(span.attributes['galileo.incomplete'], span.name).toBeUndefined();
     }
   });
 
@@ -450,6 +517,25 @@ describe.each(['chat_completions', 'responses'] as const)('over %s', (api) => {
       'openai_agents.handoff.to_agent': 'WeatherAgent',
     });
     expect(String(transfer.attributes['gen_ai.tool.call.id'])).toMatch(/^call_/);
+    // the handoff is the model's transfer_to_ call, named with the same id on the triage llm span
+    const triageChat = childrenOf(spans, one(spans, 'invoke_agent Triage'))[0] as OtlpSpan;
+    expect(messages(triageChat, 'gen_ai.output.messages')).toEqual([
+      {
+        role: 'assistant',
+        content: '',
+        tool_calls: [
+          {
+            id: transfer.attributes['gen_ai.tool.call.id'],
+            type: 'function',
+            function: {
+              name: 'transfer_to_WeatherAgent',
+              arguments: transfer.attributes['gen_ai.tool.call.arguments'],
+            },
+          },
+        ],
+      },
+    ]);
+    for (const span of spans) expectCanonicalMessages(span);
     expect(json(transfer.attributes['gen_ai.tool.call.result'])).toEqual({
       assistant: 'WeatherAgent',
     });
@@ -497,8 +583,8 @@ describe.each(['chat_completions', 'responses'] as const)('over %s', (api) => {
       ].join('\n'),
     );
     const [chat1] = byName(spans, `chat ${MODEL}`) as [OtlpSpan];
-    const requested = json(chat1.attributes['gen_ai.output.messages']) as [{ content: string }];
-    const [call] = json(requested[0].content) as [{ id: string; arguments: string }];
+    const call = messages(chat1, 'gen_ai.output.messages')[0]?.tool_calls?.[0] as ToolCall;
+    expect(call.function.name).toBe('get_forecast');
     const toolSpan = one(spans, 'execute_tool get_forecast');
     expect(toolSpan.status.code).toBe(0);
     expect(toolSpan.attributes).toMatchObject({

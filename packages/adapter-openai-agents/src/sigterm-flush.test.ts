@@ -84,10 +84,12 @@ describe('SIGTERM with flushOnExit and the OpenAI Agents SDK present', () => {
     const spans = sink.spans();
     const agent = spans.find((s) => s.name === 'invoke_agent SlowAgent');
     expect(agent, `spans: ${spans.map((s) => s.name).join(', ')}`).toBeDefined();
-    expect(agent?.attributes['openai_agents.incomplete']).toBe(true);
+    expect(agent?.attributes['galileo.incomplete']).toBe(true);
+    expect(agent?.attributes['galileo.incomplete.reason']).toBe('shutdown');
     const tool = spans.find((s) => s.name === 'execute_tool slow_lookup');
     expect(tool?.parentSpanId).toBe(agent?.spanId);
-    expect(tool?.attributes['openai_agents.incomplete']).toBe(true);
+    expect(tool?.attributes['galileo.incomplete']).toBe(true);
+    expect(tool?.attributes['galileo.incomplete.reason']).toBe('shutdown');
   });
 
   it('still ends the process after the flush', async () => {

@@ -1,11 +1,12 @@
-import type { GalileoMessage, TokenUsage } from '@galileo-otel/core';
-
-/** A tool call the model asked for, remembered to give the tool span its call id. */
-export interface ModelToolCall {
-  name: string;
-  arguments: string;
-  id: string | undefined;
-}
+import {
+  asNumber,
+  asString,
+  type GalileoMessage,
+  type GalileoToolCall,
+  isRecord,
+  type TokenUsage,
+  toolCall,
+} from '@galileo-otel/core/adapter';
 
 /** What one model call (a generation or response span) said, in Galileo's shapes. */
 export interface LlmContent {
@@ -17,33 +18,22 @@ export interface LlmContent {
   output: GalileoMessage[] | undefined;
   finishReasons: string[] | undefined;
   usage: TokenUsage | undefined;
-  toolCalls: ModelToolCall[];
+  /** The tools the model asked for, in order (also on `output`), to give tool spans their id. */
+  toolCalls: GalileoToolCall[];
 }
 
 type Dict = Record<string, unknown>;
 
-function isDict(value: unknown): value is Dict {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-function str(value: unknown): string | undefined {
-  return typeof value === 'string' && value !== '' ? value : undefined;
-}
-
-function num(value: unknown): number | undefined {
-  return typeof value === 'number' && Number.isFinite(value) ? value : undefined;
-}
-
 /** Text of a content value: plain text, or the text parts of a content array. */
 function textOf(content: unknown): unknown {
   if (typeof content === 'string') return content;
-  if (isDict(content) && typeof content.text === 'string') return content.text;
+  if (isRecord(content) && typeof content.text === 'string') return content.text;
   if (Array.isArray(content)) {
     const texts: string[] = [];
     for (const part of content) {
       if (typeof part === 'string') texts.push(part);
-      else if (isDict(part)) {
-        const text = str(part.text) ?? str(part.refusal) ?? str(part.transcript);
+      else if (isRecord(part)) {
+        const text = asString(part.text) ?? asString(part.refusal) ?? asString(part.transcript);
         if (text !== undefined) texts.push(text);
         else if (part.type !== undefined) return content;
       }
@@ -55,18 +45,45 @@ function textOf(content: unknown): unknown {
 
 /** Usage in any of the shapes the SDK and the OpenAI APIs use. */
 export function usageOf(raw: unknown): TokenUsage | undefined {
-  if (!isDict(raw)) return undefined;
-  const inputTokens = num(raw.input_tokens) ?? num(raw.prompt_tokens) ?? num(raw.inputTokens);
+  if (!isRecord(raw)) return undefined;
+  const inputTokens =
+    asNumber(raw.input_tokens) ?? asNumber(raw.prompt_tokens) ?? asNumber(raw.inputTokens);
   const outputTokens =
-    num(raw.output_tokens) ?? num(raw.completion_tokens) ?? num(raw.outputTokens);
-  const totalTokens = num(raw.total_tokens) ?? num(raw.totalTokens);
+    asNumber(raw.output_tokens) ?? asNumber(raw.completion_tokens) ?? asNumber(raw.outputTokens);
+  const totalTokens = asNumber(raw.total_tokens) ?? asNumber(raw.totalTokens);
   if (inputTokens === undefined && outputTokens === undefined && totalTokens === undefined) {
     return undefined;
   }
   return { inputTokens, outputTokens, totalTokens };
 }
 
-/** Chat Completions request messages → system instructions plus `{role, content}` messages. */
+/** The `tool_calls` of a Chat Completions message, in the canonical shape. */
+function chatToolCalls(calls: unknown): GalileoToolCall[] {
+  if (!Array.isArray(calls)) return [];
+  const out: GalileoToolCall[] = [];
+  for (const call of calls) {
+    if (!isRecord(call) || !isRecord(call.function)) continue;
+    const name = asString(call.function.name);
+    if (name)
+      out.push(toolCall({ id: asString(call.id), name, arguments: call.function.arguments }));
+  }
+  return out;
+}
+
+/** A Chat Completions message (request or response) as a Galileo message. */
+function chatMessage(message: Dict, defaultRole: string): GalileoMessage {
+  const role = asString(message.role) ?? defaultRole;
+  const text = textOf(message.content);
+  const refusal = asString(message.refusal);
+  const out: GalileoMessage = { role, content: text === '' && refusal ? refusal : text };
+  const calls = chatToolCalls(message.tool_calls);
+  if (calls.length > 0) out.tool_calls = calls;
+  const answers = asString(message.tool_call_id);
+  if (answers) out.tool_call_id = answers;
+  return out;
+}
+
+/** Chat Completions request messages → system instructions plus the conversation. */
 function chatInput(messages: readonly unknown[]): {
   system: string | undefined;
   input: GalileoMessage[];
@@ -74,115 +91,103 @@ function chatInput(messages: readonly unknown[]): {
   const system: string[] = [];
   const input: GalileoMessage[] = [];
   for (const message of messages) {
-    if (!isDict(message)) continue;
-    const role = str(message.role) ?? 'user';
-    if (role === 'system' || role === 'developer') {
-      const text = textOf(message.content);
-      system.push(typeof text === 'string' ? text : JSON.stringify(text));
+    if (!isRecord(message)) continue;
+    const shaped = chatMessage(message, 'user');
+    if (shaped.role === 'system' || shaped.role === 'developer') {
+      system.push(
+        typeof shaped.content === 'string' ? shaped.content : JSON.stringify(shaped.content),
+      );
       continue;
     }
-    if (Array.isArray(message.tool_calls) && message.tool_calls.length > 0) {
-      input.push({ role, content: message.tool_calls.map(chatToolCall) });
-      continue;
-    }
-    input.push({ role, content: textOf(message.content) });
+    input.push(shaped);
   }
   return { system: system.length > 0 ? system.join('\n') : undefined, input };
 }
 
-function chatToolCall(call: unknown): Dict {
-  if (!isDict(call)) return {};
-  const fn = isDict(call.function) ? call.function : {};
-  return { type: 'tool_call', id: call.id, name: fn.name, arguments: fn.arguments };
-}
-
 /** A Chat Completions response (`generation` span `output[0]`). */
-function chatOutput(response: Dict): {
-  output: GalileoMessage[];
-  finishReasons: string[];
-  toolCalls: ModelToolCall[];
-} {
+function chatOutput(response: Dict): { output: GalileoMessage[]; finishReasons: string[] } {
   const output: GalileoMessage[] = [];
   const finishReasons: string[] = [];
-  const toolCalls: ModelToolCall[] = [];
   const choices = Array.isArray(response.choices) ? response.choices : [];
   for (const choice of choices) {
-    if (!isDict(choice)) continue;
-    const reason = str(choice.finish_reason);
+    if (!isRecord(choice)) continue;
+    const reason = asString(choice.finish_reason);
     if (reason) finishReasons.push(reason);
-    const message = isDict(choice.message) ? choice.message : undefined;
-    if (!message) continue;
-    const calls = Array.isArray(message.tool_calls) ? message.tool_calls : [];
-    for (const call of calls) {
-      const shaped = chatToolCall(call);
-      if (typeof shaped.name === 'string') {
-        toolCalls.push({
-          name: shaped.name,
-          arguments: typeof shaped.arguments === 'string' ? shaped.arguments : '',
-          id: str(shaped.id),
-        });
-      }
-    }
-    const text = str(message.content) ?? str(message.refusal);
-    if (calls.length > 0) {
-      output.push({
-        role: 'assistant',
-        content: text
-          ? [{ type: 'text', text }, ...calls.map(chatToolCall)]
-          : calls.map(chatToolCall),
-      });
-    } else {
-      output.push({ role: 'assistant', content: text ?? '' });
-    }
+    if (isRecord(choice.message)) output.push(chatMessage(choice.message, 'assistant'));
   }
-  return { output, finishReasons, toolCalls };
+  return { output, finishReasons };
+}
+
+function toolCallsOf(messages: readonly GalileoMessage[] | undefined): GalileoToolCall[] {
+  return messages?.flatMap((message) => message.tool_calls ?? []) ?? [];
 }
 
 /** The model call of a `generation` span (Chat Completions). */
 export function generationContent(data: Dict): LlmContent {
   const input = Array.isArray(data.input) ? chatInput(data.input) : undefined;
-  const first = Array.isArray(data.output) && isDict(data.output[0]) ? data.output[0] : undefined;
+  const first = Array.isArray(data.output) && isRecord(data.output[0]) ? data.output[0] : undefined;
   const out = first ? chatOutput(first) : undefined;
+  const output = out && out.output.length > 0 ? out.output : undefined;
   return {
-    model: str(data.model),
-    responseModel: first ? str(first.model) : undefined,
-    responseId: first ? str(first.id) : undefined,
+    model: asString(data.model),
+    responseModel: first ? asString(first.model) : undefined,
+    responseId: first ? asString(first.id) : undefined,
     systemInstructions: input?.system,
     input: input?.input,
-    output: out && out.output.length > 0 ? out.output : undefined,
+    output,
     finishReasons: out && out.finishReasons.length > 0 ? out.finishReasons : undefined,
     usage: usageOf(data.usage) ?? (first ? usageOf(first.usage) : undefined),
-    toolCalls: out?.toolCalls ?? [],
+    toolCalls: toolCallsOf(output),
   };
 }
 
-/** Responses API items (input or output) → `{role, content}` messages. */
-function responseItems(items: readonly unknown[], toolCalls?: ModelToolCall[]): GalileoMessage[] {
+/**
+ * Adds a tool call to the assistant message just before it (a Responses output is a list of
+ * items: the text and the calls of one model turn are one assistant message in chat form), or
+ * starts an assistant message.
+ */
+function appendToolCall(messages: GalileoMessage[], call: GalileoToolCall): void {
+  const last = messages.at(-1);
+  if (last && last.role === 'assistant' && last.tool_call_id === undefined) {
+    last.tool_calls = [...(last.tool_calls ?? []), call];
+    return;
+  }
+  messages.push({ role: 'assistant', content: '', tool_calls: [call] });
+}
+
+/**
+ * Responses API items (the SDK's `_input`, the response's `output`) → Galileo messages. Calls
+ * (`function_call`, and the hosted / computer / shell `…_call` items) become `tool_calls` on the
+ * assistant message; their results (`function_call_output`, the SDK's `function_call_result`,
+ * `…_call_output`) become `tool` messages with the call's id.
+ */
+function responseItems(items: readonly unknown[]): GalileoMessage[] {
   const messages: GalileoMessage[] = [];
   for (const item of items) {
     if (typeof item === 'string') {
       messages.push({ role: 'user', content: item });
       continue;
     }
-    if (!isDict(item)) continue;
-    const type = str(item.type);
-    if (type === 'function_call') {
-      const name = str(item.name) ?? 'function';
-      const args = typeof item.arguments === 'string' ? item.arguments : '';
-      const id = str(item.call_id) ?? str(item.callId) ?? str(item.id);
-      toolCalls?.push({ name, arguments: args, id });
-      messages.push({
-        role: 'assistant',
-        content: [{ type: 'tool_call', id, name, arguments: args }],
-      });
-    } else if (type === 'function_call_output' || type === 'function_call_result') {
-      messages.push({ role: 'tool', content: textOf(item.output) });
-    } else if (type === 'reasoning') {
-      // Reasoning summaries are not part of the conversation Galileo shows.
-    } else if (type === undefined || type === 'message') {
-      messages.push({ role: str(item.role) ?? 'assistant', content: textOf(item.content) });
+    if (!isRecord(item)) continue;
+    const type = asString(item.type);
+    const callId = asString(item.call_id) ?? asString(item.callId);
+    if (type === undefined || type === 'message') {
+      messages.push({ role: asString(item.role) ?? 'assistant', content: textOf(item.content) });
+    } else if (type === 'reasoning' || type === 'compaction') {
+      // Reasoning summaries and compaction markers are not part of the conversation shown.
+    } else if (type.endsWith('_call')) {
+      appendToolCall(
+        messages,
+        toolCall({
+          id: callId ?? asString(item.id),
+          name: asString(item.name) ?? type.slice(0, -'_call'.length),
+          arguments: item.arguments ?? item.input ?? item.action ?? item.actions ?? item.operation,
+        }),
+      );
+    } else if (callId && (type.endsWith('_output') || type.endsWith('_result'))) {
+      messages.push({ role: 'tool', content: textOf(item.output), tool_call_id: callId });
     } else {
-      messages.push({ role: str(item.role) ?? 'assistant', content: item });
+      messages.push({ role: asString(item.role) ?? 'assistant', content: item });
     }
   }
   return messages;
@@ -190,35 +195,31 @@ function responseItems(items: readonly unknown[], toolCalls?: ModelToolCall[]): 
 
 /** The model call of a `response` span (Responses API). */
 export function responseContent(data: Dict): LlmContent {
-  const response = isDict(data._response) ? data._response : undefined;
+  const response = isRecord(data._response) ? data._response : undefined;
   const rawInput = data._input;
   let input: GalileoMessage[] | undefined;
   let system: string | undefined;
   if (typeof rawInput === 'string') input = [{ role: 'user', content: rawInput }];
   else if (Array.isArray(rawInput)) {
     const all = responseItems(rawInput);
-    const systemTexts = all
-      .filter((m) => m.role === 'system' || m.role === 'developer')
-      .map((m) => String(m.content));
+    const isSystem = (m: GalileoMessage) => m.role === 'system' || m.role === 'developer';
+    const systemTexts = all.filter(isSystem).map((m) => String(m.content));
     if (systemTexts.length > 0) system = systemTexts.join('\n');
-    input = all.filter((m) => m.role !== 'system' && m.role !== 'developer');
+    input = all.filter((m) => !isSystem(m));
   }
-  const toolCalls: ModelToolCall[] = [];
-  const output =
-    response && Array.isArray(response.output)
-      ? responseItems(response.output, toolCalls)
-      : undefined;
-  const instructions = response ? str(response.instructions) : undefined;
-  const status = response ? str(response.status) : undefined;
+  const items = response && Array.isArray(response.output) ? responseItems(response.output) : [];
+  const output = items.length > 0 ? items : undefined;
+  const instructions = response ? asString(response.instructions) : undefined;
+  const status = response ? asString(response.status) : undefined;
   return {
-    model: response ? str(response.model) : undefined,
-    responseModel: response ? str(response.model) : undefined,
-    responseId: str(data.response_id) ?? (response ? str(response.id) : undefined),
+    model: response ? asString(response.model) : undefined,
+    responseModel: response ? asString(response.model) : undefined,
+    responseId: asString(data.response_id) ?? (response ? asString(response.id) : undefined),
     systemInstructions: instructions ?? system,
     input,
-    output: output && output.length > 0 ? output : undefined,
+    output,
     finishReasons: status ? [status] : undefined,
     usage: response ? usageOf(response.usage) : undefined,
-    toolCalls,
+    toolCalls: toolCallsOf(output),
   };
 }

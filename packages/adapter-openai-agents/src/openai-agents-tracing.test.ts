@@ -20,7 +20,7 @@ import OpenAI from 'openai';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import type { GalileoAgentsTracingProcessor } from './galileo-agents-tracing-processor.js';
-import { installOpenAIAgentsTracing } from './install-openai-agents-tracing.js';
+import { installOpenAIAgentsTracing, openaiAgentsTracing } from './openai-agents-tracing.js';
 import { outboundHosts, recordOutbound, renderTree } from './test-support/harness.js';
 import { withToolContext } from './with-tool-context.js';
 
@@ -88,9 +88,9 @@ function agentWithProbe(useHelper: boolean): Agent {
   return new Agent({ name: 'Prober', instructions: 'Probe.', model: MODEL, tools: [probe] });
 }
 
-describe('installOpenAIAgentsTracing', () => {
+describe('openaiAgentsTracing', () => {
   it('with toolContext: false, spans in a tool fall outside the run unless wrapped in withToolContext()', async () => {
-    bridge = installOpenAIAgentsTracing({ toolContext: false });
+    bridge = openaiAgentsTracing({ toolContext: false });
     await run(agentWithProbe(false), 'Probe the backend please');
     const plain = await flushSpans();
     const root = plain.find((s) => s.name === 'Agent workflow') as OtlpSpan;
@@ -108,7 +108,7 @@ describe('installOpenAIAgentsTracing', () => {
   });
 
   it('by default nests spans started in a tool under it, and restores the context afterwards', async () => {
-    bridge = installOpenAIAgentsTracing();
+    bridge = openaiAgentsTracing();
     await trace.getTracer('app').startActiveSpan('caller', async (span) => {
       await run(agentWithProbe(false), 'Probe the backend please');
       trace.getTracer('app').startSpan('after run').end();
@@ -125,7 +125,7 @@ describe('installOpenAIAgentsTracing', () => {
   });
 
   it("workflowSpan: 'always' adds the workflow level under a caller; 'never' omits it without one", async () => {
-    bridge = installOpenAIAgentsTracing({ workflowSpan: 'always' });
+    bridge = openaiAgentsTracing({ workflowSpan: 'always' });
     await trace.getTracer('app').startActiveSpan('POST /ask', async (span) => {
       await withTrace('ask-workflow', () => run(agentWithProbe(false), 'Probe the backend please'));
       span.end();
@@ -143,7 +143,7 @@ describe('installOpenAIAgentsTracing', () => {
     );
     await bridge.shutdown();
 
-    bridge = installOpenAIAgentsTracing({ workflowSpan: 'never' });
+    bridge = openaiAgentsTracing({ workflowSpan: 'never' });
     await run(agentWithProbe(false), 'Probe the backend please');
     const spans = await flushSpans();
     expect(spans.find((s) => s.name === 'invoke_agent Prober')?.parentSpanId).toBeUndefined();
@@ -151,7 +151,7 @@ describe('installOpenAIAgentsTracing', () => {
   });
 
   it('maps mcp_tools and custom spans, and omits content with captureContent: false', async () => {
-    bridge = installOpenAIAgentsTracing({ captureContent: false });
+    bridge = openaiAgentsTracing({ captureContent: false });
     await withTrace('custom-work', async () => {
       const mcp = createMCPListToolsSpan({ data: { server: 'files', result: ['read', 'write'] } });
       mcp.start();
@@ -180,7 +180,7 @@ describe('installOpenAIAgentsTracing', () => {
   });
 
   it('ends the oldest run early when more than maxOpenRuns are open, and shutdown ends the rest', async () => {
-    bridge = installOpenAIAgentsTracing({ maxOpenRuns: 1 });
+    bridge = openaiAgentsTracing({ maxOpenRuns: 1 });
     const provider = getGlobalTraceProvider();
     const first = provider.createTrace({ name: 'first' });
     const second = provider.createTrace({ name: 'second' });
@@ -191,13 +191,32 @@ describe('installOpenAIAgentsTracing', () => {
     expect(bridge.openRuns).toBe(0);
     const spans = await flushSpans();
     expect(spans.map((s) => s.name).sort()).toEqual(['first', 'second']);
-    for (const span of spans) expect(span.attributes['openai_agents.incomplete']).toBe(true);
+    const reasons = Object.fromEntries(
+      spans.map((s) => [
+        s.name,
+        [s.attributes['galileo.incomplete'], s.attributes['galileo.incomplete.reason']],
+      ]),
+    );
+    expect(reasons).toEqual({ first: [true, 'evicted'], second: [true, 'shutdown'] });
+    for (const span of spans) expect(span.attributes['openai_agents.incomplete']).toBeUndefined();
+  });
+
+  it('refuses a maxOpenRuns that is not a whole number of at least 1, naming the option', () => {
+    expect(() => openaiAgentsTracing({ maxOpenRuns: 0 })).toThrow(
+      new RangeError('maxOpenRuns must be a whole number of at least 1, got 0'),
+    );
+  });
+
+  it('keeps the deprecated installOpenAIAgentsTracing() name working', async () => {
+    bridge = installOpenAIAgentsTracing();
+    await run(agentWithProbe(false), 'Probe the backend please');
+    expect((await flushSpans()).map((s) => s.name)).toContain('invoke_agent Prober');
   });
 
   it('warns once when the SDK has tracing disabled (NODE_ENV=test)', () => {
     setTracingDisabled(true);
     try {
-      bridge = installOpenAIAgentsTracing();
+      bridge = openaiAgentsTracing();
     } finally {
       setTracingDisabled(false);
     }
@@ -219,7 +238,7 @@ describe('installOpenAIAgentsTracing', () => {
     await new Promise<void>((resolve) => ingest.listen(0, '127.0.0.1', resolve));
     const endpoint = `http://127.0.0.1:${(ingest.address() as AddressInfo).port}/v1/traces/ingest`;
     try {
-      bridge = installOpenAIAgentsTracing({ keepOpenAIExport: { endpoint, apiKey: 'sk-local' } });
+      bridge = openaiAgentsTracing({ keepOpenAIExport: { endpoint, apiKey: 'sk-local' } });
       await run(agentWithProbe(true), 'Probe the backend please');
       await getGlobalTraceProvider().forceFlush();
       const spans = await flushSpans();
