@@ -10,7 +10,6 @@ import {
 import { generateText, registerTelemetry, stepCountIs, tool } from 'ai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { galileoTelemetry } from './galileo-telemetry.js';
 import {
   byName,
   type Harness,
@@ -20,6 +19,7 @@ import {
   startHarness,
   tree,
 } from './test-support/harness.js';
+import { vercelAiTelemetry } from './vercel-ai-telemetry.js';
 
 // The shape of the examples: POST /ask runs an orchestrator whose tool POSTs to /research,
 // which runs a research agent. Both services live in this process here; across processes the
@@ -46,7 +46,7 @@ async function body(req: IncomingMessage): Promise<Record<string, string>> {
 beforeAll(async () => {
   h = await startHarness();
   galileo = registerForTest(h.sink);
-  registerTelemetry(galileoTelemetry());
+  registerTelemetry(vercelAiTelemetry());
 });
 afterAll(async () => {
   for (const server of servers) await new Promise((resolve) => server.close(resolve));
@@ -74,7 +74,7 @@ describe('two services joined by traceparent', () => {
       description: 'Delegate research on a topic to the research service',
       inputSchema: z.object({ topic: z.string() }),
       execute: async ({ topic }) => {
-        // tracedFetch runs under the tool span (galileoTelemetry's executeTool), so its CLIENT
+        // tracedFetch runs under the tool span (vercelAiTelemetry's executeTool), so its CLIENT
         // span and the traceparent it sends point at the tool.
         const response = await tracedFetch(`${researchUrl}/research`, {
           method: 'POST',

@@ -1,6 +1,8 @@
+export { type VercelAiAdapterOptions, vercelAi } from './vercel-ai.js';
 export {
   type AgentNameInfo,
   type GalileoTelemetryOptions,
   galileoTelemetry,
-} from './galileo-telemetry.js';
-export { type VercelAiAdapterOptions, vercelAi } from './vercel-ai.js';
+  type VercelAiTelemetryOptions,
+  vercelAiTelemetry,
+} from './vercel-ai-telemetry.js';

@@ -3,7 +3,6 @@ import { type GalileoRegistration, galileoKind } from '@galileo-otel/core';
 import { generateText, registerTelemetry, stepCountIs, tool } from 'ai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { galileoTelemetry } from './galileo-telemetry.js';
 import {
   byName,
   type Harness,
@@ -12,10 +11,11 @@ import {
   spansSince,
   startHarness,
 } from './test-support/harness.js';
+import { vercelAiTelemetry } from './vercel-ai-telemetry.js';
 
 // This file runs in its own worker: the integration is registered at import time, before any
 // OpenTelemetry provider exists (the order that gives @ai-sdk/otel zero spans).
-registerTelemetry(galileoTelemetry());
+registerTelemetry(vercelAiTelemetry());
 
 let h: Harness;
 let galileo: GalileoRegistration | undefined;

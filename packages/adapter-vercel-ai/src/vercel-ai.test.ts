@@ -15,7 +15,6 @@ import {
 } from 'ai';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { galileoTelemetry } from './galileo-telemetry.js';
 import {
   byName,
   type Harness,
@@ -25,7 +24,14 @@ import {
   startHarness,
   tree,
 } from './test-support/harness.js';
+import {
+  expectCanonicalMessages,
+  expectErrorShape,
+  messagesOf,
+  midStreamErrorFetch,
+} from './test-support/wire-shapes.js';
 import { vercelAi } from './vercel-ai.js';
+import { vercelAiTelemetry } from './vercel-ai-telemetry.js';
 
 // Constructed before any provider exists: @ai-sdk/otel resolves its tracer in the constructor
 // through its own nested @opentelemetry/api copy (pitfall P1).
@@ -265,7 +271,7 @@ describe('vercelAi translator over @ai-sdk/otel OpenTelemetry (modern)', () => {
     const spans = await spansSince(galileo, h.sink, from);
     const toolSpan = byName(spans, 'execute_tool weather');
     expect(toolSpan.status).toMatchObject({ code: 2, message: 'sensor offline' });
-    expect(toolSpan.attributes['error.type']).toBe('RangeError');
+    expectErrorShape(toolSpan, 'RangeError', 'sensor offline');
     expect(byName(spans, 'invoke_agent failing').status.code).toBe(0);
   });
 
@@ -302,7 +308,7 @@ describe('vercelAi translator over @ai-sdk/otel OpenTelemetry (modern)', () => {
     expect(h.model.requests.at(-1)?.path).toBe('/v1/embeddings');
   });
 
-  it('shows the construction-order trap of @ai-sdk/otel that galileoTelemetry avoids', async () => {
+  it('shows the construction-order trap of @ai-sdk/otel that vercelAiTelemetry avoids', async () => {
     const result = await generateText({
       model: openai.chat('gpt-4.1-mini'),
       prompt: 'Tell me about Venus',
@@ -391,8 +397,7 @@ describe('vercelAi translator over LegacyOpenTelemetry (ai.* spans)', () => {
     await weatherRun(legacy, 'legacy-failing', { weather: failingWeather });
     const spans = await spansSince(galileo, h.sink, from);
     const toolSpan = byName(spans, 'execute_tool weather');
-    expect(toolSpan.status.code).toBe(2);
-    expect(toolSpan.attributes['error.type']).toBe('RangeError');
+    expectErrorShape(toolSpan, 'RangeError', 'sensor offline');
   });
 
   it('maps ai.embed.doEmbed to an embeddings llm span', async () => {
@@ -501,8 +506,8 @@ describe.each([
 });
 
 describe('vercelAi translator scope', () => {
-  it('leaves the spans of galileoTelemetry() alone when both are set up', async () => {
-    const result = await weatherRun(galileoTelemetry(), 'both-set-up');
+  it('leaves the spans of vercelAiTelemetry() alone when both are set up', async () => {
+    const result = await weatherRun(vercelAiTelemetry(), 'both-set-up');
     const spans = await spansSince(galileo, h.sink, from);
     const agent = expectAgentTree(spans, 'both-set-up');
     expect(agent.attributes).toMatchObject({
@@ -527,5 +532,78 @@ describe('vercelAi translator scope', () => {
     expect(byName(spans, 'chat other-model').attributes['gen_ai.usage.prompt_tokens']).toBe(
       undefined,
     );
+  });
+});
+
+describe.each([
+  ['OpenTelemetry (modern)', () => modern],
+  ['LegacyOpenTelemetry', () => legacy],
+])('vercelAi translator over %s: the one wire shape', (_name, integration) => {
+  it('chains the assistant tool_calls to the tool message by the real call id', async () => {
+    await weatherRun(integration(), 'wire-shape');
+    const spans = await spansSince(galileo, h.sink, from);
+    const toolSpan = byName(spans, 'execute_tool weather');
+    const callId = String(toolSpan.attributes['gen_ai.tool.call.id']);
+    expect(callId).toMatch(/^call_/);
+    const [first, second] = spans
+      .filter((s) => galileoKind(s) === 'llm')
+      .sort((a, b) => (a.startTimeUnixNano < b.startTimeUnixNano ? -1 : 1)) as [OtlpSpan, OtlpSpan];
+    const call = {
+      id: callId,
+      type: 'function',
+      function: { name: 'weather', arguments: '{"city":"Paris"}' },
+    };
+    expect(messagesOf(first, 'output')).toEqual([
+      { role: 'assistant', content: '', tool_calls: [call] },
+    ]);
+    expect(messagesOf(second, 'input')).toEqual([
+      { role: 'system', content: 'Be brief.' },
+      { role: 'user', content: 'What is the weather in Paris?' },
+      { role: 'assistant', content: '', tool_calls: [call] },
+      { role: 'tool', content: '{"city":"Paris","tempC":21}', tool_call_id: callId },
+    ]);
+    expect(toolSpan.attributes['gen_ai.tool.call.arguments']).toBe('{"city":"Paris"}');
+    expect(json(toolSpan.attributes['gen_ai.tool.call.result'])).toEqual({
+      city: 'Paris',
+      tempC: 21,
+    });
+    expect(expectCanonicalMessages(spans)).toBeGreaterThanOrEqual(9);
+  });
+
+  it('marks the llm and agent spans of a failing model call: ERROR, error.type, exception', async () => {
+    await expect(
+      generateText({
+        model: openai.chat('gpt-4.1-mini@500'),
+        prompt: 'Tell me about Saturn',
+        maxRetries: 0,
+        telemetry: { functionId: 'broken', integrations: [integration()] },
+      }),
+    ).rejects.toThrow(/500/);
+    const spans = await spansSince(galileo, h.sink, from);
+    expectErrorShape(byName(spans, 'chat gpt-4.1-mini@500'), 'AI_APICallError', /500/);
+    expectErrorShape(byName(spans, 'invoke_agent broken'), 'AI_APICallError', /500/);
+  });
+
+  it('completes the error shape of a model call that finishes with reason error', async () => {
+    const failing = createOpenAI({
+      baseURL: `${h.model.url}/v1`,
+      apiKey: 'local',
+      fetch: midStreamErrorFetch,
+    });
+    const result = streamText({
+      model: failing.chat('gpt-4.1-mini'),
+      prompt: 'Tell me about Ceres',
+      telemetry: { functionId: 'mid-stream-error', integrations: [integration()] },
+      onError: () => {},
+    });
+    await result.consumeStream();
+    expect(await result.finishReason).toBe('error');
+    const spans = await spansSince(galileo, h.sink, from);
+    const failed = spans.filter((s) => s.status.code === 2);
+    expect(failed.map((s) => s.name).sort(), tree(spans)).toEqual([
+      'chat gpt-4.1-mini',
+      'invoke_agent mid-stream-error',
+    ]);
+    for (const span of failed) expectErrorShape(span, 'FinishReasonError', /reason "error"/);
   });
 });

@@ -1,26 +1,34 @@
 import {
+  type AdapterHost,
   type AdapterStartDecision,
   agentSpanName,
+  asNumber,
+  asScalarText,
+  asString,
   type GalileoAdapter,
   GalileoAttributes,
+  type GalileoMessage,
   GenAiAttributes,
+  isRecord,
   llmSpanName,
+  messagesJson,
+  recordSpanError,
   type SpanTranslation,
   safeJsonStringify,
+  sessionAttributes,
   toolSpanName,
   usageAttributes,
-} from '@galileo-otel/core';
+} from '@galileo-otel/core/adapter';
 import { type Attributes, type Context, SpanStatusCode, trace } from '@opentelemetry/api';
+import { log } from './internal/log.js';
 import {
-  type GalileoChatMessage,
   instructionsText,
-  messagesText,
   parseJson,
   promptMessages,
   toGalileoMessages,
 } from './internal/messages.js';
+import { PACKAGE } from './internal/package-info.js';
 import { providerName } from './internal/provider-name.js';
-import { TRACER_NAME as INTEGRATION_SCOPE } from './internal/tracer-name.js';
 
 /** Options of {@link vercelAi}. */
 export interface VercelAiAdapterOptions {
@@ -94,11 +102,15 @@ class VercelAiAdapter implements GalileoAdapter {
     this.#userKey = options.userIdKey ?? 'userId';
   }
 
+  install(host: AdapterHost): void {
+    log.attach(host);
+  }
+
   #isAiSdk(span: ReadableSpan | undefined): span is ReadableSpan {
     if (!span?.attributes) return false;
-    // galileoTelemetry() spans are Galileo-shaped already; its agent span also carries
+    // vercelAiTelemetry() spans are Galileo-shaped already; its agent span also carries
     // ai.operationId, which would otherwise pass for a legacy span and be renamed.
-    if (span.instrumentationScope?.name === INTEGRATION_SCOPE) return false;
+    if (span.instrumentationScope?.name === PACKAGE.name) return false;
     return (
       typeof span.attributes['ai.operationId'] === 'string' ||
       this.#scopes.has(span.instrumentationScope?.name ?? '')
@@ -106,10 +118,9 @@ class VercelAiAdapter implements GalileoAdapter {
   }
 
   onStart(span: Span, parentContext: Context): AdapterStartDecision | undefined {
-    const readable = span as unknown as ReadableSpan;
-    if (!this.#isAiSdk(readable)) return undefined;
-    const attributes = readable.attributes;
-    const parent = trace.getSpan(parentContext) as unknown as ReadableSpan | undefined;
+    if (!this.#isAiSdk(span)) return undefined;
+    const attributes = span.attributes;
+    const parent = readable(trace.getSpan(parentContext));
     this.#stampSession(span, attributes, parent);
 
     const operation = attributes[GenAiAttributes.OPERATION_NAME];
@@ -144,19 +155,34 @@ class VercelAiAdapter implements GalileoAdapter {
   #stampSession(span: Span, attributes: Attrs, parent: ReadableSpan | undefined): void {
     const inherited = this.#isAiSdk(parent) ? parent.attributes : undefined;
     if (attributes[GalileoAttributes.SESSION_ID] === undefined) {
-      const sessionId =
-        scalar(attributes[`ai.settings.context.${this.#sessionKey}`]) ??
-        scalar(inherited?.[GalileoAttributes.SESSION_ID]);
-      if (sessionId) {
-        span.setAttribute(GalileoAttributes.SESSION_ID, sessionId);
-        span.setAttribute(GalileoAttributes.OTEL_SESSION_ID, sessionId);
-      }
+      span.setAttributes(
+        sessionAttributes(
+          asScalarText(attributes[`ai.settings.context.${this.#sessionKey}`]) ??
+            inherited?.[GalileoAttributes.SESSION_ID],
+        ),
+      );
     }
     if (attributes[GalileoAttributes.USER_ID] === undefined) {
       const userId =
-        scalar(attributes[`ai.settings.context.${this.#userKey}`]) ??
-        scalar(inherited?.[GalileoAttributes.USER_ID]);
+        asScalarText(attributes[`ai.settings.context.${this.#userKey}`]) ??
+        asScalarText(inherited?.[GalileoAttributes.USER_ID]);
       if (userId) span.setAttribute(GalileoAttributes.USER_ID, userId);
+    }
+  }
+
+  /**
+   * Completes the error shape of a failed AI SDK span while it can still change: `@ai-sdk/otel`
+   * marks a model call that finished with reason `error` (and a throw that is not an `Error`)
+   * ERROR without an `exception` event or `error.type`.
+   */
+  onEnding(span: Span): void {
+    if (span.status.code !== SpanStatusCode.ERROR || !this.#isAiSdk(span)) return;
+    const exception = span.events.find((event) => event.name === 'exception');
+    if (!exception) {
+      recordSpanError(span, failureOf(span));
+    } else if (span.attributes[GenAiAttributes.ERROR_TYPE] === undefined) {
+      const type = asString(exception.attributes?.['exception.type']) ?? 'Error';
+      span.setAttribute(GenAiAttributes.ERROR_TYPE, type);
     }
   }
 
@@ -171,13 +197,13 @@ class VercelAiAdapter implements GalileoAdapter {
       case 'chat':
         return translateModernChat(span);
       case 'execute_tool':
-        return withErrorType(span, {});
+        return undefined;
       case 'embeddings': {
         const spanId = span.spanContext().spanId;
         if (this.#outerEmbeddings.delete(spanId)) {
           // The outer operation of embed / embedMany wraps the real calls: a workflow span, so
           // Galileo shows (and counts) each provider call once.
-          const model = scalar(attributes[GenAiAttributes.REQUEST_MODEL]);
+          const model = asScalarText(attributes[GenAiAttributes.REQUEST_MODEL]);
           return {
             name: model ? `embed ${model}` : 'embed',
             removeAttributes: [GenAiAttributes.OPERATION_NAME, ...USAGE_KEYS],
@@ -193,11 +219,11 @@ class VercelAiAdapter implements GalileoAdapter {
 
 function translateModernAgent(span: ReadableSpan): SpanTranslation {
   const attributes = span.attributes;
-  const model = scalar(attributes[GenAiAttributes.REQUEST_MODEL]);
+  const model = asScalarText(attributes[GenAiAttributes.REQUEST_MODEL]);
   const fromName = span.name.startsWith('invoke_agent ')
     ? span.name.slice('invoke_agent '.length)
     : undefined;
-  const name = scalar(attributes[GenAiAttributes.AGENT_NAME]) ?? model ?? fromName ?? 'agent';
+  const name = asScalarText(attributes[GenAiAttributes.AGENT_NAME]) ?? model ?? fromName ?? 'agent';
   const out: Attributes = {
     [GenAiAttributes.AGENT_NAME]: name,
     ...convertedMessages(attributes, false),
@@ -211,7 +237,7 @@ function translateModernAgent(span: ReadableSpan): SpanTranslation {
     removeAttributes.push(key);
     out[`ai.usage.${key.slice('gen_ai.usage.'.length)}`] = value;
   }
-  return withErrorType(span, { name: agentSpanName(name), attributes: out, removeAttributes });
+  return { name: agentSpanName(name), attributes: out, removeAttributes };
 }
 
 function translateModernChat(span: ReadableSpan): SpanTranslation {
@@ -220,9 +246,9 @@ function translateModernChat(span: ReadableSpan): SpanTranslation {
     ...convertedMessages(attributes, true),
     ...legacyTokenNames(attributes),
   };
-  const provider = scalar(attributes[GenAiAttributes.PROVIDER_NAME]);
+  const provider = asScalarText(attributes[GenAiAttributes.PROVIDER_NAME]);
   if (provider) out[GenAiAttributes.SYSTEM] = provider;
-  return withErrorType(span, { attributes: out });
+  return { attributes: out };
 }
 
 /** Messages in the semconv `parts` shape → Galileo `{role, content}`; instructions → text. */
@@ -233,28 +259,29 @@ function convertedMessages(attributes: Attrs, withSystem: boolean): Attributes {
   if (system) out[GenAiAttributes.SYSTEM_INSTRUCTIONS] = system;
   const input = parseJson(attributes[GenAiAttributes.INPUT_MESSAGES]);
   if (input !== undefined) {
-    out[GenAiAttributes.INPUT_MESSAGES] = messagesText(
+    out[GenAiAttributes.INPUT_MESSAGES] = messagesJson(
       withSystem ? promptMessages(instructions, input) : toGalileoMessages(input),
     );
   }
   const output = parseJson(attributes[GenAiAttributes.OUTPUT_MESSAGES]);
   if (output !== undefined) {
-    out[GenAiAttributes.OUTPUT_MESSAGES] = messagesText(toGalileoMessages(output, 'assistant'));
+    out[GenAiAttributes.OUTPUT_MESSAGES] = messagesJson(toGalileoMessages(output, 'assistant'));
   }
   return out;
 }
 
 function legacyTokenNames(attributes: Attrs): Attributes {
   return usageAttributes({
-    inputTokens: num(attributes[GenAiAttributes.USAGE_INPUT_TOKENS]),
-    outputTokens: num(attributes[GenAiAttributes.USAGE_OUTPUT_TOKENS]),
+    inputTokens: asNumber(attributes[GenAiAttributes.USAGE_INPUT_TOKENS]),
+    outputTokens: asNumber(attributes[GenAiAttributes.USAGE_OUTPUT_TOKENS]),
   });
 }
 
 function translateLegacy(span: ReadableSpan, operationId: string): SpanTranslation | undefined {
   const attributes = span.attributes;
   const model =
-    scalar(attributes['ai.model.id']) ?? scalar(attributes[GenAiAttributes.REQUEST_MODEL]);
+    asScalarText(attributes['ai.model.id']) ??
+    asScalarText(attributes[GenAiAttributes.REQUEST_MODEL]);
   const provider = providerName(
     attributes['ai.model.provider'] ?? attributes[GenAiAttributes.SYSTEM],
   );
@@ -264,7 +291,7 @@ function translateLegacy(span: ReadableSpan, operationId: string): SpanTranslati
   const modelAttributes: Attributes = model ? { [GenAiAttributes.REQUEST_MODEL]: model } : {};
 
   if (AGENT_OPERATIONS.has(operationId)) {
-    const name = scalar(attributes['ai.telemetry.functionId']) ?? model ?? 'agent';
+    const name = asScalarText(attributes['ai.telemetry.functionId']) ?? model ?? 'agent';
     const out: Attributes = {
       [GenAiAttributes.OPERATION_NAME]: 'invoke_agent',
       [GenAiAttributes.AGENT_NAME]: name,
@@ -275,20 +302,20 @@ function translateLegacy(span: ReadableSpan, operationId: string): SpanTranslati
     if (prompt && typeof prompt === 'object') {
       const input = prompt.messages ?? prompt.prompt;
       if (input !== undefined) {
-        out[GenAiAttributes.INPUT_MESSAGES] = messagesText(toGalileoMessages(input));
+        out[GenAiAttributes.INPUT_MESSAGES] = messagesJson(toGalileoMessages(input));
       }
       const system = instructionsText(prompt.system);
       if (system) out[GenAiAttributes.SYSTEM_INSTRUCTIONS] = system;
     }
     const output = legacyOutput(attributes);
-    if (output) out[GenAiAttributes.OUTPUT_MESSAGES] = messagesText(output);
-    const finishReason = scalar(attributes['ai.response.finishReason']);
+    if (output) out[GenAiAttributes.OUTPUT_MESSAGES] = messagesJson(output);
+    const finishReason = asScalarText(attributes['ai.response.finishReason']);
     if (finishReason) out[GenAiAttributes.FINISH_REASONS] = [finishReason];
-    return withErrorType(span, {
+    return {
       name: agentSpanName(name),
       attributes: out,
       removeAttributes: USAGE_KEYS.filter((key) => attributes[key] !== undefined),
-    });
+    };
   }
 
   if (operationId.endsWith('.doGenerate') || operationId.endsWith('.doStream')) {
@@ -298,50 +325,51 @@ function translateLegacy(span: ReadableSpan, operationId: string): SpanTranslati
       ...modelAttributes,
       ...usageAttributes({
         inputTokens:
-          num(attributes['ai.usage.inputTokens']) ??
-          num(attributes[GenAiAttributes.USAGE_INPUT_TOKENS]),
+          asNumber(attributes['ai.usage.inputTokens']) ??
+          asNumber(attributes[GenAiAttributes.USAGE_INPUT_TOKENS]),
         outputTokens:
-          num(attributes['ai.usage.outputTokens']) ??
-          num(attributes[GenAiAttributes.USAGE_OUTPUT_TOKENS]),
-        totalTokens: num(attributes['ai.usage.totalTokens']),
+          asNumber(attributes['ai.usage.outputTokens']) ??
+          asNumber(attributes[GenAiAttributes.USAGE_OUTPUT_TOKENS]),
+        totalTokens: asNumber(attributes['ai.usage.totalTokens']),
       }),
     };
     const messages = parseJson(attributes['ai.prompt.messages']);
     if (messages !== undefined) {
-      out[GenAiAttributes.INPUT_MESSAGES] = messagesText(toGalileoMessages(messages));
+      out[GenAiAttributes.INPUT_MESSAGES] = messagesJson(toGalileoMessages(messages));
     }
     const output = legacyOutput(attributes);
-    if (output) out[GenAiAttributes.OUTPUT_MESSAGES] = messagesText(output);
+    if (output) out[GenAiAttributes.OUTPUT_MESSAGES] = messagesJson(output);
     const tools = attributes['ai.prompt.tools'];
     if (Array.isArray(tools) && tools.length > 0) {
       out['gen_ai.tool.definitions'] = safeJsonStringify(tools.map((t) => parseJson(t) ?? t));
     }
     // streamText writes ai.response.msToFirstChunk; streamObject writes ai.stream.msToFirstChunk.
     const firstChunkMs =
-      num(attributes['ai.response.msToFirstChunk']) ?? num(attributes['ai.stream.msToFirstChunk']);
+      asNumber(attributes['ai.response.msToFirstChunk']) ??
+      asNumber(attributes['ai.stream.msToFirstChunk']);
     if (firstChunkMs !== undefined) {
       out[GenAiAttributes.TIME_TO_FIRST_CHUNK] = firstChunkMs / 1000;
       out['gen_ai.request.stream'] = true;
     }
-    const finishReason = scalar(attributes['ai.response.finishReason']);
+    const finishReason = asScalarText(attributes['ai.response.finishReason']);
     if (finishReason) out[GenAiAttributes.FINISH_REASONS] = [finishReason];
-    return withErrorType(span, { name: llmSpanName(model), attributes: out });
+    return { name: llmSpanName(model), attributes: out };
   }
 
   if (operationId === 'ai.toolCall') {
-    const name = scalar(attributes['ai.toolCall.name']) ?? 'tool';
+    const name = asScalarText(attributes['ai.toolCall.name']) ?? 'tool';
     const out: Attributes = {
       [GenAiAttributes.OPERATION_NAME]: 'execute_tool',
       [GenAiAttributes.TOOL_NAME]: name,
       [GenAiAttributes.TOOL_TYPE]: 'function',
     };
-    const callId = scalar(attributes['ai.toolCall.id']);
+    const callId = asScalarText(attributes['ai.toolCall.id']);
     if (callId) out[GenAiAttributes.TOOL_CALL_ID] = callId;
     const args = attributes['ai.toolCall.args'];
     if (args !== undefined) out[GenAiAttributes.TOOL_CALL_ARGUMENTS] = String(args);
     const result = attributes['ai.toolCall.result'];
     if (result !== undefined) out[GenAiAttributes.TOOL_CALL_RESULT] = String(result);
-    return withErrorType(span, { name: toolSpanName(name), attributes: out });
+    return { name: toolSpanName(name), attributes: out };
   }
 
   if (EMBED_CALL_OPERATIONS.has(operationId)) {
@@ -349,21 +377,21 @@ function translateLegacy(span: ReadableSpan, operationId: string): SpanTranslati
       [GenAiAttributes.OPERATION_NAME]: 'embeddings',
       ...providerAttributes,
       ...modelAttributes,
-      ...usageAttributes({ inputTokens: num(attributes['ai.usage.tokens']), outputTokens: 0 }),
+      ...usageAttributes({ inputTokens: asNumber(attributes['ai.usage.tokens']), outputTokens: 0 }),
     };
     const values = attributes['ai.values'];
     if (Array.isArray(values)) {
-      out[GenAiAttributes.INPUT_MESSAGES] = messagesText(
+      out[GenAiAttributes.INPUT_MESSAGES] = messagesJson(
         values.map((value) => ({ role: 'user', content: String(parseJson(value) ?? value) })),
       );
     }
-    return withErrorType(span, { name: llmSpanName(model, 'embeddings'), attributes: out });
+    return { name: llmSpanName(model, 'embeddings'), attributes: out };
   }
   return undefined;
 }
 
 /** The legacy response as one assistant message (text, object, and tool calls). */
-function legacyOutput(attributes: Attrs): GalileoChatMessage[] | undefined {
+function legacyOutput(attributes: Attrs): GalileoMessage[] | undefined {
   const object = attributes['ai.response.object'];
   if (typeof object === 'string') return [{ role: 'assistant', content: object }];
   const text = attributes['ai.response.text'];
@@ -377,22 +405,30 @@ function legacyOutput(attributes: Attrs): GalileoChatMessage[] | undefined {
   return toGalileoMessages([{ role: 'assistant', content }]);
 }
 
-/** Failed spans get `error.type` (Galileo shows it), from the exception event when present. */
-function withErrorType(span: ReadableSpan, translation: SpanTranslation): SpanTranslation {
-  if (span.status.code !== SpanStatusCode.ERROR || span.attributes['error.type'] !== undefined) {
-    return translation;
-  }
-  const exception = span.events.find((event) => event.name === 'exception');
-  const type = scalar(exception?.attributes?.['exception.type']) ?? 'Error';
-  return { ...translation, attributes: { ...translation.attributes, 'error.type': type } };
+type ApiSpan = NonNullable<ReturnType<typeof trace.getSpan>>;
+
+/** The API span of a context as the SDK span it is, when it is one (a remote parent is not). */
+function readable(span: ApiSpan | undefined): (ApiSpan & ReadableSpan) | undefined {
+  return span && isReadable(span) ? span : undefined;
 }
 
-function scalar(value: unknown): string | undefined {
-  if (typeof value === 'string') return value === '' ? undefined : value;
-  if (typeof value === 'number') return String(value);
-  return undefined;
+function isReadable(span: ApiSpan): span is ApiSpan & ReadableSpan {
+  return 'attributes' in span && isRecord(span.attributes) && 'instrumentationScope' in span;
 }
 
-function num(value: unknown): number | undefined {
-  return typeof value === 'number' && Number.isFinite(value) ? value : undefined;
+/**
+ * The error a span was marked with, rebuilt from what it carries: its status message, and the
+ * type `FinishReasonError` when the model call finished with reason `error`.
+ */
+function failureOf(span: ReadableSpan): Error {
+  const finishReasons = span.attributes[GenAiAttributes.FINISH_REASONS];
+  const finishedWithError =
+    (Array.isArray(finishReasons) && finishReasons.includes('error')) ||
+    span.attributes['ai.response.finishReason'] === 'error';
+  const error = new Error(
+    asString(span.status.message) ??
+      (finishedWithError ? 'The model call finished with reason "error".' : 'The call failed.'),
+  );
+  error.name = finishedWithError ? 'FinishReasonError' : 'Error';
+  return error;
 }

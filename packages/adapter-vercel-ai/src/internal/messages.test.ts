@@ -1,10 +1,16 @@
+import { messagesJson } from '@galileo-otel/core/adapter';
 import { describe, expect, it } from 'vitest';
 import { instructionsText, promptMessages, toGalileoMessages } from './messages.js';
+
+/** What reaches the wire: the converted messages serialised by the kit. */
+function wire(messages: unknown, defaultRole?: string): unknown {
+  return JSON.parse(messagesJson(toGalileoMessages(messages, defaultRole)));
+}
 
 describe('toGalileoMessages', () => {
   it('converts AI SDK model messages with tool calls and results', () => {
     expect(
-      toGalileoMessages([
+      wire([
         { role: 'user', content: [{ type: 'text', text: 'Weather in Paris?' }] },
         {
           role: 'assistant',
@@ -44,7 +50,7 @@ describe('toGalileoMessages', () => {
 
   it('converts the semconv parts shape written by @ai-sdk/otel', () => {
     expect(
-      toGalileoMessages([
+      wire([
         { role: 'user', parts: [{ type: 'text', content: 'Hi' }] },
         {
           role: 'assistant',
@@ -71,10 +77,34 @@ describe('toGalileoMessages', () => {
     ]);
   });
 
+  it('answers a failed tool call with a tool message, never a JSON blob in content', () => {
+    expect(
+      wire([
+        {
+          role: 'assistant',
+          content: [
+            { type: 'tool-call', toolCallId: 'c3', toolName: 'weather', input: {} },
+            { type: 'tool-error', toolCallId: 'c3', toolName: 'weather', error: 'sensor offline' },
+            { type: 'text', text: 'The sensor is offline.' },
+          ],
+        },
+      ]),
+    ).toEqual([
+      {
+        role: 'assistant',
+        content: 'The sensor is offline.',
+        tool_calls: [
+          { id: 'c3', type: 'function', function: { name: 'weather', arguments: '{}' } },
+        ],
+      },
+      { role: 'tool', content: 'sensor offline', tool_call_id: 'c3' },
+    ]);
+  });
+
   it('wraps plain strings and keeps unknown values as JSON text', () => {
-    expect(toGalileoMessages('hello')).toEqual([{ role: 'user', content: 'hello' }]);
+    expect(wire('hello')).toEqual([{ role: 'user', content: 'hello' }]);
     expect(toGalileoMessages(undefined)).toEqual([]);
-    expect(toGalileoMessages([{ role: 'user', content: [{ type: 'custom', x: 1 }] }])).toEqual([
+    expect(wire([{ role: 'user', content: [{ type: 'custom', x: 1 }] }])).toEqual([
       { role: 'user', content: '{"type":"custom","x":1}' },
     ]);
   });

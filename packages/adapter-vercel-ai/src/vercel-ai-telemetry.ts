@@ -1,41 +1,43 @@
 import {
   agentAttributes,
   agentSpanName,
+  asNumber,
+  asScalarText,
+  asString,
   GalileoAttributes,
   GenAiAttributes,
+  type IncompleteReason,
+  isRecord,
   llmAttributes,
   llmSpanName,
+  markIncomplete,
+  messagesJson,
+  RunRegistry,
   recordSpanError,
   runClock,
   safeJsonStringify,
+  sessionAttributes,
   toolAttributes,
   toolSpanName,
   usageAttributes,
-} from '@galileo-otel/core';
+} from '@galileo-otel/core/adapter';
 import {
   type Attributes,
   type Context,
   context,
   type Span,
   SpanKind,
-  SpanStatusCode,
   type Tracer,
   type TracerProvider,
   trace,
 } from '@opentelemetry/api';
-import type { Telemetry } from 'ai';
-import {
-  type GalileoChatMessage,
-  instructionsText,
-  messagesText,
-  promptMessages,
-  toGalileoMessages,
-} from './internal/messages.js';
+import type { LanguageModelUsage, Telemetry } from 'ai';
+import { log } from './internal/log.js';
+import { instructionsText, promptMessages, toGalileoMessages } from './internal/messages.js';
+import { PACKAGE } from './internal/package-info.js';
 import { providerName } from './internal/provider-name.js';
-import { reportOnce } from './internal/report-once.js';
-import { TRACER_NAME, TRACER_VERSION } from './internal/tracer-name.js';
 
-/** What {@link GalileoTelemetryOptions.agentName} is told about a call. */
+/** What {@link VercelAiTelemetryOptions.agentName} is told about a call. */
 export interface AgentNameInfo {
   /** `telemetry.functionId` of the call, when set. */
   functionId: string | undefined;
@@ -45,8 +47,8 @@ export interface AgentNameInfo {
   operationId: string;
 }
 
-/** Options of {@link galileoTelemetry}. */
-export interface GalileoTelemetryOptions {
+/** Options of {@link vercelAiTelemetry}. */
+export interface VercelAiTelemetryOptions {
   /**
    * Tracer the spans are created with. When neither this nor `tracerProvider` is given the
    * global tracer provider is looked up for every span, so the integration may be registered
@@ -76,8 +78,9 @@ export interface GalileoTelemetryOptions {
    */
   recordOutputs?: boolean | undefined;
   /**
-   * Key of `runtimeContext` whose value becomes `galileo.session.id`. The AI SDK only hands
-   * whitelisted keys to integrations: pass `telemetry: { includeRuntimeContext: { sessionId: true } }`.
+   * Key of `runtimeContext` whose value becomes `galileo.session.id` and `session.id`. The AI SDK
+   * only hands whitelisted keys to integrations: pass
+   * `telemetry: { includeRuntimeContext: { sessionId: true } }`.
    * @defaultValue `'sessionId'`
    */
   sessionIdKey?: string | undefined;
@@ -87,12 +90,26 @@ export interface GalileoTelemetryOptions {
    */
   userIdKey?: string | undefined;
   /**
-   * Most calls tracked at once; past it the oldest unfinished call's spans are ended (marked
-   * `galileo.adapter.evicted`) so a stream nobody consumes cannot leak memory.
-   * @defaultValue `10000`
+   * Most calls tracked at once. Past it the oldest unfinished call's spans are ended, marked
+   * `galileo.incomplete = true` and `galileo.incomplete.reason = 'evicted'`, so a stream nobody
+   * consumes cannot grow memory.
+   * @defaultValue `1000`
+   */
+  maxOpenRuns?: number | undefined;
+  /**
+   * @deprecated Use `maxOpenRuns`. Still honoured when `maxOpenRuns` is not set, with a warning.
    */
   maxOpenCalls?: number | undefined;
 }
+
+/**
+ * @deprecated Use {@link VercelAiTelemetryOptions}.
+ */
+export type GalileoTelemetryOptions = VercelAiTelemetryOptions;
+
+/** The event the AI SDK hands to the integration hook `K`, exactly as `ai` declares it. */
+type TelemetryEvent<K extends keyof Telemetry> =
+  NonNullable<Telemetry[K]> extends (event: infer E) => unknown ? E : never;
 
 const STREAMING_OPERATIONS = new Set(['ai.streamText', 'ai.streamObject']);
 const EMBED_OPERATIONS = new Set(['ai.embed', 'ai.embedMany']);
@@ -103,8 +120,6 @@ const AGENT_OPERATIONS = new Set([
   'ai.streamObject',
   'ai.workflowAgent.stream',
 ]);
-
-type Loose = Record<string, unknown>;
 
 interface OpenSpan {
   span: Span;
@@ -136,66 +151,71 @@ interface CallState {
  * directly (no `@ai-sdk/otel` needed): an agent span per `generateText` / `streamText` /
  * `ToolLoopAgent` call, an llm span per model call, a tool span per tool execution and an llm
  * span per embedding call. Tools run inside their span's context, so agents, `fetch` calls and
- * other spans started inside a tool nest under it.
+ * other spans started inside a tool nest under it. Register it with the AI SDK's
+ * `registerTelemetry` (it is not an adapter for `registerGalileo`).
  *
+ * @throws {RangeError} when `maxOpenRuns` is not a whole number of at least 1.
  * @example
  * import { registerTelemetry } from 'ai';
  * import { registerGalileo } from '@galileo-otel/core';
- * import { galileoTelemetry } from '@galileo-otel/adapter-vercel-ai';
+ * import { vercelAiTelemetry } from '@galileo-otel/adapter-vercel-ai';
  * registerGalileo({ serviceName: 'agent-a' });
- * registerTelemetry(galileoTelemetry());
+ * registerTelemetry(vercelAiTelemetry());
  */
-export function galileoTelemetry(options: GalileoTelemetryOptions = {}): Telemetry {
-  return new GalileoTelemetry(options);
+export function vercelAiTelemetry(options: VercelAiTelemetryOptions = {}): Telemetry {
+  return new VercelAiTelemetry(options);
 }
 
-class GalileoTelemetry {
-  readonly #options: GalileoTelemetryOptions;
-  readonly #calls = new Map<string, CallState>();
-  readonly #maxCalls: number;
+/**
+ * @deprecated Use {@link vercelAiTelemetry}: the same integration under the name that follows
+ * the `<framework><Part>()` rule.
+ */
+export function galileoTelemetry(options: VercelAiTelemetryOptions = {}): Telemetry {
+  return vercelAiTelemetry(options);
+}
+
+class VercelAiTelemetry implements Telemetry {
+  readonly #options: VercelAiTelemetryOptions;
+  readonly #calls: RunRegistry<string, CallState>;
   readonly #sessionKey: string;
   readonly #userKey: string;
 
-  constructor(options: GalileoTelemetryOptions) {
+  constructor(options: VercelAiTelemetryOptions) {
     this.#options = options;
-    this.#maxCalls = Math.max(1, options.maxOpenCalls ?? 10_000);
+    if (options.maxOpenCalls !== undefined) {
+      log.warnOnce(
+        'maxOpenCalls',
+        'the option maxOpenCalls is deprecated: pass maxOpenRuns instead (same meaning).',
+      );
+    }
+    this.#calls = new RunRegistry({
+      maxOpenRuns: options.maxOpenRuns ?? options.maxOpenCalls,
+      abandon: (state, reason) => endAll(state, undefined, reason),
+    });
     this.#sessionKey = options.sessionIdKey ?? 'sessionId';
     this.#userKey = options.userIdKey ?? 'userId';
   }
 
   #tracer(): Tracer {
-    return (
-      this.#options.tracer ??
-      (this.#options.tracerProvider ?? trace.getTracerProvider()).getTracer(
-        TRACER_NAME,
-        TRACER_VERSION,
-      )
-    );
+    return this.#options.tracer ?? PACKAGE.tracer(this.#options.tracerProvider);
   }
 
-  #guard(hook: string, fn: () => void): void {
-    try {
-      fn();
-    } catch (error) {
-      reportOnce(hook, error);
-    }
+  onStart(event: TelemetryEvent<'onStart'>): void {
+    log.guard('onStart', () => this.#start(event));
   }
 
-  onStart(event: unknown): void {
-    this.#guard('onStart', () => this.#start(event as Loose));
-  }
-
-  #start(event: Loose): void {
-    const callId = str(event.callId);
-    const operationId = str(event.operationId);
+  #start(event: TelemetryEvent<'onStart'>): void {
+    const { callId, operationId } = event;
     if (!callId || !operationId) return;
     const isEmbed = EMBED_OPERATIONS.has(operationId);
     if (!isEmbed && !AGENT_OPERATIONS.has(operationId)) return;
-    const modelId = str(event.modelId) ?? 'unknown';
+    const modelId = asString(event.modelId) ?? 'unknown';
     const provider = providerName(event.provider);
     const recordInputs = this.#options.recordInputs !== false && event.recordInputs !== false;
     const recordOutputs = this.#options.recordOutputs !== false && event.recordOutputs !== false;
-    const common = this.#contextAttributes(event.runtimeContext);
+    const common = this.#contextAttributes(
+      'runtimeContext' in event ? event.runtimeContext : undefined,
+    );
     const parent = context.active();
     const state: CallState = {
       operationId,
@@ -203,21 +223,22 @@ class GalileoTelemetry {
       context: parent,
       provider,
       modelId,
-      instructions: event.instructions ?? event.system,
+      instructions:
+        'system' in event ? event.system : 'instructions' in event ? event.instructions : undefined,
       recordInputs,
       recordOutputs,
       common,
       llm: undefined,
       tools: new Map(),
       embeds: new Map(),
-      toolDescriptions: toolDescriptions(event.tools),
+      toolDescriptions:
+        'tools' in event && isRecord(event.tools) ? toolDescriptions(event.tools) : new Map(),
       now: runClock(),
     };
     if (!isEmbed) {
-      const functionId = str(event.functionId);
+      const functionId = asString(event.functionId);
       const name =
         this.#options.agentName?.({ functionId, modelId, operationId }) ?? functionId ?? modelId;
-      const input = event.messages ?? event.prompt;
       const attributes: Attributes = {
         ...agentAttributes({ name, provider }),
         [GenAiAttributes.REQUEST_MODEL]: modelId,
@@ -225,8 +246,14 @@ class GalileoTelemetry {
         ...common,
       };
       if (recordInputs) {
+        const input =
+          'prompt' in event
+            ? (event.messages ?? event.prompt)
+            : 'messages' in event
+              ? event.messages
+              : undefined;
         if (input !== undefined) {
-          attributes[GenAiAttributes.INPUT_MESSAGES] = messagesText(toGalileoMessages(input));
+          attributes[GenAiAttributes.INPUT_MESSAGES] = messagesJson(toGalileoMessages(input));
         }
         const system = instructionsText(state.instructions);
         if (system) attributes[GenAiAttributes.SYSTEM_INSTRUCTIONS] = system;
@@ -239,65 +266,42 @@ class GalileoTelemetry {
       state.agent = span;
       state.context = trace.setSpan(parent, span);
     }
-    this.#remember(callId, state);
+    this.#calls.set(callId, state);
   }
 
-  #contextAttributes(runtimeContext: unknown): Attributes {
-    const out: Attributes = {};
-    if (!runtimeContext || typeof runtimeContext !== 'object') return out;
-    const values = runtimeContext as Loose;
-    const sessionId = scalar(values[this.#sessionKey]);
-    if (sessionId) {
-      out[GalileoAttributes.SESSION_ID] = sessionId;
-      out[GalileoAttributes.OTEL_SESSION_ID] = sessionId;
-    }
-    const userId = scalar(values[this.#userKey]);
+  /** Session (through the kit, so a hostile id is refused) and user ids from `runtimeContext`. */
+  #contextAttributes(runtimeContext: Record<string, unknown> | undefined): Attributes {
+    if (!isRecord(runtimeContext)) return {};
+    const out = sessionAttributes(asScalarText(runtimeContext[this.#sessionKey]));
+    const userId = asScalarText(runtimeContext[this.#userKey]);
     if (userId) out[GalileoAttributes.USER_ID] = userId;
     return out;
   }
 
-  #remember(callId: string, state: CallState): void {
-    while (this.#calls.size >= this.#maxCalls) {
-      const oldest = this.#calls.keys().next().value;
-      if (oldest === undefined) break;
-      const stale = this.#calls.get(oldest);
-      this.#calls.delete(oldest);
-      if (stale) endAll(stale, undefined, { 'galileo.adapter.evicted': true });
-    }
-    this.#calls.set(callId, state);
-  }
-
-  #state(event: unknown): CallState | undefined {
-    const callId = str((event as Loose | undefined)?.callId);
-    return callId ? this.#calls.get(callId) : undefined;
-  }
-
-  onLanguageModelCallStart(event: unknown): void {
-    this.#guard('onLanguageModelCallStart', () => {
-      const e = event as Loose;
-      const state = this.#state(e);
+  onLanguageModelCallStart(event: TelemetryEvent<'onLanguageModelCallStart'>): void {
+    log.guard('onLanguageModelCallStart', () => {
+      const state = this.#calls.get(event.callId);
       if (!state) return;
-      const instructions = e.instructions ?? state.instructions;
+      const instructions = event.instructions ?? state.instructions;
       this.#startLlm(state, {
-        modelId: str(e.modelId) ?? state.modelId,
-        provider: providerName(e.provider) ?? state.provider,
-        input: state.recordInputs ? promptMessages(instructions, e.messages) : undefined,
+        modelId: asString(event.modelId) ?? state.modelId,
+        provider: providerName(event.provider) ?? state.provider,
+        input: state.recordInputs ? promptMessages(instructions, event.messages) : undefined,
         instructions: state.recordInputs ? instructionsText(instructions) : undefined,
-        tools: e.tools,
+        tools: event.tools,
       });
     });
   }
 
   /** generateObject / streamObject report their single model call as an object step. */
-  onObjectStepStart(event: unknown): void {
-    this.#guard('onObjectStepStart', () => {
-      const e = event as Loose;
-      const state = this.#state(e);
+  onObjectStepStart(event: TelemetryEvent<'onObjectStepStart'>): void {
+    log.guard('onObjectStepStart', () => {
+      const state = this.#calls.get(event.callId);
       if (!state) return;
       this.#startLlm(state, {
-        modelId: str(e.modelId) ?? state.modelId,
-        provider: providerName(e.provider) ?? state.provider,
-        input: state.recordInputs ? promptMessages(undefined, e.promptMessages) : undefined,
+        modelId: asString(event.modelId) ?? state.modelId,
+        provider: providerName(event.provider) ?? state.provider,
+        input: state.recordInputs ? promptMessages(undefined, event.promptMessages) : undefined,
         instructions: state.recordInputs ? instructionsText(state.instructions) : undefined,
         tools: undefined,
       });
@@ -309,9 +313,9 @@ class GalileoTelemetry {
     call: {
       modelId: string;
       provider: string | undefined;
-      input: GalileoChatMessage[] | undefined;
+      input: unknown;
       instructions: string | undefined;
-      tools: unknown;
+      tools: readonly unknown[] | undefined;
     },
   ): void {
     if (state.llm) state.llm.span.end(state.now());
@@ -320,12 +324,12 @@ class GalileoTelemetry {
         model: call.modelId,
         provider: call.provider,
         systemInstructions: call.instructions,
+        inputMessages: call.input,
       }),
       ...state.common,
     };
     if (STREAMING_OPERATIONS.has(state.operationId)) attributes['gen_ai.request.stream'] = true;
-    if (call.input) attributes[GenAiAttributes.INPUT_MESSAGES] = messagesText(call.input);
-    if (Array.isArray(call.tools) && call.tools.length > 0) {
+    if (call.tools && call.tools.length > 0) {
       attributes['gen_ai.tool.definitions'] = safeJsonStringify(call.tools);
     }
     const span = this.#tracer().startSpan(
@@ -336,103 +340,84 @@ class GalileoTelemetry {
     state.llm = { span, context: trace.setSpan(state.context, span) };
   }
 
-  onLanguageModelCallEnd(event: unknown): void {
-    this.#guard('onLanguageModelCallEnd', () => {
-      const e = event as Loose;
-      const state = this.#state(e);
+  onLanguageModelCallEnd(event: TelemetryEvent<'onLanguageModelCallEnd'>): void {
+    log.guard('onLanguageModelCallEnd', () => {
+      const state = this.#calls.get(event.callId);
       const llm = state?.llm;
       if (!state || !llm) return;
       state.llm = undefined;
       const span = llm.span;
-      const usage = (e.usage ?? {}) as Loose;
-      const performance = (e.performance ?? {}) as Loose;
-      const finishReason = str(e.finishReason);
+      const { finishReason, performance } = event;
       span.setAttributes({
-        ...responseAttributes(e),
-        ...usageAttributes({
-          inputTokens: num(usage.inputTokens),
-          outputTokens: num(usage.outputTokens),
-          totalTokens: num(usage.totalTokens),
-        }),
+        ...responseAttributes(event.responseId, event.modelId),
+        ...tokenUsage(event.usage),
       });
       if (finishReason) span.setAttribute(GenAiAttributes.FINISH_REASONS, [finishReason]);
-      const firstChunkMs = num(performance.timeToFirstOutputMs);
+      const firstChunkMs = asNumber(performance?.timeToFirstOutputMs);
       if (firstChunkMs !== undefined && STREAMING_OPERATIONS.has(state.operationId)) {
         span.setAttribute(GenAiAttributes.TIME_TO_FIRST_CHUNK, firstChunkMs / 1000);
       }
-      const responseMs = num(performance.responseTimeMs);
+      const responseMs = asNumber(performance?.responseTimeMs);
       if (responseMs !== undefined) {
         span.setAttribute('gen_ai.client.operation.duration', responseMs / 1000);
       }
-      if (state.recordOutputs && Array.isArray(e.content)) {
+      if (state.recordOutputs && Array.isArray(event.content)) {
         span.setAttribute(
           GenAiAttributes.OUTPUT_MESSAGES,
-          messagesText(toGalileoMessages([{ role: 'assistant', content: e.content }])),
+          messagesJson(toGalileoMessages([{ role: 'assistant', content: event.content }])),
         );
       }
-      if (finishReason === 'error') span.setStatus({ code: SpanStatusCode.ERROR });
+      if (finishReason === 'error') recordSpanError(span, finishedWithError());
       span.end(state.now());
     });
   }
 
-  onObjectStepEnd(event: unknown): void {
-    this.#guard('onObjectStepEnd', () => {
-      const e = event as Loose;
-      const state = this.#state(e);
+  onObjectStepEnd(event: TelemetryEvent<'onObjectStepEnd'>): void {
+    log.guard('onObjectStepEnd', () => {
+      const state = this.#calls.get(event.callId);
       const llm = state?.llm;
       if (!state || !llm) return;
       state.llm = undefined;
-      const usage = (e.usage ?? {}) as Loose;
-      const response = (e.response ?? {}) as Loose;
-      const finishReason = str(e.finishReason);
+      const { finishReason } = event;
       const span = llm.span;
       span.setAttributes({
-        ...usageAttributes({
-          inputTokens: num(usage.inputTokens),
-          outputTokens: num(usage.outputTokens),
-          totalTokens: num(usage.totalTokens),
-        }),
+        ...responseAttributes(event.response?.id, event.response?.modelId),
+        ...tokenUsage(event.usage),
       });
-      const responseId = str(response.id);
-      if (responseId) span.setAttribute(GenAiAttributes.RESPONSE_ID, responseId);
-      const responseModel = str(response.modelId);
-      if (responseModel) span.setAttribute(GenAiAttributes.RESPONSE_MODEL, responseModel);
       if (finishReason) span.setAttribute(GenAiAttributes.FINISH_REASONS, [finishReason]);
       // streamObject reports its first chunk here, not in a `performance` block.
-      const firstChunkMs = num(e.msToFirstChunk);
+      const firstChunkMs = asNumber(event.msToFirstChunk);
       if (firstChunkMs !== undefined && STREAMING_OPERATIONS.has(state.operationId)) {
         span.setAttribute(GenAiAttributes.TIME_TO_FIRST_CHUNK, firstChunkMs / 1000);
       }
-      if (state.recordOutputs && typeof e.objectText === 'string') {
+      if (state.recordOutputs && typeof event.objectText === 'string') {
         span.setAttribute(
           GenAiAttributes.OUTPUT_MESSAGES,
-          messagesText([{ role: 'assistant', content: e.objectText }]),
+          messagesJson([{ role: 'assistant', content: event.objectText }]),
         );
       }
-      if (finishReason === 'error') span.setStatus({ code: SpanStatusCode.ERROR });
+      if (finishReason === 'error') recordSpanError(span, finishedWithError());
       span.end(state.now());
     });
   }
 
-  onStepError(event: unknown): void {
-    this.#guard('onStepError', () => {
-      const e = event as Loose;
-      const state = this.#state(e);
+  onStepError(event: TelemetryEvent<'onStepError'>): void {
+    log.guard('onStepError', () => {
+      const state = this.#calls.get(event.callId);
       if (!state?.llm) return;
-      recordSpanError(state.llm.span, e.error);
+      recordSpanError(state.llm.span, event.error);
       state.llm.span.end(state.now());
       state.llm = undefined;
     });
   }
 
-  onToolExecutionStart(event: unknown): void {
-    this.#guard('onToolExecutionStart', () => {
-      const e = event as Loose;
-      const state = this.#state(e);
-      const call = (e.toolCall ?? {}) as Loose;
-      const toolCallId = str(call.toolCallId);
+  onToolExecutionStart(event: TelemetryEvent<'onToolExecutionStart'>): void {
+    log.guard('onToolExecutionStart', () => {
+      const state = this.#calls.get(event.callId);
+      const call = event.toolCall;
+      const toolCallId = asScalarText(call?.toolCallId);
       if (!state || !toolCallId) return;
-      const name = str(call.toolName) ?? 'tool';
+      const name = asString(call.toolName) ?? 'tool';
       const attributes: Attributes = {
         ...toolAttributes({
           name,
@@ -452,54 +437,46 @@ class GalileoTelemetry {
     });
   }
 
-  onToolExecutionEnd(event: unknown): void {
-    this.#guard('onToolExecutionEnd', () => {
-      const e = event as Loose;
-      const state = this.#state(e);
-      const toolCallId = str(((e.toolCall ?? {}) as Loose).toolCallId);
+  onToolExecutionEnd(event: TelemetryEvent<'onToolExecutionEnd'>): void {
+    log.guard('onToolExecutionEnd', () => {
+      const state = this.#calls.get(event.callId);
+      const toolCallId = asScalarText(event.toolCall?.toolCallId);
       const tool = toolCallId ? state?.tools.get(toolCallId) : undefined;
       if (!state || !tool || !toolCallId) return;
       state.tools.delete(toolCallId);
-      const output = (e.toolOutput ?? {}) as Loose;
-      if (output.type === 'tool-error' || e.success === false) {
-        recordSpanError(tool.span, output.error ?? e.error);
-      } else if (state.recordOutputs) {
-        const result = output.output ?? e.output;
-        if (result !== undefined) {
-          tool.span.setAttribute(
-            GenAiAttributes.TOOL_CALL_RESULT,
-            typeof result === 'string' ? result : safeJsonStringify(result),
-          );
-        }
+      const output = event.toolOutput;
+      if (output?.type === 'tool-error') {
+        recordSpanError(tool.span, output.error);
+      } else if (state.recordOutputs && output?.output !== undefined) {
+        const result = output.output;
+        tool.span.setAttribute(
+          GenAiAttributes.TOOL_CALL_RESULT,
+          typeof result === 'string' ? result : safeJsonStringify(result),
+        );
       }
       tool.span.end(state.now());
     });
   }
 
-  onEmbedStart(event: unknown): void {
-    this.#guard('onEmbedStart', () => {
-      const e = event as Loose;
-      const state = this.#state(e);
-      const embedCallId = str(e.embedCallId);
+  onEmbedStart(event: TelemetryEvent<'onEmbedStart'>): void {
+    log.guard('onEmbedStart', () => {
+      const state = this.#calls.get(event.callId);
+      const embedCallId = asString(event.embedCallId);
       if (!state || !embedCallId) return;
-      const modelId = str(e.modelId) ?? state.modelId;
-      const values = Array.isArray(e.values) ? e.values : [];
+      const modelId = asString(event.modelId) ?? state.modelId;
+      const values = Array.isArray(event.values) ? event.values : [];
       const attributes: Attributes = {
         ...llmAttributes({
           operation: 'embeddings',
           model: modelId,
-          provider: providerName(e.provider) ?? state.provider,
+          provider: providerName(event.provider) ?? state.provider,
+          inputMessages:
+            state.recordInputs && values.length > 0
+              ? values.map((value) => ({ role: 'user', content: value }))
+              : undefined,
         }),
         ...state.common,
       };
-      if (state.recordInputs && values.length > 0) {
-        attributes[GenAiAttributes.INPUT_MESSAGES] = messagesText(
-          values.map((value) => ({
-            role: 'user',
-            content: str(value) ?? safeJsonStringify(value),
-          })),
-        );
-      }
       const span = this.#tracer().startSpan(
         llmSpanName(modelId, 'embeddings'),
         { kind: SpanKind.CLIENT, attributes, startTime: state.now() },
@@ -509,23 +486,23 @@ class GalileoTelemetry {
     });
   }
 
-  onEmbedEnd(event: unknown): void {
-    this.#guard('onEmbedEnd', () => {
-      const e = event as Loose;
-      const state = this.#state(e);
-      const embedCallId = str(e.embedCallId);
+  onEmbedEnd(event: TelemetryEvent<'onEmbedEnd'>): void {
+    log.guard('onEmbedEnd', () => {
+      const state = this.#calls.get(event.callId);
+      const embedCallId = asString(event.embedCallId);
       const span = embedCallId ? state?.embeds.get(embedCallId) : undefined;
       if (!state || !span || !embedCallId) return;
       state.embeds.delete(embedCallId);
-      const usage = (e.usage ?? {}) as Loose;
-      span.setAttributes(usageAttributes({ inputTokens: num(usage.tokens), outputTokens: 0 }));
-      const embeddings = Array.isArray(e.embeddings) ? e.embeddings : [];
+      span.setAttributes(
+        usageAttributes({ inputTokens: asNumber(event.usage?.tokens), outputTokens: 0 }),
+      );
+      const embeddings = Array.isArray(event.embeddings) ? event.embeddings : [];
       const dimensions = Array.isArray(embeddings[0]) ? embeddings[0].length : 0;
       span.setAttribute('gen_ai.embeddings.dimension.count', dimensions);
       if (state.recordOutputs) {
         span.setAttribute(
           GenAiAttributes.OUTPUT_MESSAGES,
-          messagesText([
+          messagesJson([
             {
               role: 'assistant',
               content: `${embeddings.length} embedding(s) of ${dimensions} dimensions`,
@@ -537,44 +514,38 @@ class GalileoTelemetry {
     });
   }
 
-  onEnd(event: unknown): void {
-    this.#guard('onEnd', () => {
-      const e = event as Loose;
-      const callId = str(e.callId);
-      const state = callId ? this.#calls.get(callId) : undefined;
-      if (!state || !callId) return;
-      this.#calls.delete(callId);
+  onEnd(event: TelemetryEvent<'onEnd'>): void {
+    log.guard('onEnd', () => {
+      const state = this.#calls.delete(event.callId);
+      if (!state) return;
       const agent = state.agent;
       if (agent) {
-        const finishReason = str(e.finishReason);
+        const finishReason = 'finishReason' in event ? event.finishReason : undefined;
         if (finishReason) agent.setAttribute(GenAiAttributes.FINISH_REASONS, [finishReason]);
         if (state.recordOutputs) {
-          const output = agentOutput(e);
-          if (output) agent.setAttribute(GenAiAttributes.OUTPUT_MESSAGES, messagesText(output));
+          const output = agentOutput(event);
+          if (output) agent.setAttribute(GenAiAttributes.OUTPUT_MESSAGES, messagesJson(output));
         }
-        if (finishReason === 'error') agent.setStatus({ code: SpanStatusCode.ERROR });
+        if (finishReason === 'error') recordSpanError(agent, finishedWithError());
       }
       endAll(state, undefined, undefined);
     });
   }
 
+  /** The AI SDK types this event as `unknown`: an object with `callId` and `error`. */
   onError(event: unknown): void {
-    this.#guard('onError', () => {
-      const e = event as Loose | undefined;
-      const callId = str(e?.callId);
-      const state = callId ? this.#calls.get(callId) : undefined;
-      if (!state || !callId) return;
-      this.#calls.delete(callId);
-      endAll(state, e?.error ?? event, undefined);
+    log.guard('onError', () => {
+      const callId = isRecord(event) ? asString(event.callId) : undefined;
+      const state = callId ? this.#calls.delete(callId) : undefined;
+      if (!state) return;
+      endAll(state, isRecord(event) && 'error' in event ? event.error : event, undefined);
     });
   }
 
-  onAbort(event: unknown): void {
-    this.#guard('onAbort', () => {
-      const callId = str((event as Loose | undefined)?.callId);
-      const state = callId ? this.#calls.get(callId) : undefined;
-      if (!state || !callId) return;
-      this.#calls.delete(callId);
+  onAbort(event: TelemetryEvent<'onAbort'>): void {
+    log.guard('onAbort', () => {
+      const state = this.#calls.delete(event.callId);
+      if (!state) return;
       const aborted = new Error('The call was aborted before it finished.');
       aborted.name = 'AbortError';
       endAll(state, aborted, undefined);
@@ -587,13 +558,10 @@ class GalileoTelemetry {
     toolCallId: string;
     execute: () => PromiseLike<T>;
   }): PromiseLike<T> {
-    let target: Context | undefined;
-    try {
+    const target = log.guard('executeTool', () => {
       const state = this.#calls.get(options.callId);
-      target = state?.tools.get(options.toolCallId)?.context ?? state?.context;
-    } catch (error) {
-      reportOnce('executeTool', error);
-    }
+      return state?.tools.get(options.toolCallId)?.context ?? state?.context;
+    });
     return target ? context.with(target, options.execute) : options.execute();
   }
 
@@ -602,27 +570,25 @@ class GalileoTelemetry {
     callId: string;
     execute: () => PromiseLike<T>;
   }): PromiseLike<T> {
-    let target: Context | undefined;
-    try {
-      target = this.#calls.get(options.callId)?.llm?.context;
-    } catch (error) {
-      reportOnce('executeLanguageModelCall', error);
-    }
+    const target = log.guard(
+      'executeLanguageModelCall',
+      () => this.#calls.get(options.callId)?.llm?.context,
+    );
     return target ? context.with(target, options.execute) : options.execute();
   }
 }
 
-/** Ends every span still open for a call; with `error`, marks each one as failed. */
-function endAll(state: CallState, error: unknown, attributes: Attributes | undefined): void {
-  const finish = (span: Span) => {
-    try {
-      if (attributes) span.setAttributes(attributes);
+/**
+ * Ends every span still open for a call: with `error`, each is marked failed; with `reason`
+ * (the registry gave up on the call), each is marked incomplete.
+ */
+function endAll(state: CallState, error: unknown, reason: IncompleteReason | undefined): void {
+  const finish = (span: Span) =>
+    log.guard('endAll', () => {
+      if (reason !== undefined) markIncomplete(span, reason);
       if (error !== undefined) recordSpanError(span, error);
       span.end(state.now());
-    } catch (failure) {
-      reportOnce('endAll', failure);
-    }
-  };
+    });
   for (const tool of state.tools.values()) finish(tool.span);
   state.tools.clear();
   if (state.llm) finish(state.llm.span);
@@ -632,52 +598,52 @@ function endAll(state: CallState, error: unknown, attributes: Attributes | undef
   if (state.agent) finish(state.agent);
 }
 
-function responseAttributes(event: Loose): Attributes {
+/**
+ * A model call that ended with finish reason `error` (a provider error part in the stream): the
+ * AI SDK hands no error object for it, so the span gets this one, named after the situation.
+ */
+function finishedWithError(): Error {
+  const error = new Error('The model call finished with reason "error".');
+  error.name = 'FinishReasonError';
+  return error;
+}
+
+function responseAttributes(responseId: unknown, responseModel: unknown): Attributes {
   const out: Attributes = {};
-  const responseId = str(event.responseId);
-  if (responseId) out[GenAiAttributes.RESPONSE_ID] = responseId;
-  const responseModel = str(event.modelId);
-  if (responseModel) out[GenAiAttributes.RESPONSE_MODEL] = responseModel;
+  const id = asString(responseId);
+  if (id) out[GenAiAttributes.RESPONSE_ID] = id;
+  const model = asString(responseModel);
+  if (model) out[GenAiAttributes.RESPONSE_MODEL] = model;
   return out;
 }
 
+function tokenUsage(usage: LanguageModelUsage | undefined): Attributes {
+  return usageAttributes({
+    inputTokens: asNumber(usage?.inputTokens),
+    outputTokens: asNumber(usage?.outputTokens),
+    totalTokens: asNumber(usage?.totalTokens),
+  });
+}
+
 /** The agent's answer: the object for structured output, else the final text and tool calls. */
-function agentOutput(event: Loose): GalileoChatMessage[] | undefined {
-  if (event.object !== undefined) {
+function agentOutput(event: TelemetryEvent<'onEnd'>): unknown[] | undefined {
+  if ('object' in event && event.object !== undefined) {
     return [{ role: 'assistant', content: safeJsonStringify(event.object) }];
   }
-  if (typeof event.text === 'string' && event.text !== '') {
+  if ('text' in event && typeof event.text === 'string' && event.text !== '') {
     return [{ role: 'assistant', content: event.text }];
   }
-  if (Array.isArray(event.content)) {
+  if ('content' in event && Array.isArray(event.content)) {
     return toGalileoMessages([{ role: 'assistant', content: event.content }]);
   }
   return undefined;
 }
 
-function toolDescriptions(tools: unknown): Map<string, string> {
+function toolDescriptions(tools: Record<string, unknown>): Map<string, string> {
   const out = new Map<string, string>();
-  if (!tools || typeof tools !== 'object') return out;
-  const entries = Array.isArray(tools)
-    ? tools.map((t) => [str((t as Loose)?.name) ?? '', t] as const)
-    : Object.entries(tools as Loose);
-  for (const [name, tool] of entries) {
-    const description = str((tool as Loose | undefined)?.description);
+  for (const [name, tool] of Object.entries(tools)) {
+    const description = isRecord(tool) ? asString(tool.description) : undefined;
     if (name && description) out.set(name, description);
   }
   return out;
-}
-
-function str(value: unknown): string | undefined {
-  return typeof value === 'string' && value !== '' ? value : undefined;
-}
-
-function scalar(value: unknown): string | undefined {
-  if (typeof value === 'string') return value.trim() === '' ? undefined : value;
-  if (typeof value === 'number' || typeof value === 'bigint') return String(value);
-  return undefined;
-}
-
-function num(value: unknown): number | undefined {
-  return typeof value === 'number' && Number.isFinite(value) ? value : undefined;
 }

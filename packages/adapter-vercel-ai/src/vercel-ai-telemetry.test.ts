@@ -19,9 +19,8 @@ import {
   ToolLoopAgent,
   tool,
 } from 'ai';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { z } from 'zod';
-import { galileoTelemetry } from './galileo-telemetry.js';
 import {
   byName,
   type Harness,
@@ -32,6 +31,13 @@ import {
   startHarness,
   tree,
 } from './test-support/harness.js';
+import {
+  expectCanonicalMessages,
+  expectErrorShape,
+  messagesOf,
+  midStreamErrorFetch,
+} from './test-support/wire-shapes.js';
+import { galileoTelemetry, vercelAiTelemetry } from './vercel-ai-telemetry.js';
 
 let h: Harness;
 let galileo: GalileoRegistration;
@@ -43,7 +49,7 @@ let from = 0;
 beforeAll(async () => {
   h = await startHarness();
   galileo = registerForTest(h.sink);
-  registerTelemetry(galileoTelemetry());
+  registerTelemetry(vercelAiTelemetry());
   openai = createOpenAI({ baseURL: `${h.model.url}/v1`, apiKey: 'local' });
 });
 afterAll(async () => {
@@ -73,6 +79,13 @@ function json(value: unknown): unknown {
   return typeof value === 'string' ? JSON.parse(value) : value;
 }
 
+/** The llm spans, in the order they started. */
+function llmsInOrder(spans: readonly OtlpSpan[]): OtlpSpan[] {
+  return spans
+    .filter((s) => galileoKind(s) === 'llm')
+    .sort((a, b) => (a.startTimeUnixNano < b.startTimeUnixNano ? -1 : 1));
+}
+
 function childrenOf(spans: readonly OtlpSpan[], parent: OtlpSpan): OtlpSpan[] {
   return spans.filter((s) => s.parentSpanId === parent.spanId);
 }
@@ -86,7 +99,7 @@ function expectInside(child: OtlpSpan, parent: OtlpSpan): void {
   expect(child.endTimeUnixNano).toBeLessThanOrEqual(parent.endTimeUnixNano);
 }
 
-describe('galileoTelemetry: generateText', () => {
+describe('vercelAiTelemetry: generateText', () => {
   it('traces a tool-calling generateText as agent → llm, tool, llm with steps folded away', async () => {
     const result = await generateText({
       model: openai.chat('gpt-4.1-mini'),
@@ -291,7 +304,7 @@ describe('galileoTelemetry: generateText', () => {
   });
 });
 
-describe('galileoTelemetry: streaming', () => {
+describe('vercelAiTelemetry: streaming', () => {
   it('ends the streamText spans when the stream ends and records time to first chunk', async () => {
     const result = streamText({
       model: slow(150).chat('gpt-4.1-mini'),
@@ -378,7 +391,7 @@ describe('galileoTelemetry: streaming', () => {
   });
 });
 
-describe('galileoTelemetry: streaming edge cases', () => {
+describe('vercelAiTelemetry: streaming edge cases', () => {
   it('parents a streamText call on the caller context even though it starts asynchronously', async () => {
     const incoming = extractContext({
       traceparent: '00-11111111111111111111111111111111-2222222222222222-01',
@@ -418,7 +431,7 @@ describe('galileoTelemetry: streaming edge cases', () => {
   });
 });
 
-describe('galileoTelemetry: agents and tools', () => {
+describe('vercelAiTelemetry: agents and tools', () => {
   it('traces a ToolLoopAgent like generateText, named by its telemetry functionId', async () => {
     const agent = new ToolLoopAgent({
       id: 'weather-agent',
@@ -465,10 +478,17 @@ describe('galileoTelemetry: agents and tools', () => {
     const spans = await spansSince(galileo, h.sink, from);
     const toolSpan = byName(spans, 'execute_tool weather');
     expect(toolSpan.status).toEqual({ code: 2, message: 'weather service down' });
-    expect(toolSpan.attributes['error.type']).toBe('TypeError');
-    expect(toolSpan.events.map((e) => e.name)).toContain('exception');
+    expectErrorShape(toolSpan, 'TypeError', 'weather service down');
+    expect(toolSpan.attributes['gen_ai.tool.call.arguments']).toBe('{"city":"Paris"}');
     expect(toolSpan.attributes['gen_ai.tool.call.result']).toBeUndefined();
     expect(byName(spans, 'invoke_agent failing-tool').status.code).toBe(0);
+    // The model is told of the failure as a tool message answering the call.
+    expect(messagesOf(llmsInOrder(spans)[1] as OtlpSpan, 'input').at(-1)).toEqual({
+      role: 'tool',
+      content: 'TypeError: weather service down',
+      tool_call_id: toolSpan.attributes['gen_ai.tool.call.id'],
+    });
+    expectCanonicalMessages(spans);
   });
 
   it('nests an agent and an outbound HTTP call made inside a tool under that tool span', async () => {
@@ -517,7 +537,7 @@ describe('galileoTelemetry: agents and tools', () => {
   });
 });
 
-describe('galileoTelemetry: structured output, embeddings and errors', () => {
+describe('vercelAiTelemetry: structured output, embeddings and errors', () => {
   it('records structured output from generateText with Output.object', async () => {
     const result = await generateText({
       model: openai.chat('gpt-4.1-mini'),
@@ -608,10 +628,28 @@ describe('galileoTelemetry: structured output, embeddings and errors', () => {
     const agent = byName(spans, 'invoke_agent broken');
     const llm = byName(spans, 'chat gpt-4.1-mini@500');
     expect(llm.parentSpanId).toBe(agent.spanId);
-    for (const span of [agent, llm]) {
-      expect(span.status.code).toBe(2);
-      expect(span.attributes['error.type']).toBe('AI_APICallError');
-    }
+    for (const span of [agent, llm]) expectErrorShape(span, 'AI_APICallError', /500/);
+  });
+
+  it('marks a model call that finishes with reason error (a mid-stream provider error)', async () => {
+    const failing = createOpenAI({
+      baseURL: `${h.model.url}/v1`,
+      apiKey: 'local',
+      fetch: midStreamErrorFetch,
+    });
+    const result = streamText({
+      model: failing.chat('gpt-4.1-mini'),
+      prompt: 'Tell me about Ceres',
+      telemetry: { functionId: 'mid-stream-error' },
+      onError: () => {},
+    });
+    await result.consumeStream();
+    expect(await result.finishReason).toBe('error');
+    const spans = await spansSince(galileo, h.sink, from);
+    const llm = byName(spans, 'chat gpt-4.1-mini');
+    const agent = byName(spans, 'invoke_agent mid-stream-error');
+    expect(llm.attributes['gen_ai.response.finish_reasons']).toEqual(['error']);
+    for (const span of [llm, agent]) expectErrorShape(span, 'FinishReasonError', /reason "error"/);
   });
 
   it('keeps concurrent calls apart (state is keyed by call id)', async () => {
@@ -637,31 +675,72 @@ describe('galileoTelemetry: structured output, embeddings and errors', () => {
     }
   });
 
-  it('ends the oldest unfinished call when more than maxOpenCalls are open', async () => {
-    const integration = galileoTelemetry({ maxOpenCalls: 1 });
-    const start = (callId: string) =>
-      integration.onStart?.({
-        callId,
-        operationId: 'ai.streamText',
-        provider: 'openai.chat',
-        modelId: 'gpt-4.1-mini',
-        messages: [{ role: 'user', content: 'never consumed' }],
-      } as never);
-    start('abandoned');
-    start('next');
+  /**
+   * Leaves a streamText call unread (its spans open), then runs a generateText call through the
+   * same integration: with room for one call, the unread one is given up on.
+   */
+  async function evictionRun(integration: ReturnType<typeof vercelAiTelemetry>) {
+    const unread = streamText({
+      model: slow(200).chat('gpt-4.1-mini'),
+      prompt: 'Tell me about Io',
+      telemetry: { functionId: 'never-read', integrations: [integration] },
+    });
+    await generateText({
+      model: openai.chat('gpt-4.1-mini'),
+      prompt: 'Tell me about Europa',
+      telemetry: { functionId: 'read', integrations: [integration] },
+    });
     const spans = await spansSince(galileo, h.sink, from);
-    expect(spans).toHaveLength(1);
-    expect(spans[0]?.attributes['galileo.adapter.evicted']).toBe(true);
-    integration.onEnd?.({ callId: 'next', text: 'done', finishReason: 'stop' } as never);
-    const after = await spansSince(galileo, h.sink, from);
-    expect(after).toHaveLength(2);
-    expect(json(after[1]?.attributes['gen_ai.output.messages'])).toEqual([
-      { role: 'assistant', content: 'done' },
+    await unread.consumeStream();
+    // Events of the given-up call find no state: nothing more is written for it.
+    expect(await spansSince(galileo, h.sink, from)).toHaveLength(spans.length);
+    return spans;
+  }
+
+  it('ends the oldest unfinished call past maxOpenRuns, marked galileo.incomplete (evicted)', async () => {
+    const spans = await evictionRun(vercelAiTelemetry({ maxOpenRuns: 1 }));
+    const evicted = byName(spans, 'invoke_agent never-read');
+    expect(evicted.attributes).toMatchObject({
+      'galileo.incomplete': true,
+      'galileo.incomplete.reason': 'evicted',
+    });
+    expect(evicted.attributes['galileo.adapter.evicted']).toBeUndefined();
+    expect(evicted.status.code).toBe(0);
+    for (const span of spans.filter((s) => s.parentSpanId === evicted.spanId)) {
+      expect(span.attributes['galileo.incomplete.reason'], span.name).toBe('evicted');
+    }
+    const finished = byName(spans, 'invoke_agent read');
+    expect(finished.attributes['galileo.incomplete']).toBeUndefined();
+    expect(json(finished.attributes['gen_ai.output.messages'])).toEqual([
+      { role: 'assistant', content: expect.stringContaining('Europa') },
     ]);
   });
 
+  it('keeps the deprecated galileoTelemetry({ maxOpenCalls }) working, with one warning', async () => {
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
+    try {
+      const spans = await evictionRun(galileoTelemetry({ maxOpenCalls: 1 }));
+      galileoTelemetry({ maxOpenCalls: 5 });
+      expect(byName(spans, 'invoke_agent never-read').attributes['galileo.incomplete.reason']).toBe(
+        'evicted',
+      );
+      const lines = warn.mock.calls.map((call) => String(call[0]));
+      expect(lines.filter((line) => line.includes('maxOpenCalls'))).toEqual([
+        '[galileo-otel] vercel-ai: the option maxOpenCalls is deprecated: pass maxOpenRuns instead (same meaning).',
+      ]);
+    } finally {
+      warn.mockRestore();
+    }
+  });
+
+  it('refuses a maxOpenRuns that is not a whole number of at least 1, naming the option', () => {
+    expect(() => vercelAiTelemetry({ maxOpenRuns: 0 })).toThrow(RangeError);
+    expect(() => vercelAiTelemetry({ maxOpenRuns: 1.5 })).toThrow(/maxOpenRuns/);
+  });
+
   it('never throws into the program, whatever the events look like', async () => {
-    const integration = galileoTelemetry();
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
+    const integration = vercelAiTelemetry();
     const hooks = integration as unknown as Record<string, (event: unknown) => void>;
     for (const name of Object.getOwnPropertyNames(Object.getPrototypeOf(integration))) {
       if (name === 'constructor' || name.startsWith('execute')) continue;
@@ -678,5 +757,62 @@ describe('galileoTelemetry: structured output, embeddings and errors', () => {
     await expect(
       integration.executeTool?.({ callId: 'nope', toolCallId: 'nope', execute: async () => 7 }),
     ).resolves.toBe(7);
+    // Each broken hook is reported once, through the package's one logger.
+    const lines = warn.mock.calls.map((call) => String(call[0]));
+    warn.mockRestore();
+    expect(lines.filter((line) => line.includes(': onStart failed'))).toEqual([
+      expect.stringMatching(
+        /^\[galileo-otel\] vercel-ai: onStart failed and was skipped \(tracing continues\): /,
+      ),
+    ]);
+    expect(new Set(lines).size).toBe(lines.length);
+    // The hand-made call `x` wrote spans: export them here, not into the next test's window.
+    await spansSince(galileo, h.sink, from);
+  });
+});
+
+describe('vercelAiTelemetry: the one wire shape', () => {
+  it('chains the assistant tool_calls to the tool message by the real call id', async () => {
+    await generateText({
+      model: openai.chat('gpt-4.1-mini'),
+      system: 'You are a weather assistant.',
+      prompt: 'What is the weather in Paris?',
+      tools: { weather },
+      stopWhen: stepCountIs(3),
+      telemetry: { functionId: 'wire-shape' },
+    });
+    const spans = await spansSince(galileo, h.sink, from);
+    const toolSpan = byName(spans, 'execute_tool weather');
+    const callId = String(toolSpan.attributes['gen_ai.tool.call.id']);
+    expect(callId).toMatch(/^call_/);
+    const [first, second] = llmsInOrder(spans);
+    expect(messagesOf(first as OtlpSpan, 'output')).toEqual([
+      {
+        role: 'assistant',
+        content: '',
+        tool_calls: [
+          {
+            id: callId,
+            type: 'function',
+            function: { name: 'weather', arguments: '{"city":"Paris"}' },
+          },
+        ],
+      },
+    ]);
+    expect(messagesOf(second as OtlpSpan, 'input').slice(2)).toEqual([
+      messagesOf(first as OtlpSpan, 'output')[0],
+      {
+        role: 'tool',
+        content: toolSpan.attributes['gen_ai.tool.call.result'],
+        tool_call_id: callId,
+      },
+    ]);
+    expect(toolSpan.attributes['gen_ai.tool.call.arguments']).toBe('{"city":"Paris"}');
+    expect(json(toolSpan.attributes['gen_ai.tool.call.result'])).toEqual({
+      city: 'Paris',
+      tempC: 21,
+      sky: 'sunny',
+    });
+    expect(expectCanonicalMessages(spans)).toBeGreaterThanOrEqual(9);
   });
 });
