@@ -22,7 +22,7 @@
 import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:http';
 import { openai } from '@ai-sdk/openai';
-import { galileoTelemetry } from '@galileo-otel/adapter-vercel-ai';
+import { vercelAiTelemetry } from '@galileo-otel/adapter-vercel-ai';
 import {
   registerGalileo,
   tracedFetch,
@@ -43,7 +43,7 @@ const TRACING = process.env.GALILEO_OTEL !== 'off';
 // which turns every generateText / streamText / agent call into Galileo-shaped spans (agent,
 // llm, tool) in the current trace.
 const galileo = TRACING ? registerGalileo({ serviceName: SERVICE_NAME }) : undefined;
-if (TRACING) registerTelemetry(galileoTelemetry());
+if (TRACING) registerTelemetry(vercelAiTelemetry());
 
 // ---- Agent A: the orchestrator ------------------------------------------------------------
 
