@@ -21,7 +21,7 @@
 // they make no spans and send no trace headers, and the call to B works as before.
 import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:http';
-import { galileoExporter } from '@galileo-otel/adapter-mastra';
+import { mastraExporter } from '@galileo-otel/adapter-mastra';
 import {
   registerGalileo,
   tracedFetch,
@@ -47,7 +47,7 @@ const TRACING = process.env.GALILEO_OTEL !== 'off';
 const galileo = TRACING ? registerGalileo({ serviceName: SERVICE_NAME }) : undefined;
 const observability = TRACING
   ? new Observability({
-      configs: { default: { serviceName: SERVICE_NAME, bridge: galileoExporter() } },
+      configs: { default: { serviceName: SERVICE_NAME, bridge: mastraExporter() } },
     })
   : undefined;
 

@@ -10,7 +10,7 @@ import { createTool } from '@mastra/core/tools';
 import { Observability } from '@mastra/observability';
 import { context } from '@opentelemetry/api';
 import { z } from 'zod';
-import { galileoExporter } from './index.js';
+import { mastraExporter } from './index.js';
 
 // The project's conformance kit: one agent with a tool, a throwing tool, streaming, three
 // concurrent runs, an incoming traceparent, a secret in the input, flush and offline, all
@@ -65,7 +65,7 @@ const driver: AdapterDriver = {
       tools: { flaky_lookup: flakyLookup },
     });
     observability = new Observability({
-      configs: { default: { serviceName: 'conformance', bridge: galileoExporter() } },
+      configs: { default: { serviceName: 'conformance', bridge: mastraExporter() } },
     });
     new Mastra({ agents: { researcher, flaky }, observability, logger: false });
     return { processor: galileo.processor };

@@ -25,8 +25,8 @@ import { context, ProxyTracerProvider, type TracerProvider, trace } from '@opent
 import { AlwaysOffSampler, TracerProvider as SdkTracerProvider } from '@opentelemetry/sdk-trace';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { galileoExporter } from './galileo-exporter.js';
 import type { GalileoMastraExporter } from './galileo-mastra-exporter.js';
+import { mastraExporter } from './mastra-exporter.js';
 import { tracingOptionsFromContext } from './tracing-options-from-context.js';
 
 const REMOTE_TRACE = '0af7651916cd43dd8448eb211c80319c';
@@ -46,6 +46,10 @@ const toolInputs: unknown[] = [];
 
 class QuotaExceededError extends Error {
   override name = 'QuotaExceededError';
+}
+
+class LedgerClosedError extends Error {
+  override name = 'LedgerClosedError';
 }
 
 function modelConfig() {
@@ -152,6 +156,21 @@ function app(exporter: GalileoMastraExporter, mode: 'bridge' | 'exporter' | 'bot
     .then(prepare)
     .then(ask)
     .commit();
+  const closeBooks = createStep({
+    id: 'close-books',
+    inputSchema: z.object({ month: z.string() }),
+    outputSchema: z.object({ closed: z.boolean() }),
+    execute: async ({ inputData }) => {
+      throw new LedgerClosedError(`ledger for ${inputData.month} is already closed`);
+    },
+  });
+  const ledgerWorkflow = createWorkflow({
+    id: 'ledger-wf',
+    inputSchema: z.object({ month: z.string() }),
+    outputSchema: z.object({ closed: z.boolean() }),
+  })
+    .then(closeBooks)
+    .commit();
   const observability = new Observability({
     configs: {
       default: {
@@ -163,7 +182,7 @@ function app(exporter: GalileoMastraExporter, mode: 'bridge' | 'exporter' | 'bot
   });
   const mastra = new Mastra({
     agents: { weatherAgent, orchestrator, quotaAgent, researchAgent, failingAgent },
-    workflows: { weatherWorkflow },
+    workflows: { weatherWorkflow, ledgerWorkflow },
     observability,
     logger: false,
   });
@@ -197,6 +216,68 @@ function only(spans: DecodedSpan[], name: string): DecodedSpan {
   const found = spans.filter((s) => s.name === name);
   expect(found, name).toHaveLength(1);
   return found[0] as DecodedSpan;
+}
+
+const MESSAGE_KEYS = ['content', 'role', 'tool_call_id', 'tool_calls'];
+
+/** A message as the wire carries it. */
+interface WireMessage {
+  role: string;
+  content: string;
+  tool_calls?: { id: string; type: string; function: { name: string; arguments: string } }[];
+  tool_call_id?: string;
+}
+
+/** The messages of one side of a span, checked against the one message model on the way. */
+function messages(span: DecodedSpan | undefined, side: 'input' | 'output'): WireMessage[] {
+  const raw = span?.attributes[`gen_ai.${side}.messages`];
+  expect(typeof raw, `${span?.name} ${side} messages`).toBe('string');
+  const list = JSON.parse(String(raw)) as WireMessage[];
+  expect(list.length, `${span?.name} ${side} messages`).toBeGreaterThan(0);
+  for (const message of list) {
+    expect(Object.keys(message).filter((k) => !MESSAGE_KEYS.includes(k))).toEqual([]);
+    expect(typeof message.content).toBe('string');
+  }
+  return list;
+}
+
+function byStart(spans: DecodedSpan[]): DecodedSpan[] {
+  return [...spans].sort((a, b) => Number(a.startTimeUnixNano - b.startTimeUnixNano));
+}
+
+/** Status ERROR, `error.type` and an `exception` event that agree with each other. */
+function expectFailed(span: DecodedSpan, type: string, message: string): void {
+  expect(span.status.code, span.name).toBe(2);
+  expect(span.status.message).toContain(message);
+  expect(span.attributes['error.type']).toBe(type);
+  const exceptions = span.events.filter((e) => e.name === 'exception');
+  expect(exceptions, span.name).toHaveLength(1);
+  expect(exceptions[0]?.attributes['exception.type']).toBe(type);
+  expect(String(exceptions[0]?.attributes['exception.message'])).toContain(message);
+}
+
+/** A tool call exactly as the wire carries it on an assistant message. */
+function wireCall(id: unknown, name: string, args: unknown) {
+  return { id, type: 'function', function: { name, arguments: args } };
+}
+
+/**
+ * The first llm span asks for the tool under the id the tool span ran with, and the second is
+ * told the tool's result under that id.
+ */
+function expectToolCallChain(spans: DecodedSpan[], toolName: string): void {
+  const tool = only(spans, `execute_tool ${toolName}`);
+  const id = tool.attributes['gen_ai.tool.call.id'];
+  expect(String(id)).toMatch(/^call_/);
+  const [first, second] = byStart(spans.filter((s) => galileoKind(s) === 'llm'));
+  expect(messages(first, 'output').flatMap((m) => m.tool_calls ?? [])).toEqual([
+    wireCall(id, toolName, expect.any(String)),
+  ]);
+  expect(messages(second, 'input')).toContainEqual({
+    role: 'tool',
+    content: String(tool.attributes['gen_ai.tool.call.result']),
+    tool_call_id: id,
+  });
 }
 
 beforeAll(async () => {
@@ -246,9 +327,9 @@ beforeEach(() => {
   toolInputs.length = 0;
 });
 
-describe('galileoExporter as the Mastra bridge', () => {
+describe('mastraExporter as the Mastra bridge', () => {
   it('exports an agent run with a tool round trip as agent, llm, tool, llm', async () => {
-    const exporter = galileoExporter();
+    const exporter = mastraExporter();
     const { mastra, observability } = app(exporter, 'bridge');
     const result = await mastra
       .getAgent('weatherAgent')
@@ -328,13 +409,13 @@ describe('galileoExporter as the Mastra bridge', () => {
     expect(spans.every((s) => s.status.code !== 2)).toBe(true);
     expect(spans.every((s) => s.resource['galileo.project.name'] === 'mastra-proj')).toBe(true);
     expect(exporter.openSpans).toBe(0);
-    expect(exporter.openTraces).toBe(0);
+    expect(exporter.openRuns).toBe(0);
     // Mastra adopted the OTel ids: its trace id is the one Galileo shows.
     expect(result.traceId).toBe(agent.traceId);
   });
 
   it("keeps Mastra's default redaction of apiKey, token and password in tool arguments", async () => {
-    const { mastra, observability } = app(galileoExporter(), 'bridge');
+    const { mastra, observability } = app(mastraExporter(), 'bridge');
     await mastra.getAgent('weatherAgent').generate('What is the weather in Oslo?', { maxSteps: 3 });
     const spans = await flushed(observability);
     const tool = only(spans, 'execute_tool weather');
@@ -363,7 +444,7 @@ describe('galileoExporter as the Mastra bridge', () => {
   });
 
   it('exports a streamed run with the same tree', async () => {
-    const { mastra, observability } = app(galileoExporter(), 'bridge');
+    const { mastra, observability } = app(mastraExporter(), 'bridge');
     const stream = await mastra
       .getAgent('weatherAgent')
       .stream('What is the weather in Rome?', { maxSteps: 3 });
@@ -401,11 +482,12 @@ describe('galileoExporter as the Mastra bridge', () => {
       '/v1/chat/completions true',
       '/v1/chat/completions true',
     ]);
+    expectToolCallChain(spans, 'weather');
     expectNoOrphans(spans);
   });
 
   it('marks the tool span as error when the tool throws, and the run still succeeds', async () => {
-    const { mastra, observability } = app(galileoExporter(), 'bridge');
+    const { mastra, observability } = app(mastraExporter(), 'bridge');
     const result = await mastra
       .getAgent('quotaAgent')
       .generate('What is the quota of account acme?', { maxSteps: 3 });
@@ -423,7 +505,7 @@ describe('galileoExporter as the Mastra bridge', () => {
   });
 
   it('exports a two-step workflow whose step calls the agent', async () => {
-    const { mastra, observability } = app(galileoExporter(), 'bridge');
+    const { mastra, observability } = app(mastraExporter(), 'bridge');
     const run = await mastra.getWorkflow('weatherWorkflow').createRun();
     const result = await run.start({ inputData: { city: 'Lisbon' } });
     expect(result.status).toBe('success');
@@ -455,7 +537,7 @@ describe('galileoExporter as the Mastra bridge', () => {
   });
 
   it('joins an incoming traceparent and nests an outbound tracedFetch under the tool span', async () => {
-    const { mastra, observability } = app(galileoExporter(), 'bridge');
+    const { mastra, observability } = app(mastraExporter(), 'bridge');
     const incoming = {
       traceparent: `00-${REMOTE_TRACE}-${REMOTE_PARENT}-01`,
     };
@@ -483,7 +565,7 @@ describe('galileoExporter as the Mastra bridge', () => {
   });
 
   it('links two HTTP services (POST /ask → delegate_research → POST /research) in one trace', async () => {
-    const { mastra, observability } = app(galileoExporter(), 'bridge');
+    const { mastra, observability } = app(mastraExporter(), 'bridge');
     const readBody = async (req: import('node:http').IncomingMessage) => {
       let body = '';
       for await (const chunk of req) body += chunk;
@@ -554,7 +636,7 @@ describe('galileoExporter as the Mastra bridge', () => {
   });
 
   it('joins a bare extracted traceparent context (no server span)', async () => {
-    const { mastra, observability } = app(galileoExporter(), 'bridge');
+    const { mastra, observability } = app(mastraExporter(), 'bridge');
     const parent = extractContext({ traceparent: `00-${REMOTE_TRACE}-${REMOTE_PARENT}-01` });
     await context.with(parent, () =>
       mastra.getAgent('weatherAgent').generate('What is the weather in Bern?', { maxSteps: 3 }),
@@ -572,9 +654,9 @@ describe('galileoExporter as the Mastra bridge', () => {
   });
 });
 
-describe('galileoExporter in exporters (no bridge)', () => {
+describe('mastraExporter in exporters (no bridge)', () => {
   it('joins the caller trace through tracingOptionsFromContext()', async () => {
-    const exporter = galileoExporter();
+    const exporter = mastraExporter();
     const { mastra, observability } = app(exporter, 'exporter');
     const server = startServerSpan({
       method: 'POST',
@@ -596,12 +678,14 @@ describe('galileoExporter in exporters (no bridge)', () => {
     const children = spans.filter((s) => s !== agent && s !== http);
     expect(children.map(galileoKind).sort()).toEqual(['llm', 'llm', 'tool']);
     for (const child of children) expect(child.parentSpanId).toBe(agent.spanId);
+    // Built from the events alone, the history keeps the call ids as the bridge does.
+    expectToolCallChain(spans, 'weather');
     expect(exporter.openSpans).toBe(0);
     expectNoOrphans(spans, [REMOTE_PARENT]);
   });
 
   it('joins the caller trace with a workflow run through tracingOptionsFromContext()', async () => {
-    const exporter = galileoExporter();
+    const exporter = mastraExporter();
     const { mastra, observability } = app(exporter, 'exporter');
     const server = startServerSpan({
       method: 'POST',
@@ -646,12 +730,12 @@ describe('galileoExporter in exporters (no bridge)', () => {
     expect(children.map(galileoKind).sort()).toEqual(['llm', 'llm', 'tool']);
     expect(String(root.attributes['gen_ai.input.messages'])).toContain('Lisbon');
     expect(exporter.openSpans).toBe(0);
-    expect(exporter.openTraces).toBe(0);
+    expect(exporter.openRuns).toBe(0);
     expectNoOrphans(spans, [REMOTE_PARENT]);
   });
 
   it('starts a new trace without tracingOptions (documented limit of exporter mode)', async () => {
-    const { mastra, observability } = app(galileoExporter(), 'exporter');
+    const { mastra, observability } = app(mastraExporter(), 'exporter');
     const server = startServerSpan({
       method: 'POST',
       path: '/ask',
@@ -670,9 +754,9 @@ describe('galileoExporter in exporters (no bridge)', () => {
 });
 
 // The bridge joins the caller's context by itself; exporter mode needs tracingOptions.
-describe.each(['bridge', 'exporter'] as const)('galileoExporter under load (%s)', (mode) => {
+describe.each(['bridge', 'exporter'] as const)('mastraExporter under load (%s)', (mode) => {
   it('keeps 20 concurrent runs isolated, each in its own trace, with bounded state', async () => {
-    const exporter = galileoExporter();
+    const exporter = mastraExporter();
     const { mastra, observability } = app(exporter, mode);
     const agent = mastra.getAgent('weatherAgent');
     const parents = Array.from({ length: 20 }, (_, i) => ({
@@ -690,7 +774,7 @@ describe.each(['bridge', 'exporter'] as const)('galileoExporter under load (%s)'
       ),
     );
     expect(exporter.openSpans).toBe(0);
-    expect(exporter.openTraces).toBe(0);
+    expect(exporter.openRuns).toBe(0);
     const spans = await flushed(observability);
     expect(spans).toHaveLength(20 * 4);
     for (const [i, p] of parents.entries()) {
@@ -702,6 +786,7 @@ describe.each(['bridge', 'exporter'] as const)('galileoExporter under load (%s)'
       for (const s of own) if (s !== root) expect(s.parentSpanId).toBe(root?.spanId);
       const tool = own.find((s) => galileoKind(s) === 'tool');
       expect(String(tool?.attributes['gen_ai.tool.call.arguments'])).toContain(`City${i}`);
+      expectToolCallChain(own, 'weather');
       // Each run's prompt reaches only its own llm spans.
       for (const llm of own.filter((s) => galileoKind(s) === 'llm')) {
         const input = String(llm.attributes['gen_ai.input.messages']);
@@ -712,10 +797,10 @@ describe.each(['bridge', 'exporter'] as const)('galileoExporter under load (%s)'
   });
 });
 
-describe('galileoExporter options and failure modes', () => {
+describe('mastraExporter options and failure modes', () => {
   it('makes model_generation the llm span when asked (one llm span, summed usage)', async () => {
     const { mastra, observability } = app(
-      galileoExporter({ llmSpanType: 'model_generation' }),
+      mastraExporter({ llmSpanType: 'model_generation' }),
       'bridge',
     );
     await mastra.getAgent('weatherAgent').generate('What is the weather in Kyiv?', { maxSteps: 3 });
@@ -728,14 +813,26 @@ describe('galileoExporter options and failure modes', () => {
     expect(llm.parentSpanId).toBe(agent.spanId);
     // The tool ran inside the model loop, so it now sits under the llm span.
     expect(only(spans, 'execute_tool weather').parentSpanId).toBe(llm.spanId);
-    expect(String(llm.attributes['gen_ai.input.messages'])).toContain('Kyiv');
+    expect(messages(llm, 'input')).toEqual([
+      { role: 'system', content: 'You are a weather agent.' },
+      { role: 'user', content: 'What is the weather in Kyiv?' },
+    ]);
+    // The whole loop's answer: the tool call, its result under the call's id, the reply.
+    const tool = only(spans, 'execute_tool weather');
+    const id = tool.attributes['gen_ai.tool.call.id'];
+    const output = messages(llm, 'output');
+    expect(output.map((m) => [m.role, m.tool_call_id ?? m.tool_calls?.[0]?.id])).toEqual([
+      ['assistant', id],
+      ['tool', id],
+      ['assistant', undefined],
+    ]);
     expect(Number(llm.attributes['gen_ai.usage.input_tokens'])).toBeGreaterThan(100);
     expectNoOrphans(spans);
   });
 
   it('drops extra span types and re-parents their children', async () => {
     const { mastra, observability } = app(
-      galileoExporter({ dropSpanTypes: ['workflow_step'] }),
+      mastraExporter({ dropSpanTypes: ['workflow_step'] }),
       'bridge',
     );
     const run = await mastra.getWorkflow('weatherWorkflow').createRun();
@@ -748,7 +845,7 @@ describe('galileoExporter options and failure modes', () => {
   });
 
   it('exports each span once when the same instance is both bridge and exporter', async () => {
-    const exporter = galileoExporter();
+    const exporter = mastraExporter();
     const { mastra, observability } = app(exporter, 'both');
     await mastra.getAgent('weatherAgent').generate('What is the weather in Riga?', { maxSteps: 3 });
     const spans = await flushed(observability);
@@ -756,10 +853,10 @@ describe('galileoExporter options and failure modes', () => {
     expect(exporter.openSpans).toBe(0);
   });
 
-  it('ends the oldest run early when more spans are open than maxOpenSpans, without duplicates', async () => {
+  it('still takes the deprecated maxOpenSpans as maxOpenRuns, and says so once', async () => {
     const warnings: string[] = [];
-    const exporter = galileoExporter({
-      maxOpenSpans: 4,
+    const exporter = mastraExporter({
+      maxOpenSpans: 2,
       logger: { warn: (line) => warnings.push(line) },
     });
     const { mastra, observability } = app(exporter, 'bridge');
@@ -771,8 +868,21 @@ describe('galileoExporter options and failure modes', () => {
     expect(exporter.openSpans).toBe(0);
     const spans = await flushed(observability);
     expect(new Set(spans.map((s) => s.spanId)).size).toBe(spans.length);
-    expect(spans.some((s) => s.attributes['mastra.incomplete'] === true)).toBe(true);
-    expect(warnings.filter((w) => w.includes('evicted'))).toHaveLength(1);
+    const cut = spans.filter((s) => s.attributes['galileo.incomplete'] === true);
+    expect(new Set(cut.map((s) => s.traceId)).size).toBe(1);
+    expect(warnings.filter((w) => w.includes('maxOpenSpans option is deprecated'))).toEqual([
+      '[galileo-otel] mastra: the maxOpenSpans option is deprecated: use maxOpenRuns (it counts Mastra runs, not spans)',
+    ]);
+    expect(warnings.filter((w) => w.includes('runs were open at once'))).toHaveLength(1);
+  });
+
+  it('refuses a maxOpenRuns that is not a whole number of at least 1, naming the option', () => {
+    expect(() => mastraExporter({ maxOpenRuns: 0 })).toThrow(/maxOpenRuns must be a whole number/);
+  });
+
+  it('is still exported under its former name galileoExporter', async () => {
+    const { galileoExporter } = await import('./index.js');
+    expect(galileoExporter).toBe(mastraExporter);
   });
 
   it('never breaks the run when the tracer provider throws', async () => {
@@ -782,7 +892,7 @@ describe('galileoExporter options and failure modes', () => {
         throw new Error('provider exploded');
       },
     };
-    const exporter = galileoExporter({
+    const exporter = mastraExporter({
       tracerProvider: broken,
       logger: { warn: (line) => warnings.push(line) },
     });
@@ -798,7 +908,7 @@ describe('galileoExporter options and failure modes', () => {
   });
 
   it('lets Mastra keep its own distinct ids when no provider is registered (no-op tracer)', async () => {
-    const exporter = galileoExporter({ tracerProvider: new ProxyTracerProvider() });
+    const exporter = mastraExporter({ tracerProvider: new ProxyTracerProvider() });
     const { mastra, observability } = app(exporter, 'bridge');
     const parent = extractContext({ traceparent: `00-${REMOTE_TRACE}-${REMOTE_PARENT}-01` });
     const result = await context.with(parent, () =>
@@ -817,7 +927,7 @@ describe('galileoExporter options and failure modes', () => {
       const warnings: string[] = [];
       // What `trace.getTracerProvider()` is before anything is registered: a proxy with no
       // delegate, whose tracers are no-ops.
-      const exporter = galileoExporter({
+      const exporter = mastraExporter({
         tracerProvider: new ProxyTracerProvider(),
         logger: { warn: (line) => warnings.push(line) },
       });
@@ -833,14 +943,14 @@ describe('galileoExporter options and failure modes', () => {
         expect.stringContaining('no OpenTelemetry tracer provider is registered'),
       ]);
       expect(warnings[0]).toContain("registerGalileo() from '@galileo-otel/core'");
-      expect(warnings[0]).toContain('galileoExporter({ tracerProvider })');
+      expect(warnings[0]).toContain('mastraExporter({ tracerProvider })');
     }
   });
 
   it('does not warn when a registered provider samples the run out', async () => {
     const warnings: string[] = [];
     const sampledOut = new SdkTracerProvider({ sampler: new AlwaysOffSampler() });
-    const exporter = galileoExporter({
+    const exporter = mastraExporter({
       tracerProvider: sampledOut,
       logger: { warn: (line) => warnings.push(line) },
     });
@@ -854,7 +964,7 @@ describe('galileoExporter options and failure modes', () => {
   });
 
   it('marks the agent span as error when the model call fails', async () => {
-    const { mastra, observability } = app(galileoExporter(), 'bridge');
+    const { mastra, observability } = app(mastraExporter(), 'bridge');
     await expect(mastra.getAgent('failingAgent').generate('Hello there.')).rejects.toThrow(
       /scenario 500/,
     );
@@ -866,12 +976,13 @@ describe('galileoExporter options and failure modes', () => {
     const llm = only(spans, 'chat gpt-4.1-mini@500');
     expect(llm.parentSpanId).toBe(agent.spanId);
     expect(llm.status.code).toBe(2);
-    expect(llm.attributes['error.type']).toBe('ModelCallError');
+    // Mastra records the cause only on the agent: the llm span takes it from there.
+    expect(llm.attributes['error.type']).toBe('AI_APICallError');
     expect(llm.attributes['gen_ai.output.messages']).toBeUndefined();
   });
 
   it('stamps the Galileo session from baggage on every Mastra span', async () => {
-    const { mastra, observability } = app(galileoExporter(), 'bridge');
+    const { mastra, observability } = app(mastraExporter(), 'bridge');
     await withGalileoSession({ sessionId: 'sess-42', userId: 'user-7' }, () =>
       mastra.getAgent('weatherAgent').generate('What is the weather in Nice?', { maxSteps: 3 }),
     );
@@ -881,5 +992,226 @@ describe('galileoExporter options and failure modes', () => {
       expect(span.attributes['galileo.session.id']).toBe('sess-42');
       expect(span.attributes['user.id']).toBe('user-7');
     }
+  });
+});
+
+describe('the one wire shape', () => {
+  it('puts the tool call on the assistant message with its id, answered by a tool message in the next llm input', async () => {
+    const { mastra, observability } = app(mastraExporter(), 'bridge');
+    await mastra
+      .getAgent('weatherAgent')
+      .generate('What is the weather in Paris?', { maxSteps: 3 });
+    const spans = await flushed(observability);
+    const tool = only(spans, 'execute_tool weather');
+    const callId = String(tool.attributes['gen_ai.tool.call.id']);
+    expect(callId).toMatch(/^call_/);
+    const args = String(tool.attributes['gen_ai.tool.call.arguments']);
+    expect(JSON.parse(args)).toMatchObject({ city: 'Paris' });
+    const result = String(tool.attributes['gen_ai.tool.call.result']);
+    expect(JSON.parse(result)).toEqual({ city: 'Paris', tempC: 21, sky: 'sunny' });
+
+    const [first, second] = byStart(spans.filter((s) => galileoKind(s) === 'llm'));
+    const asked = messages(first, 'output');
+    expect(asked).toEqual([
+      {
+        role: 'assistant',
+        content: '',
+        tool_calls: [wireCall(callId, 'weather', expect.any(String))],
+      },
+    ]);
+    const call = asked[0]?.tool_calls?.[0];
+    expect(JSON.parse(String(call?.function.arguments))).toEqual(JSON.parse(args));
+    expect(messages(second, 'input')).toEqual([
+      { role: 'system', content: 'You are a weather agent.' },
+      { role: 'user', content: 'What is the weather in Paris?' },
+      asked[0],
+      { role: 'tool', content: result, tool_call_id: callId },
+    ]);
+    expect(messages(second, 'output')).toEqual([
+      { role: 'assistant', content: expect.stringContaining('weather returned') },
+    ]);
+    const agent = only(spans, 'invoke_agent Weather Agent');
+    expect(messages(agent, 'input')).toEqual([
+      { role: 'user', content: 'What is the weather in Paris?' },
+    ]);
+    expect(messages(agent, 'output')).toEqual([
+      { role: 'assistant', content: expect.stringContaining('weather returned') },
+    ]);
+  });
+
+  it('keeps the tool calls and ids of a conversation the caller passes in (AI SDK parts)', async () => {
+    const { mastra, observability } = app(mastraExporter(), 'bridge');
+    await mastra.getAgent('weatherAgent').generate(
+      [
+        { role: 'user', content: 'Weather in Oslo?' },
+        {
+          role: 'assistant',
+          content: [
+            { type: 'text', text: 'Checking.' },
+            {
+              type: 'tool-call',
+              toolCallId: 'call_prev1',
+              toolName: 'weather',
+              input: { city: 'Oslo' },
+            },
+          ],
+        },
+        {
+          role: 'tool',
+          content: [
+            {
+              type: 'tool-result',
+              toolCallId: 'call_prev1',
+              toolName: 'weather',
+              output: { type: 'json', value: { tempC: 3 } },
+            },
+          ],
+        },
+        { role: 'assistant', content: 'It is 3C.' },
+        { role: 'user', content: 'And what is the weather in Paris?' },
+      ],
+      { maxSteps: 3 },
+    );
+    const spans = await flushed(observability);
+    const history = [
+      { role: 'user', content: 'Weather in Oslo?' },
+      {
+        role: 'assistant',
+        content: 'Checking.',
+        tool_calls: [wireCall('call_prev1', 'weather', '{"city":"Oslo"}')],
+      },
+      { role: 'tool', content: '{"tempC":3}', tool_call_id: 'call_prev1' },
+      { role: 'assistant', content: 'It is 3C.' },
+      { role: 'user', content: 'And what is the weather in Paris?' },
+    ];
+    expect(messages(only(spans, 'invoke_agent Weather Agent'), 'input')).toEqual(history);
+    const [first] = byStart(spans.filter((s) => galileoKind(s) === 'llm'));
+    expect(messages(first, 'input')).toEqual([
+      { role: 'system', content: 'You are a weather agent.' },
+      ...history,
+    ]);
+  });
+
+  it('marks a throwing tool ERROR with error.type and an exception event', async () => {
+    const { mastra, observability } = app(mastraExporter(), 'bridge');
+    await mastra
+      .getAgent('quotaAgent')
+      .generate('What is the quota of account acme?', { maxSteps: 3 });
+    const spans = await flushed(observability);
+    const tool = only(spans, 'execute_tool quota_lookup');
+    expectFailed(tool, 'QuotaExceededError', 'quota service unavailable');
+    expect(JSON.parse(String(tool.attributes['gen_ai.tool.call.arguments']))).toEqual({
+      account: 'quota of account acme',
+    });
+    expect(tool.attributes['gen_ai.tool.call.result']).toBeUndefined();
+    // The model is told the tool failed, under the call id it asked with.
+    const [, second] = byStart(spans.filter((s) => galileoKind(s) === 'llm'));
+    expect(messages(second, 'input').at(-1)).toEqual({
+      role: 'tool',
+      content: expect.stringContaining('quota service unavailable'),
+      tool_call_id: tool.attributes['gen_ai.tool.call.id'],
+    });
+  });
+
+  it('marks a failed model call ERROR on the llm and the agent span, with the real error type', async () => {
+    const { mastra, observability } = app(mastraExporter(), 'bridge');
+    await expect(mastra.getAgent('failingAgent').generate('Hello there.')).rejects.toThrow(
+      /scenario 500/,
+    );
+    const spans = await flushed(observability);
+    expectFailed(only(spans, 'invoke_agent Failing Agent'), 'AI_APICallError', 'scenario 500');
+    expectFailed(only(spans, 'chat gpt-4.1-mini@500'), 'AI_APICallError', 'scenario 500');
+  });
+
+  it('marks a throwing workflow step and its run ERROR with the error class', async () => {
+    const { mastra, observability } = app(mastraExporter(), 'bridge');
+    const run = await mastra.getWorkflow('ledgerWorkflow').createRun();
+    const result = await run.start({ inputData: { month: 'March' } });
+    expect(result.status).toBe('failed');
+    const spans = await flushed(observability);
+    const step = only(spans, "workflow step: 'close-books'");
+    const root = only(spans, "workflow run: 'ledger-wf'");
+    expect(step.parentSpanId).toBe(root.spanId);
+    expectFailed(step, 'LedgerClosedError', 'ledger for March is already closed');
+    expectFailed(root, 'LedgerClosedError', 'ledger for March is already closed');
+  });
+});
+
+describe('spans the exporter ends itself', () => {
+  it('marks the spans of a run it gives up on past maxOpenRuns galileo.incomplete, reason evicted', async () => {
+    const warnings: string[] = [];
+    const exporter = mastraExporter({
+      maxOpenRuns: 1,
+      logger: { warn: (line) => warnings.push(line) },
+    });
+    const { mastra, observability } = app(exporter, 'bridge');
+    const agent = mastra.getAgent('weatherAgent');
+    const results = await Promise.all(
+      ['Tartu', 'Parnu'].map((city) =>
+        agent.generate(`What is the weather in ${city}?`, { maxSteps: 3 }),
+      ),
+    );
+    for (const r of results) expect(r.text).toContain('weather returned');
+    const spans = await flushed(observability);
+    expect(new Set(spans.map((s) => s.spanId)).size).toBe(spans.length);
+    const cut = spans.filter((s) => s.attributes['galileo.incomplete'] === true);
+    expect(cut.length).toBeGreaterThan(0);
+    // Only the older run was given up on, and nothing else says "incomplete".
+    expect(new Set(cut.map((s) => s.traceId)).size).toBe(1);
+    for (const span of cut) expect(span.attributes['galileo.incomplete.reason']).toBe('evicted');
+    expect(
+      spans.some((s) => Object.keys(s.attributes).some((k) => k.startsWith('mastra.inc'))),
+    ).toBe(false);
+    expect(warnings.filter((w) => w.includes('maxOpenRuns'))).toHaveLength(1);
+    expect(exporter.openSpans).toBe(0);
+  });
+
+  it('ends the spans still open at shutdown as galileo.incomplete, reason shutdown', async () => {
+    let entered!: () => void;
+    let release!: () => void;
+    const inTool = new Promise<void>((resolve) => {
+      entered = resolve;
+    });
+    const gate = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const slowLookup = createTool({
+      id: 'slow_lookup',
+      description: 'Look up facts slowly',
+      inputSchema: z.object({ topic: z.string() }),
+      execute: async () => {
+        entered();
+        await gate;
+        return 'facts';
+      },
+    });
+    const exporter = mastraExporter();
+    const slowAgent = new Agent({
+      id: 'slow-agent',
+      name: 'Slow Agent',
+      instructions: 'You look things up.',
+      model: modelConfig(),
+      tools: { slow_lookup: slowLookup },
+    });
+    const observability = new Observability({
+      configs: { default: { serviceName: 'mastra-test', bridge: exporter } },
+    });
+    new Mastra({ agents: { slowAgent }, observability, logger: false });
+    const run = slowAgent.generate('Tell me about Voyager 1.', { maxSteps: 3 });
+    await inTool;
+    await exporter.shutdown();
+    release();
+    expect((await run).text).toBeTruthy();
+    const spans = await flushed(observability);
+    expect(spans.map((s) => s.name).sort()).toEqual([
+      'chat gpt-4.1-mini',
+      'execute_tool slow_lookup',
+      'invoke_agent Slow Agent',
+    ]);
+    for (const span of spans) {
+      expect(span.attributes['galileo.incomplete'], span.name).toBe(true);
+      expect(span.attributes['galileo.incomplete.reason'], span.name).toBe('shutdown');
+    }
+    expect(exporter.openSpans).toBe(0);
   });
 });

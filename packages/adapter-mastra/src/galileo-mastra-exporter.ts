@@ -1,4 +1,16 @@
-import { GenAiAttributes as A, recordSpanError } from '@galileo-otel/core';
+import {
+  GenAiAttributes as A,
+  type AdapterHost,
+  type AdapterLogger,
+  adapterPackage,
+  asString,
+  createAdapterLogger,
+  DEFAULT_MAX_OPEN_RUNS,
+  type IncompleteReason,
+  markIncomplete,
+  RunRegistry,
+  recordSpanError,
+} from '@galileo-otel/core/adapter';
 import type {
   CreateSpanOptions,
   ObservabilityBridge,
@@ -19,12 +31,18 @@ import {
   type TracerProvider,
   trace,
 } from '@opentelemetry/api';
-import { BoundedSet } from './internal/bounded-set.js';
-import { mapSpan, startName } from './internal/map-span.js';
+import { Conversation } from './internal/conversation.js';
+import {
+  errorOf,
+  mapSpan,
+  type SpanError,
+  startName,
+  UNKNOWN_MODEL_ERROR,
+} from './internal/map-span.js';
 import { type MastraSpanData, type SpanRole, spanRoles } from './internal/mastra-span.js';
+import { generationMessages, toolOutputText } from './internal/messages.js';
 
-const TRACER_NAME = '@galileo-otel/adapter-mastra';
-const TRACER_VERSION = '0.1.0';
+const PACKAGE = adapterPackage(import.meta.url);
 const OPERATION_AT_START: Partial<Record<SpanRole, string>> = {
   agent: 'invoke_agent',
   llm: 'chat',
@@ -33,9 +51,11 @@ const OPERATION_AT_START: Partial<Record<SpanRole, string>> = {
 const NO_PROVIDER =
   'no OpenTelemetry tracer provider is registered, so Mastra spans are not exported. ' +
   "Call registerGalileo() from '@galileo-otel/core' before the first Mastra run, or pass " +
-  'galileoExporter({ tracerProvider }) the provider that holds GalileoSpanProcessor.';
+  'mastraExporter({ tracerProvider }) the provider that holds GalileoSpanProcessor.';
+/** How many finished span ids are remembered per allowed open run (see `#gone`). */
+const GONE_PER_RUN = 10;
 
-/** Options of {@link galileoExporter} / {@link GalileoMastraExporter}. */
+/** Options of {@link mastraExporter} / {@link GalileoMastraExporter}. */
 export interface GalileoMastraExporterOptions {
   /**
    * Name Mastra shows for this exporter in its logs.
@@ -63,28 +83,55 @@ export interface GalileoMastraExporterOptions {
    */
   dropSpanTypes?: readonly string[] | undefined;
   /**
-   * Most open spans kept across all runs; past it the oldest trace's open spans are ended
-   * (marked `mastra.incomplete`) and forgotten, so a leak in a run cannot grow memory.
-   * @defaultValue `10000`
+   * Most Mastra runs (an agent or workflow run with everything nested in it) held open at once.
+   * Past it the oldest run is given up on: its open spans end now, marked `galileo.incomplete`
+   * with `galileo.incomplete.reason` `evicted`, so runs Mastra never finishes cannot grow memory.
+   * @defaultValue `1000`
+   */
+  maxOpenRuns?: number | undefined;
+  /**
+   * @deprecated Use {@link GalileoMastraExporterOptions.maxOpenRuns}, which counts runs, not
+   * spans. A value given here is taken as `maxOpenRuns`, with a one-time warning.
    */
   maxOpenSpans?: number | undefined;
   /**
-   * Where one-time warnings go; `false` silences them.
-   * @defaultValue `console`
+   * Where this exporter's warnings go: a `{ warn }` sink gets each warning once per exporter,
+   * `false` silences them.
+   * @defaultValue the OpenTelemetry `diag` logger and `console.warn`, each warning once
    */
   logger?: { warn(message: string): void } | false | undefined;
 }
 
 interface Entry {
-  readonly traceId: string;
+  /** Key of the run the span belongs to: the id of its outermost Mastra span. */
+  readonly run: string;
+  /** Mastra id of its parent. */
+  readonly parentId: string | undefined;
   readonly type: string;
   readonly role: SpanRole;
   /** The OTel span (kept spans only). */
   readonly span: Span | undefined;
   /** Context children and tool code run in: the own span for kept spans, the ancestor's else. */
   readonly ctx: Context;
-  /** Input of a dropped `model_step`: the messages its llm span shows. */
+  /** Input of a dropped `model_step`: what its llm span shows when the loop's start is unknown. */
   input?: unknown;
+  /** What the model of a `model_generation` loop has been told so far. */
+  conversation?: Conversation;
+}
+
+/** The open spans of one Mastra run. */
+interface Run {
+  /** Mastra ids of its open spans. */
+  readonly spans: Set<string>;
+  /** Failed model calls waiting for the error a span around them reports. */
+  readonly failedCalls: FailedCall[];
+}
+
+interface FailedCall {
+  readonly span: Span;
+  readonly endTime: Date | undefined;
+  /** Mastra ids of the spans around it, innermost first. */
+  readonly ancestors: readonly string[];
 }
 
 /**
@@ -103,30 +150,46 @@ export class GalileoMastraExporter implements ObservabilityExporter, Observabili
   readonly name: string;
   readonly #provider: TracerProvider | undefined;
   readonly #role: (type: string) => SpanRole;
-  readonly #maxOpenSpans: number;
-  readonly #logger: { warn(message: string): void } | undefined;
-  readonly #logged = new Set<string>();
+  readonly #maxOpenRuns: number;
+  readonly #log: AdapterLogger = createAdapterLogger('mastra');
   /** Open spans by Mastra span id. */
   readonly #entries = new Map<string, Entry>();
-  /** Open span ids per trace, oldest trace first (for eviction). */
-  readonly #traces = new Map<string, Set<string>>();
+  /** Open runs by the id of their outermost span, oldest first. */
+  readonly #runs: RunRegistry<string, Run>;
   /**
-   * Spans already ended (or given up on), so a repeated `span_ended` (the same instance in both
-   * `bridge` and `exporters`) or a late event of an evicted run never starts a second span.
+   * Spans ended, given up on, or under a run given up on (bounded, oldest forgotten first), so a
+   * repeated `span_ended` (the same instance as `bridge` and in `exporters`) or a late event of an
+   * evicted run never starts a second span. Nothing to end when an id is forgotten.
    */
-  readonly #done: BoundedSet<string>;
+  // TODO(kit): the kit has no bounded set; its RunRegistry (insertion-ordered, bounded) is one.
+  readonly #gone: RunRegistry<string, true>;
   #tracer: Tracer | undefined;
+  #closed = false;
 
+  /** @throws {RangeError} when `maxOpenRuns` is not a whole number of at least 1. */
   constructor(options: GalileoMastraExporterOptions = {}) {
     this.name = options.name ?? 'galileo';
     this.#provider = options.tracerProvider;
+    if (options.logger !== undefined) this.#log.attach(loggerHost(options.logger));
+    if (options.maxOpenSpans !== undefined) {
+      this.#log.warnOnce(
+        'maxOpenSpans',
+        'the maxOpenSpans option is deprecated: use maxOpenRuns (it counts Mastra runs, not spans)',
+      );
+    }
     this.#role = spanRoles({
       dropSpanTypes: options.dropSpanTypes ?? [],
       llmSpanType: options.llmSpanType ?? 'model_inference',
     });
-    this.#maxOpenSpans = Math.max(1, options.maxOpenSpans ?? 10_000);
-    this.#done = new BoundedSet(Math.max(1_000, this.#maxOpenSpans));
-    this.#logger = options.logger === false ? undefined : (options.logger ?? console);
+    this.#maxOpenRuns = options.maxOpenRuns ?? options.maxOpenSpans ?? DEFAULT_MAX_OPEN_RUNS;
+    this.#runs = new RunRegistry<string, Run>({
+      maxOpenRuns: this.#maxOpenRuns,
+      abandon: (run, reason) => this.#abandon(run, reason),
+    });
+    this.#gone = new RunRegistry<string, true>({
+      maxOpenRuns: GONE_PER_RUN * Math.max(DEFAULT_MAX_OPEN_RUNS, this.#maxOpenRuns),
+      abandon: () => {},
+    });
   }
 
   /** Number of spans currently open (for tests and diagnostics). */
@@ -134,9 +197,14 @@ export class GalileoMastraExporter implements ObservabilityExporter, Observabili
     return this.#entries.size;
   }
 
-  /** Number of traces with open spans (for tests and diagnostics). */
+  /** Number of runs with open spans (for tests and diagnostics). */
+  get openRuns(): number {
+    return this.#runs.size;
+  }
+
+  /** @deprecated Use {@link GalileoMastraExporter.openRuns}. */
   get openTraces(): number {
-    return this.#traces.size;
+    return this.#runs.size;
   }
 
   /**
@@ -144,48 +212,7 @@ export class GalileoMastraExporter implements ObservabilityExporter, Observabili
    * OTel span or, for a root, on the active OTel context; Mastra adopts the OTel ids.
    */
   createSpan(options: CreateSpanOptions<SpanType>): SpanIds | undefined {
-    try {
-      const type = String(options.type);
-      const role = this.#role(type);
-      // Dropped levels get no OTel span; Mastra keeps its own ids for them and their children
-      // find the nearest kept ancestor through Mastra's parent chain.
-      if (role === 'drop') return undefined;
-      const parentCtx = this.#parentForCreate(options);
-      const span = this.#startSpan(
-        startName(
-          {
-            type,
-            name: options.name,
-            entityName: options.entityName,
-            entityId: options.entityId,
-            attributes: options.attributes as Record<string, unknown> | undefined,
-          },
-          role,
-        ),
-        role,
-        parentCtx,
-        undefined,
-      );
-      // A no-op tracer (no provider registered yet) hands back the parent's ids: never give
-      // those to Mastra, or every span of the run would share one id.
-      if (!span.isRecording()) return undefined;
-      const own = span.spanContext();
-      this.#remember(own.spanId, {
-        traceId: own.traceId,
-        type,
-        role,
-        span,
-        ctx: trace.setSpan(parentCtx, span),
-      });
-      const parent = trace.getSpanContext(parentCtx);
-      const ids: SpanIds = { traceId: own.traceId, spanId: own.spanId };
-      if (options.parent) ids.parentSpanId = options.parent.id;
-      else if (parent && isSpanContextValid(parent)) ids.externalParentSpanId = parent.spanId;
-      return ids;
-    } catch (error) {
-      this.#warn('createSpan', error);
-      return undefined;
-    }
+    return this.#log.guard('createSpan', () => this.#create(options));
   }
 
   /** Bridge hook: runs `fn` with the OTel span of Mastra span `spanId` active. */
@@ -207,7 +234,8 @@ export class GalileoMastraExporter implements ObservabilityExporter, Observabili
 
   /** Receives Mastra's tracing events synchronously, as they happen. */
   onTracingEvent(event: TracingEvent): void {
-    try {
+    this.#log.guard('event', () => {
+      if (this.#closed) return;
       const span = event.exportedSpan as unknown as MastraSpanData;
       switch (String(event.type)) {
         case 'span_started':
@@ -220,9 +248,7 @@ export class GalileoMastraExporter implements ObservabilityExporter, Observabili
           this.#ended(span);
           break;
       }
-    } catch (error) {
-      this.#warn('event', error);
-    }
+    });
   }
 
   /** Same as {@link GalileoMastraExporter.onTracingEvent}, for callers of the older method. */
@@ -243,77 +269,211 @@ export class GalileoMastraExporter implements ObservabilityExporter, Observabili
       const flushable = target as { forceFlush?: () => Promise<void> };
       if (typeof flushable.forceFlush === 'function') await flushable.forceFlush();
     } catch (error) {
-      this.#warn('flush', error);
+      this.#log.failed('flush', error);
     }
   }
 
-  /** Ends spans still open (marked `mastra.incomplete`) and forgets all state. */
+  /**
+   * Ends the spans still open (marked `galileo.incomplete`, reason `shutdown`) and stops: later
+   * Mastra spans are not exported.
+   */
   async shutdown(): Promise<void> {
-    for (const traceId of [...this.#traces.keys()]) this.#evictTrace(traceId);
+    this.#closed = true;
+    this.#runs.giveUpAll('shutdown');
+  }
+
+  #create(options: CreateSpanOptions<SpanType>): SpanIds | undefined {
+    if (this.#closed) return undefined;
+    const type = String(options.type);
+    const role = this.#role(type);
+    // Dropped levels get no OTel span; Mastra keeps its own ids for them and their children
+    // find the nearest kept ancestor through Mastra's parent chain.
+    if (role === 'drop') return undefined;
+    const parent = this.#parentForCreate(options);
+    if (!parent) return undefined;
+    const span = this.#startSpan(
+      startName(
+        {
+          type,
+          name: options.name,
+          entityName: options.entityName,
+          entityId: options.entityId,
+          attributes: options.attributes as Record<string, unknown> | undefined,
+        },
+        role,
+      ),
+      role,
+      parent.ctx,
+      undefined,
+    );
+    // A no-op tracer (no provider registered yet) hands back the parent's ids: never give
+    // those to Mastra, or every span of the run would share one id.
+    if (!span.isRecording()) return undefined;
+    const own = span.spanContext();
+    this.#remember(own.spanId, {
+      run: parent.run ?? own.spanId,
+      parentId: options.parent?.id,
+      type,
+      role,
+      span,
+      ctx: trace.setSpan(parent.ctx, span),
+    });
+    const parentContext = trace.getSpanContext(parent.ctx);
+    const ids: SpanIds = { traceId: own.traceId, spanId: own.spanId };
+    if (options.parent) ids.parentSpanId = options.parent.id;
+    else if (parentContext && isSpanContextValid(parentContext)) {
+      ids.externalParentSpanId = parentContext.spanId;
+    }
+    return ids;
   }
 
   #started(data: MastraSpanData): void {
-    const type = String(data.type);
-    const role = this.#role(type);
-    if (this.#entries.has(data.id) || this.#done.has(data.id)) return;
-    const parentCtx = this.#parentForEvent(data);
-    if (role === 'drop') {
-      this.#remember(data.id, {
-        traceId: data.traceId,
-        type,
-        role,
-        span: undefined,
-        ctx: parentCtx,
-      });
+    const known = this.#entries.get(data.id);
+    if (known) {
+      this.#noteInput(known, data);
       return;
     }
-    this.#remember(data.id, this.#exporterEntry(data, type, role, parentCtx));
+    if (this.#gone.has(data.id)) return;
+    const parent = this.#parentForEvent(data);
+    if (!parent) {
+      this.#gone.set(data.id, true);
+      return;
+    }
+    const type = String(data.type);
+    const role = this.#role(type);
+    const entry: Entry =
+      role === 'drop'
+        ? {
+            run: parent.run ?? data.id,
+            parentId: data.parentSpanId,
+            type,
+            role,
+            span: undefined,
+            ctx: parent.ctx,
+          }
+        : this.#exporterEntry(data, type, role, parent);
+    this.#noteInput(entry, data);
+    this.#remember(data.id, entry);
   }
 
   #updated(data: MastraSpanData): void {
     const entry = this.#entries.get(data.id);
-    if (entry && data.input !== undefined) entry.input = data.input;
+    if (entry) this.#noteInput(entry, data);
   }
 
   #ended(data: MastraSpanData): void {
-    const type = String(data.type);
-    const role = this.#role(type);
     let entry = this.#entries.get(data.id);
     if (!entry) {
-      if (this.#done.has(data.id)) return;
+      if (this.#gone.has(data.id)) return;
+      const type = String(data.type);
+      const role = this.#role(type);
       // Event spans (and spans whose start we never saw) arrive only as `span_ended`.
-      if (role === 'drop') return;
-      entry = this.#exporterEntry(data, type, role, this.#parentForEvent(data));
+      const parent = role === 'drop' ? undefined : this.#parentForEvent(data);
+      if (!parent) {
+        this.#gone.set(data.id, true);
+        return;
+      }
+      entry = this.#exporterEntry(data, type, role, parent);
+      this.#remember(data.id, entry);
     }
+    this.#noteInput(entry, data);
+    this.#noteOutput(entry, data);
     const span = entry.span;
     if (span) {
-      const stepInput = data.parentSpanId ? this.#entries.get(data.parentSpanId)?.input : undefined;
-      const mapped = mapSpan(data, role, { stepInput });
+      const mapped = mapSpan(data, entry.role, {
+        conversation: this.#conversationOf(entry),
+        stepInput: entry.parentId ? this.#entries.get(entry.parentId)?.input : undefined,
+      });
       span.updateName(mapped.name);
       span.setAttributes(mapped.attributes);
-      if (mapped.error) {
-        const error = new Error(mapped.error.message);
-        error.name = mapped.error.type;
-        const stack = (data.errorInfo as { stack?: unknown } | undefined)?.stack;
-        if (typeof stack === 'string') error.stack = stack;
-        recordSpanError(span, error, mapped.error.type);
-      }
-      span.end(data.endTime ?? undefined);
+      if (mapped.error) recordSpanError(span, asError(mapped.error), mapped.error.type);
+      if (mapped.awaitsCause) this.#awaitCause(entry, span, data.endTime);
+      else span.end(data.endTime ?? undefined);
     }
+    const error = errorOf(data);
+    if (error)
+      this.#settleFailedCalls(entry.run, (call) => call.ancestors.includes(data.id), error);
     this.#forget(data.id);
   }
 
+  /** Keeps what later spans need from a span's input: a loop's start, a step's messages. */
+  #noteInput(entry: Entry, data: MastraSpanData): void {
+    if (data.input === undefined) return;
+    if (entry.type === 'model_step') entry.input = data.input;
+    else if (entry.type === 'model_generation' && !entry.conversation) {
+      entry.conversation = new Conversation(generationMessages(data.input));
+    }
+  }
+
+  /** Adds what a finished step or tool call told the model to its loop's history. */
+  #noteOutput(entry: Entry, data: MastraSpanData): void {
+    if (entry.type === 'model_step') {
+      this.#conversationOf(entry)?.addTurn(data.output);
+      return;
+    }
+    const callId = asString(data.attributes?.toolCallId);
+    if (entry.role !== 'tool' || !callId) return;
+    this.#conversationOf(entry)?.answer(
+      callId,
+      data.output === undefined ? (errorOf(data)?.message ?? '') : toolOutputText(data.output),
+    );
+  }
+
+  /** The history of the model loop a span is in (or is). */
+  #conversationOf(entry: Entry): Conversation | undefined {
+    for (let at: Entry | undefined = entry; at; at = this.#parentEntry(at)) {
+      if (at.type === 'model_generation') return at.conversation;
+    }
+    return undefined;
+  }
+
+  /** Holds a failed model call open until a span around it reports the error that caused it. */
+  #awaitCause(entry: Entry, span: Span, endTime: Date | undefined): void {
+    const call: FailedCall = { span, endTime, ancestors: this.#ancestors(entry) };
+    const run = this.#runs.get(entry.run);
+    if (run) run.failedCalls.push(call);
+    else endFailedCall(call, UNKNOWN_MODEL_ERROR);
+  }
+
+  /** Mastra ids of the spans around `entry`, innermost first. */
+  #ancestors(entry: Entry): string[] {
+    const ids: string[] = [];
+    for (let id = entry.parentId; id !== undefined && !ids.includes(id); ) {
+      ids.push(id);
+      id = this.#entries.get(id)?.parentId;
+    }
+    return ids;
+  }
+
+  #parentEntry(entry: Entry): Entry | undefined {
+    return entry.parentId === undefined ? undefined : this.#entries.get(entry.parentId);
+  }
+
+  /** Ends the failed model calls of a run that `match` picks, with the error that caused them. */
+  #settleFailedCalls(run: string, match: (call: FailedCall) => boolean, error: SpanError): void {
+    const calls = this.#runs.get(run)?.failedCalls;
+    if (!calls) return;
+    for (const call of calls.filter(match)) {
+      calls.splice(calls.indexOf(call), 1);
+      endFailedCall(call, error);
+    }
+  }
+
   /** A kept span started from an event (exporter mode, or a span the bridge did not see). */
-  #exporterEntry(data: MastraSpanData, type: string, role: SpanRole, parentCtx: Context): Entry {
-    const span = this.#startSpan(startName(data, role), role, parentCtx, data.startTime);
-    return { traceId: data.traceId, type, role, span, ctx: trace.setSpan(parentCtx, span) };
+  #exporterEntry(data: MastraSpanData, type: string, role: SpanRole, parent: Parent): Entry {
+    const span = this.#startSpan(startName(data, role), role, parent.ctx, data.startTime);
+    return {
+      run: parent.run ?? data.id,
+      parentId: data.parentSpanId,
+      type,
+      role,
+      span,
+      ctx: trace.setSpan(parent.ctx, span),
+    };
   }
 
   #startSpan(name: string, role: SpanRole, parentCtx: Context, startTime: Date | undefined): Span {
-    this.#tracer ??= (this.#provider ?? trace.getTracerProvider()).getTracer(
-      TRACER_NAME,
-      TRACER_VERSION,
-    );
+    this.#tracer ??= PACKAGE.tracer(this.#provider);
     const operation = OPERATION_AT_START[role];
     const span = this.#tracer.startSpan(
       name,
@@ -324,106 +484,144 @@ export class GalileoMastraExporter implements ObservabilityExporter, Observabili
       },
       parentCtx,
     );
-    if (!span.isRecording() && isNoOpSpan(span, parentCtx)) this.#warn('no-provider', NO_PROVIDER);
+    if (!span.isRecording() && isNoOpSpan(span, parentCtx)) {
+      this.#log.warnOnce('no-provider', NO_PROVIDER);
+    }
     return span;
   }
 
-  /** Bridge mode: the OTel parent of a span Mastra is constructing. */
-  #parentForCreate(options: CreateSpanOptions<SpanType>): Context {
+  /**
+   * Bridge mode: the OTel parent of a span Mastra is constructing, or `undefined` when it sits
+   * under a span this exporter gave up on.
+   */
+  #parentForCreate(options: CreateSpanOptions<SpanType>): Parent | undefined {
     // Mastra's parent chain passes through dropped and internal spans we hold no span for.
     let parent = options.parent;
     while (parent) {
       const entry = this.#entries.get(parent.id);
-      if (entry) return entry.ctx;
+      if (entry) return { ctx: entry.ctx, run: entry.run };
+      if (this.#gone.has(parent.id)) return undefined;
       parent = parent.parent;
     }
     if (options.parent) {
-      this.#warn('unknown-parent', 'a Mastra span started under a parent this exporter never saw');
-      return context.active();
+      this.#log.warnOnce(
+        'unknown-parent',
+        'a Mastra span started under a parent this exporter never saw',
+      );
+      return { ctx: context.active() };
     }
     // A root: explicit `tracingOptions` win, else whatever OTel context the caller runs in.
     const explicitParent = options.parentSpanId ?? options.externalParentSpanId;
     if (options.parentSpanId) {
       const entry = this.#entries.get(options.parentSpanId);
-      if (entry) return entry.ctx;
+      if (entry) return { ctx: entry.ctx, run: entry.run };
     }
     if (options.traceId && explicitParent) {
       const remote = remoteParent(options.traceId, explicitParent, context.active());
-      if (remote) return remote;
+      if (remote) return { ctx: remote };
     }
-    return context.active();
+    return { ctx: context.active() };
   }
 
-  /** Exporter mode: the OTel parent of a span from its exported data. */
-  #parentForEvent(data: MastraSpanData): Context {
+  /**
+   * Exporter mode: the OTel parent of a span from its exported data, or `undefined` when it
+   * sits under a span this exporter gave up on.
+   */
+  #parentForEvent(data: MastraSpanData): Parent | undefined {
     if (data.parentSpanId) {
       const entry = this.#entries.get(data.parentSpanId);
-      if (entry) return entry.ctx;
+      if (entry) return { ctx: entry.ctx, run: entry.run };
+      if (this.#gone.has(data.parentSpanId)) return undefined;
     }
     const external = data.externalParentSpanId ?? data.parentSpanId;
     if (external) {
       const remote = remoteParent(data.traceId, external, ROOT_CONTEXT);
-      if (remote) return remote;
+      if (remote) return { ctx: remote };
     }
     // Events may be delivered outside the caller's async context, so the active context is not
     // trusted here: without `tracingOptions` an exporter-mode run is a new trace.
-    return ROOT_CONTEXT;
+    return { ctx: ROOT_CONTEXT };
   }
 
   #remember(spanId: string, entry: Entry): void {
-    if (this.#entries.size >= this.#maxOpenSpans) {
-      const oldest = this.#traces.keys().next().value;
-      if (oldest !== undefined) {
-        this.#warn(
-          'evicted',
-          `more than ${this.#maxOpenSpans} Mastra spans open: ending the oldest run's spans early`,
-        );
-        this.#evictTrace(oldest);
-      }
+    let run = this.#runs.get(entry.run);
+    if (!run) {
+      run = { spans: new Set(), failedCalls: [] };
+      // May give up on the oldest run, never on this new one.
+      this.#runs.set(entry.run, run);
     }
+    run.spans.add(spanId);
     this.#entries.set(spanId, entry);
-    let ids = this.#traces.get(entry.traceId);
-    if (!ids) {
-      ids = new Set();
-      this.#traces.set(entry.traceId, ids);
-    }
-    ids.add(spanId);
   }
 
   #forget(spanId: string): void {
-    this.#done.add(spanId);
+    this.#gone.set(spanId, true);
     const entry = this.#entries.get(spanId);
     if (!entry) return;
     this.#entries.delete(spanId);
-    const ids = this.#traces.get(entry.traceId);
-    ids?.delete(spanId);
-    if (ids && ids.size === 0) this.#traces.delete(entry.traceId);
+    const run = this.#runs.get(entry.run);
+    if (!run) return;
+    run.spans.delete(spanId);
+    if (run.spans.size > 0) return;
+    this.#runs.delete(entry.run);
+    // The run is over and no span around a failed call said why it failed.
+    for (const call of run.failedCalls) endFailedCall(call, UNKNOWN_MODEL_ERROR);
   }
 
-  #evictTrace(traceId: string): void {
-    const ids = this.#traces.get(traceId);
-    this.#traces.delete(traceId);
-    for (const id of ids ?? []) {
+  #abandon(run: Run, reason: IncompleteReason): void {
+    if (reason === 'evicted') {
+      this.#log.warnOnce(
+        'evicted',
+        `more than ${this.#maxOpenRuns} Mastra runs were open at once, so the oldest was given ` +
+          'up on: its open spans end now, marked galileo.incomplete. Raise maxOpenRuns if runs ' +
+          'really overlap this much.',
+      );
+    }
+    for (const id of run.spans) {
       const entry = this.#entries.get(id);
       this.#entries.delete(id);
-      this.#done.add(id);
+      this.#gone.set(id, true);
       if (entry?.span?.isRecording()) {
-        entry.span.setAttribute('mastra.incomplete', true);
+        markIncomplete(entry.span, reason);
         entry.span.end();
       }
     }
+    for (const call of run.failedCalls) endFailedCall(call, UNKNOWN_MODEL_ERROR);
   }
+}
 
-  #warn(key: string, detail: unknown): void {
-    if (!this.#logger || this.#logged.has(key)) return;
-    this.#logged.add(key);
-    const text = detail instanceof Error ? detail.message : String(detail);
-    try {
-      this.#logger.warn(`[galileo-otel/adapter-mastra] ${key}: ${text}`);
-    } catch {
-      // A broken logger must not break the traced program either.
-    }
-  }
+/** Where a new span goes: its OTel parent context and, under a known span, that span's run. */
+interface Parent {
+  readonly ctx: Context;
+  readonly run?: string | undefined;
+}
+
+function endFailedCall(call: FailedCall, error: SpanError): void {
+  recordSpanError(call.span, asError(error), error.type);
+  call.span.end(call.endTime ?? undefined);
+}
+
+/** An `Error` carrying what Mastra recorded, so the exception event has its type and stack. */
+function asError(error: SpanError): Error {
+  const out = new Error(error.message);
+  out.name = error.type;
+  if (error.stack) out.stack = error.stack;
+  return out;
+}
+
+// TODO(kit): createAdapterLogger() has no sink option, so an adapter the processor never
+// installs (this exporter lives in Mastra's config) reaches its own `logger` option only through
+// a host; the kit leaves deduplication to the host, hence the once-per-key set here.
+function loggerHost(logger: { warn(message: string): void } | false): AdapterHost {
+  const said = new Set<string>();
+  return {
+    log: (key, line) => {
+      if (!logger || said.has(key)) return;
+      said.add(key);
+      logger.warn(`[galileo-otel] ${line}`);
+    },
+    routing: { project: '', logStream: undefined, experimentId: undefined },
+  };
 }
 
 /**

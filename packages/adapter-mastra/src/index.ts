@@ -1,8 +1,8 @@
-export { galileoExporter } from './galileo-exporter.js';
 export {
   GalileoMastraExporter,
   type GalileoMastraExporterOptions,
 } from './galileo-mastra-exporter.js';
+export { galileoExporter, mastraExporter } from './mastra-exporter.js';
 export {
   type TraceJoinOptions,
   tracingOptionsFromContext,

@@ -93,6 +93,39 @@ describe('mapSpan', () => {
     expect(mapped.error).toEqual({ message: 'model down', type: 'APICallError' });
   });
 
+  it("takes the class a step threw from the stack Mastra copies onto its generic 'Error'", () => {
+    const mapped = mapSpan(
+      {
+        ...base,
+        name: "workflow step: 'close'",
+        type: 'workflow_step',
+        errorInfo: {
+          message: 'closed',
+          name: 'Error',
+          id: 'WORKFLOW_STEP_INVOKE_FAILED',
+          stack: 'LedgerClosedError: closed\n    at execute (step.ts:1:1)',
+        },
+      },
+      'workflow',
+    );
+    expect(mapped.error?.type).toBe('LedgerClosedError');
+  });
+
+  it('leaves a failed model call without errorInfo waiting for its cause', () => {
+    const mapped = mapSpan(
+      {
+        ...base,
+        name: 'inference: 0',
+        type: 'model_inference',
+        attributes: { finishReason: 'error' },
+      },
+      'llm',
+    );
+    expect(mapped.error).toBeUndefined();
+    expect(mapped.awaitsCause).toBe(true);
+    expect(mapped.attributes['gen_ai.output.messages']).toBeUndefined();
+  });
+
   it('takes llm input from the step, output from text or tool calls, usage and time to first chunk', () => {
     const mapped = mapSpan(
       {

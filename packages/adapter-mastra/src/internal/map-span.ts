@@ -2,6 +2,9 @@ import {
   GenAiAttributes as A,
   agentAttributes,
   agentSpanName,
+  asNumber,
+  asString,
+  type GalileoMessage,
   llmAttributes,
   llmSpanName,
   safeJsonStringify,
@@ -9,20 +12,37 @@ import {
   toolAttributes,
   toolSpanName,
   workflowAttributes,
-} from '@galileo-otel/core';
+} from '@galileo-otel/core/adapter';
 import type { Attributes } from '@opentelemetry/api';
+import { assistantTurn, type Conversation } from './conversation.js';
 import type { MastraSpanData, SpanRole } from './mastra-span.js';
+import { galileoMessages, generationMessages } from './messages.js';
+
+/** Why a Mastra span failed, as the OTel span records it. */
+export interface SpanError {
+  message: string;
+  /** The error's class (`error.type`). */
+  type: string;
+  stack?: string | undefined;
+}
 
 /** A Mastra span translated into what the OTel span gets when it ends. */
 export interface MappedSpan {
   name: string;
   attributes: Attributes;
-  error: { message: string; type: string } | undefined;
+  error: SpanError | undefined;
+  /**
+   * A model call that failed without saying why: Mastra records the error only on the agent
+   * (or generation) around it, so the exporter takes the cause from there.
+   */
+  awaitsCause: boolean;
 }
 
 /** Extra facts a mapping needs from other spans of the same run. */
 export interface MappingContext {
-  /** Input messages of the enclosing `model_step` (a `model_inference` has none of its own). */
+  /** What the model loop around an llm span has been told so far. */
+  conversation?: Conversation | undefined;
+  /** Input of the enclosing `model_step`: the fallback when the loop's start is not known. */
   stepInput?: unknown;
 }
 
@@ -37,7 +57,7 @@ export function startName(
     case 'tool':
       return toolSpanName(span.entityName ?? span.entityId ?? span.name);
     case 'llm':
-      return llmSpanName(str(span.attributes?.model));
+      return llmSpanName(asString(span.attributes?.model));
     default:
       return span.name;
   }
@@ -56,21 +76,20 @@ export function mapSpan(
       attributes = agentAttributes({
         name: span.entityName ?? span.entityId ?? span.name,
         id: span.entityId,
-        conversationId: str(attrs.conversationId) ?? str(span.metadata?.threadId),
-        input: span.input,
-        output: outputValue(span.output),
+        conversationId: asString(attrs.conversationId) ?? asString(span.metadata?.threadId),
+        input: present(galileoMessages(span.input, 'user')),
+        output: present(galileoMessages(outputValue(span.output), 'assistant')),
       });
       setText(attributes, A.SYSTEM_INSTRUCTIONS, attrs.instructions);
       break;
     case 'llm':
       attributes = llmAttributes({
-        model: str(attrs.model),
-        provider: str(attrs.provider),
-        responseModel: str(attrs.responseModel),
-        responseId: str(attrs.responseId),
-        inputMessages: span.type === 'model_generation' ? messagesOf(span.input) : ctx.stepInput,
-        outputMessages: llmOutput(span.output),
-        finishReasons: str(attrs.finishReason) ? [String(attrs.finishReason)] : undefined,
+        model: asString(attrs.model),
+        provider: asString(attrs.provider),
+        responseModel: asString(attrs.responseModel),
+        responseId: asString(attrs.responseId),
+        ...llmMessages(span, ctx),
+        finishReasons: asString(attrs.finishReason) ? [String(attrs.finishReason)] : undefined,
         usage: usageOf(attrs.usage),
       });
       timeToFirstChunk(attributes, span.startTime, attrs.completionStartTime);
@@ -81,9 +100,9 @@ export function mapSpan(
     case 'tool':
       attributes = toolAttributes({
         name: span.entityName ?? span.entityId ?? span.name,
-        callId: str(attrs.toolCallId),
+        callId: asString(attrs.toolCallId),
         type: span.type === 'mcp_tool_call' ? 'extension' : 'function',
-        description: str(attrs.toolDescription),
+        description: asString(attrs.toolDescription),
         arguments: span.input,
         result: span.output,
       });
@@ -109,31 +128,77 @@ export function mapSpan(
       attributes[`mastra.metadata.${key}`] = safeJsonStringify(value);
     }
   }
-  const userId = str(span.metadata?.userId);
+  const userId = asString(span.metadata?.userId);
   if (userId) attributes['user.id'] = userId;
 
+  const error = errorOf(span);
   return {
     name: startName(span, role),
     attributes,
-    error: errorOf(span, role),
+    error,
+    // A failed provider call ends its inference with finish reason `error` and no errorInfo.
+    awaitsCause: !error && role === 'llm' && span.attributes?.finishReason === 'error',
   };
 }
 
-function errorOf(span: MastraSpanData, role: SpanRole): MappedSpan['error'] {
+/** Stands in for the cause of a failed model call when no span around it reported one. */
+export const UNKNOWN_MODEL_ERROR: SpanError = {
+  message: 'model call failed',
+  type: 'ModelCallError',
+};
+
+/** The error a Mastra span ended with (`errorInfo`, or a tool's `success: false`). */
+export function errorOf(
+  span: Pick<MastraSpanData, 'errorInfo' | 'attributes'>,
+): SpanError | undefined {
   const info = span.errorInfo;
   if (info) {
+    const stack = asString(info.stack);
     return {
-      message: str(info.message) ?? 'error',
-      type: str(info.name) ?? str(info.id) ?? 'Error',
+      message: asString(info.message) ?? 'error',
+      type: errorClass(asString(info.name), stack) ?? asString(info.id) ?? 'Error',
+      stack,
     };
   }
   if (span.attributes?.success === false) return { message: 'tool call failed', type: 'Error' };
-  // A failed provider call ends its inference with finish reason `error` and no errorInfo
-  // (Mastra records the error itself on the generation and the agent).
-  if (role === 'llm' && span.attributes?.finishReason === 'error') {
-    return { message: 'model call failed', type: 'ModelCallError' };
-  }
   return undefined;
+}
+
+/**
+ * The class of the error: its name, unless that is the generic `Error` Mastra gives the
+ * `MastraError` it wraps a step's throw in; the stack it copies still starts with the class the
+ * app threw (`LedgerClosedError: ...`).
+ */
+function errorClass(name: string | undefined, stack: string | undefined): string | undefined {
+  if (name && name !== 'Error') return name;
+  return /^([A-Za-z_$][\w$]*):/.exec(stack ?? '')?.[1] ?? name;
+}
+
+/**
+ * The llm span's messages. A `model_inference` gets the loop's history as it was when the call
+ * was made and its own answer; a `model_generation` (the whole loop as one llm span) gets the
+ * loop's start and everything the loop added.
+ */
+function llmMessages(
+  span: MastraSpanData,
+  ctx: MappingContext,
+): { inputMessages: unknown; outputMessages: unknown } {
+  const own = assistantTurn(span.output);
+  if (span.type === 'model_generation') {
+    const replies = ctx.conversation?.replies() ?? [];
+    return {
+      inputMessages: present(ctx.conversation?.start ?? generationMessages(span.input)),
+      outputMessages: replies.length > 0 ? replies : own && [own],
+    };
+  }
+  return {
+    inputMessages: present(ctx.conversation?.history() ?? galileoMessages(ctx.stepInput, 'user')),
+    outputMessages: own && [own],
+  };
+}
+
+function present(messages: readonly GalileoMessage[]): readonly GalileoMessage[] | undefined {
+  return messages.length > 0 ? messages : undefined;
 }
 
 /** `{ text, files, ... }` results become their text; anything else is kept as is. */
@@ -148,33 +213,13 @@ function outputValue(output: unknown): unknown {
   return output;
 }
 
-/** Output of a model call as one assistant message: its text, or the tool calls it made. */
-function llmOutput(output: unknown): unknown {
-  if (output === undefined || output === null) return undefined;
-  if (typeof output !== 'object') return [{ role: 'assistant', content: output }];
-  const { text, toolCalls } = output as { text?: unknown; toolCalls?: unknown };
-  if (typeof text === 'string' && text !== '') return [{ role: 'assistant', content: text }];
-  if (Array.isArray(toolCalls) && toolCalls.length > 0) {
-    return [{ role: 'assistant', content: toolCalls }];
-  }
-  if (text === '' && Array.isArray(toolCalls)) return undefined;
-  return [{ role: 'assistant', content: output }];
-}
-
-function messagesOf(input: unknown): unknown {
-  if (input && typeof input === 'object' && 'messages' in input) {
-    return (input as { messages: unknown }).messages;
-  }
-  return input;
-}
-
 function usageOf(usage: unknown): TokenUsage | undefined {
   if (!usage || typeof usage !== 'object') return undefined;
   const u = usage as { inputTokens?: unknown; outputTokens?: unknown; totalTokens?: unknown };
   return {
-    inputTokens: num(u.inputTokens),
-    outputTokens: num(u.outputTokens),
-    totalTokens: num(u.totalTokens),
+    inputTokens: asNumber(u.inputTokens),
+    outputTokens: asNumber(u.outputTokens),
+    totalTokens: asNumber(u.totalTokens),
   };
 }
 
@@ -189,12 +234,4 @@ function timeToFirstChunk(out: Attributes, start: Date | undefined, first: unkno
 function setText(out: Attributes, key: string, value: unknown): void {
   if (value === undefined || value === null || value === '') return;
   out[key] = typeof value === 'string' ? value : safeJsonStringify(value);
-}
-
-function str(value: unknown): string | undefined {
-  return typeof value === 'string' && value !== '' ? value : undefined;
-}
-
-function num(value: unknown): number | undefined {
-  return typeof value === 'number' && Number.isFinite(value) ? value : undefined;
 }

@@ -21,7 +21,12 @@ export interface MastraSpanData {
   readonly input?: unknown;
   readonly output?: unknown;
   readonly errorInfo?:
-    | { readonly message?: unknown; readonly name?: unknown; readonly id?: unknown }
+    | {
+        readonly message?: unknown;
+        readonly name?: unknown;
+        readonly id?: unknown;
+        readonly stack?: unknown;
+      }
     | undefined;
   readonly isEvent?: boolean | undefined;
   readonly isRootSpan?: boolean | undefined;
