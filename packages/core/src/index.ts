@@ -1,5 +1,9 @@
 export type { GalileoAdapter } from './adapter/galileo-adapter.js';
-export { GalileoAttributes, GenAiAttributes } from './attributes/attribute-names.js';
+export {
+  GalileoAttributes,
+  GenAiAttributes,
+  SplunkAoAttributes,
+} from './attributes/attribute-names.js';
 export {
   agentAttributes,
   agentSpanName,
@@ -30,6 +34,15 @@ export {
   resolveGalileoConfig,
   type SettingSource,
 } from './config/resolve-config.js';
+export {
+  type AuthHeader,
+  type DestinationKind,
+  type DestinationOptions,
+  type DestinationRouting,
+  type ResolvedDestination,
+  type RoutingFamily,
+  resolveDestination,
+} from './config/resolve-destination.js';
 export {
   type AdapterHost,
   type AdapterStartDecision,
@@ -75,6 +88,7 @@ export {
   type HonoLikeContext,
   traceHttpHandler,
 } from './propagation/server-middleware.js';
+export { SessionBaggagePropagator } from './propagation/session-baggage-propagator.js';
 export {
   isSecretKey,
   REDACTED,

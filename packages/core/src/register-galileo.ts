@@ -1,10 +1,6 @@
 import { context, propagation, trace } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
-import {
-  CompositePropagator,
-  W3CBaggagePropagator,
-  W3CTraceContextPropagator,
-} from '@opentelemetry/core';
+import { CompositePropagator, W3CTraceContextPropagator } from '@opentelemetry/core';
 import { defaultResource, resourceFromAttributes } from '@opentelemetry/resources';
 import { type SpanProcessor, TracerProvider } from '@opentelemetry/sdk-trace';
 import { warnOnceIfApiCopiesClash } from './internal/api-copies.js';
@@ -12,6 +8,7 @@ import {
   type GalileoProcessorOptions,
   GalileoSpanProcessor,
 } from './processor/galileo-span-processor.js';
+import { SessionBaggagePropagator } from './propagation/session-baggage-propagator.js';
 
 /** Options of {@link registerGalileo}: the processor's options plus provider settings. */
 export interface RegisterGalileoOptions extends GalileoProcessorOptions {
@@ -68,7 +65,7 @@ export function registerGalileo(options: RegisterGalileoOptions = {}): GalileoRe
   }
   propagation.setGlobalPropagator(
     new CompositePropagator({
-      propagators: [new W3CTraceContextPropagator(), new W3CBaggagePropagator()],
+      propagators: [new W3CTraceContextPropagator(), new SessionBaggagePropagator()],
     }),
   );
   const registered = trace.setGlobalTracerProvider(provider);

@@ -5,6 +5,8 @@ import { decodeTraceRequest, type OtlpSpan } from './decode-trace-request.js';
 
 /** One export request the sink received. */
 export interface SinkRequest {
+  /** The request path, e.g. `/otel/traces`. */
+  path: string;
   /** Request headers (lower-case names). */
   headers: IncomingHttpHeaders;
   /** The decoded spans. */
@@ -73,7 +75,7 @@ export async function startOtlpSink(options: OtlpSinkOptions = {}): Promise<Otlp
         res.writeHead(400, { 'content-type': 'application/json' }).end('{"detail":"bad protobuf"}');
         return;
       }
-      const request = { headers: req.headers, spans, bytes: body.length };
+      const request = { path: req.url ?? '/', headers: req.headers, spans, bytes: body.length };
       requests.push(request);
       const response = responder?.(request) ?? scripted.shift() ?? { status: 200, body: '{}' };
       if (response.delayMs) await new Promise((r) => setTimeout(r, response.delayMs));

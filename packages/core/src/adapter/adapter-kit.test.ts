@@ -77,10 +77,12 @@ describe('adapterPackage', () => {
     expect(typeof pkg.tracer().startSpan).toBe('function');
   });
 
-  it('says where it looked when there is no package.json', () => {
-    expect(() => adapterPackage('file:///no/such/dir/module.js')).toThrow(
-      /no package.json with a name above file:\/\/\/no\/such\/dir\/module.js/,
-    );
+  it('falls back to a given name when no package.json is above the module (a bundle)', () => {
+    expect(adapterPackage('file:///no/such/dir/module.js', '@acme/adapter')).toMatchObject({
+      name: '@acme/adapter',
+      version: '0.0.0',
+    });
+    expect(adapterPackage('not a url').name).toBe('galileo-otel-adapter');
   });
 });
 
@@ -103,10 +105,11 @@ describe('session helpers', () => {
     expect(trace.getActiveSpan()).toBeUndefined();
   });
 
-  it('give both session attributes for a safe id and none otherwise', () => {
+  it('give the three session attributes for a safe id and none otherwise', () => {
     expect(sessionAttributes(' thread-7 ')).toEqual({
       'galileo.session.id': 'thread-7',
       'session.id': 'thread-7',
+      'gen_ai.conversation.id': 'thread-7',
     });
     expect(sessionAttributes('x'.repeat(257))).toEqual({});
     expect(sessionAttributes(42)).toEqual({});

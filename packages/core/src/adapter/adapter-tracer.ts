@@ -16,27 +16,37 @@ export interface AdapterPackage {
 /**
  * Reads the name and version of the package a module belongs to (the nearest package.json
  * above it), for the instrumentation scope of the spans the adapter writes. Pass
- * `import.meta.url`. Works from `src/` and `dist/` alike.
+ * `import.meta.url`. Works from `src/` and `dist/` alike. In a bundle with no package.json
+ * above the module it never throws: the name is `fallbackName` and the version `0.0.0`.
  *
- * @throws {Error} when no package.json with a name is found above the module.
  * @example
  * const pkg = adapterPackage(import.meta.url);
  * const span = pkg.tracer(options.tracerProvider).startSpan('invoke_agent a');
  */
-export function adapterPackage(moduleUrl: string): AdapterPackage {
-  let dir = dirname(fileURLToPath(moduleUrl));
+export function adapterPackage(
+  moduleUrl: string,
+  fallbackName = 'galileo-otel-adapter',
+): AdapterPackage {
+  const { name, version } = findManifest(moduleUrl) ?? { name: fallbackName, version: '0.0.0' };
+  return {
+    name,
+    version,
+    tracer: (provider) => (provider ?? trace.getTracerProvider()).getTracer(name, version),
+  };
+}
+
+function findManifest(moduleUrl: string): { name: string; version: string } | undefined {
+  let dir: string;
+  try {
+    dir = dirname(fileURLToPath(moduleUrl));
+  } catch {
+    return undefined;
+  }
   for (;;) {
     const found = readManifest(join(dir, 'package.json'));
-    if (found) {
-      const { name, version } = found;
-      return {
-        name,
-        version,
-        tracer: (provider) => (provider ?? trace.getTracerProvider()).getTracer(name, version),
-      };
-    }
+    if (found) return found;
     const parent = dirname(dir);
-    if (parent === dir) throw new Error(`no package.json with a name above ${moduleUrl}`);
+    if (parent === dir) return undefined;
     dir = parent;
   }
 }

@@ -5,12 +5,14 @@ import type { ReadableSpan, Span } from '@opentelemetry/sdk-trace';
 export interface AdapterHost {
   /** Logger for the adapter's own diagnostics (goes to the processor's logger, deduplicated). */
   readonly log: (key: string, message: string) => void;
-  /** The default routing of this processor. */
+  /** The default routing of this processor (a project or log stream may be given by id). */
   readonly routing: {
     readonly project: string;
     readonly logStream: string | undefined;
     readonly experimentId: string | undefined;
   };
+  /** Where the spans go: `galileo`, `splunk-ao` or `splunk-o11y`. */
+  readonly destination?: 'galileo' | 'splunk-ao' | 'splunk-o11y' | undefined;
 }
 
 /** An adapter's decision about a span, made when it starts. */

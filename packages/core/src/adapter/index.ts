@@ -1,7 +1,11 @@
 // @galileo-otel/core/adapter: the kit adapter authors build on. Applications import from
 // `@galileo-otel/core`.
 
-export { GalileoAttributes, GenAiAttributes } from '../attributes/attribute-names.js';
+export {
+  GalileoAttributes,
+  GenAiAttributes,
+  SplunkAoAttributes,
+} from '../attributes/attribute-names.js';
 export {
   agentAttributes,
   agentSpanName,
@@ -21,7 +25,7 @@ export {
   usageAttributes,
   workflowAttributes,
 } from '../attributes/genai-shapes.js';
-export { safeJsonStringify } from '../internal/safe-json.js';
+export { safeJsonStringify, toAttributeText } from '../internal/safe-json.js';
 export { type AdapterLogger, createAdapterLogger } from './adapter-logger.js';
 export { type AdapterPackage, adapterPackage } from './adapter-tracer.js';
 export type {
@@ -40,5 +44,5 @@ export {
   RunRegistry,
   type RunRegistryOptions,
 } from './run-registry.js';
-export { sessionAttributes, sessionFromBaggage } from './session.js';
+export { sessionAttributes, sessionFromBaggage, userAttributes } from './session.js';
 export { asNumber, asScalarText, asString, isRecord } from './values.js';

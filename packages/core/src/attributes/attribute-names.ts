@@ -1,18 +1,40 @@
 /** Attribute keys Galileo reads for routing and grouping. */
 export const GalileoAttributes: {
   readonly PROJECT: 'galileo.project.name';
+  readonly PROJECT_ID: 'galileo.project.id';
   readonly LOG_STREAM: 'galileo.logstream.name';
+  readonly LOG_STREAM_ID: 'galileo.logstream.id';
   readonly EXPERIMENT_ID: 'galileo.experiment.id';
   readonly SESSION_ID: 'galileo.session.id';
   readonly USER_ID: 'user.id';
   readonly OTEL_SESSION_ID: 'session.id';
 } = {
   PROJECT: 'galileo.project.name',
+  PROJECT_ID: 'galileo.project.id',
   LOG_STREAM: 'galileo.logstream.name',
+  LOG_STREAM_ID: 'galileo.logstream.id',
   EXPERIMENT_ID: 'galileo.experiment.id',
   SESSION_ID: 'galileo.session.id',
   USER_ID: 'user.id',
   OTEL_SESSION_ID: 'session.id',
+};
+
+/**
+ * Routing keys of Splunk Agent Observability (both its standalone and its Splunk Observability
+ * Cloud destination). A span may carry these or the `galileo.*` ones to override its routing.
+ */
+export const SplunkAoAttributes: {
+  readonly PROJECT: 'splunk_ao.project.name';
+  readonly PROJECT_ID: 'splunk_ao.project.id';
+  readonly LOG_STREAM: 'splunk_ao.logstream.name';
+  readonly LOG_STREAM_ID: 'splunk_ao.logstream.id';
+  readonly EXPERIMENT_ID: 'splunk_ao.experiment.id';
+} = {
+  PROJECT: 'splunk_ao.project.name',
+  PROJECT_ID: 'splunk_ao.project.id',
+  LOG_STREAM: 'splunk_ao.logstream.name',
+  LOG_STREAM_ID: 'splunk_ao.logstream.id',
+  EXPERIMENT_ID: 'splunk_ao.experiment.id',
 };
 
 /** OpenTelemetry GenAI attribute keys (plus the legacy token names Galileo's docs show). */
@@ -28,6 +50,7 @@ export const GenAiAttributes: {
   readonly AGENT_ID: 'gen_ai.agent.id';
   readonly AGENT_DESCRIPTION: 'gen_ai.agent.description';
   readonly CONVERSATION_ID: 'gen_ai.conversation.id';
+  readonly CONVERSATION_ROOT: 'gen_ai.conversation_root';
   readonly INPUT_MESSAGES: 'gen_ai.input.messages';
   readonly OUTPUT_MESSAGES: 'gen_ai.output.messages';
   readonly SYSTEM_INSTRUCTIONS: 'gen_ai.system_instructions';
@@ -56,6 +79,7 @@ export const GenAiAttributes: {
   AGENT_ID: 'gen_ai.agent.id',
   AGENT_DESCRIPTION: 'gen_ai.agent.description',
   CONVERSATION_ID: 'gen_ai.conversation.id',
+  CONVERSATION_ROOT: 'gen_ai.conversation_root',
   INPUT_MESSAGES: 'gen_ai.input.messages',
   OUTPUT_MESSAGES: 'gen_ai.output.messages',
   SYSTEM_INSTRUCTIONS: 'gen_ai.system_instructions',

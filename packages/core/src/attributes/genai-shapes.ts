@@ -32,8 +32,9 @@ export interface GalileoMessage {
 }
 
 /**
- * A tool call in the canonical shape, from the parts a framework gives: arguments that are not
- * already text become JSON text (`{}` when there are none); a missing id is left empty.
+ * A tool call in the canonical shape, from the parts a framework gives: `arguments` is always
+ * JSON text (objects are serialised, `{}` when there are none, and free-form text that is not
+ * JSON becomes a JSON string); a missing id is left empty.
  */
 export function toolCall(call: {
   id?: string | undefined;
@@ -47,7 +48,11 @@ export function toolCall(call: {
     function: {
       name: call.name,
       arguments:
-        typeof args === 'string' ? args : args === undefined ? '{}' : safeJsonStringify(args),
+        typeof args === 'string'
+          ? jsonText(args)
+          : args === undefined
+            ? '{}'
+            : safeJsonStringify(args),
     },
   };
 }
@@ -70,6 +75,16 @@ export interface TokenUsage {
 export function messagesJson(messages: unknown, defaultRole = 'user'): string {
   const list = Array.isArray(messages) ? messages : [{ role: defaultRole, content: messages }];
   return safeJsonStringify(list.map((message) => canonicalMessage(message, defaultRole)));
+}
+
+// Text that already is JSON stays as it is; anything else becomes a JSON string.
+function jsonText(text: string): string {
+  try {
+    JSON.parse(text);
+    return text;
+  } catch {
+    return JSON.stringify(text);
+  }
 }
 
 function canonicalMessage(message: unknown, defaultRole: string): GalileoMessage {

@@ -202,12 +202,15 @@ describe('environment settings on the wire', () => {
       logstream: 'env-stream',
     });
     expect(span.attributes).toMatchObject({
+      'galileo.session.id': 'env-session',
+      'session.id': 'env-session',
+      'gen_ai.conversation.id': 'env-session',
+    });
+    expect(span.resource).toMatchObject({
       'galileo.project.name': 'env-project',
       'galileo.logstream.name': 'env-stream',
       'galileo.session.id': 'env-session',
-      'session.id': 'env-session',
     });
-    expect(span.resource['galileo.session.id']).toBe('env-session');
   });
 
   it('sends requests no larger than OTEL_BSP_MAX_EXPORT_BATCH_SIZE', async () => {

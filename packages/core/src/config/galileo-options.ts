@@ -1,32 +1,13 @@
 import type { GalileoAdapter } from '../adapter/galileo-adapter.js';
-import type { EndpointOptions } from '../endpoint/resolve-endpoint.js';
+
 import type { RedactFunction } from '../redaction/redact.js';
+import type { DestinationOptions } from './resolve-destination.js';
 
 /**
  * Options of {@link GalileoOtlpExporter}: where spans go and how they are sent and redacted.
  * Every one has an environment fallback.
  */
-export interface GalileoOtlpExporterOptions extends EndpointOptions {
-  /**
-   * Galileo API key, sent as the `Galileo-API-Key` header. Required.
-   * @defaultValue `GALILEO_API_KEY`
-   */
-  apiKey?: string | undefined;
-  /**
-   * Project the spans go to, unless a span carries `galileo.project.name` itself.
-   * @defaultValue `GALILEO_PROJECT`, then `GALILEO_PROJECT_NAME`, then `default`
-   */
-  project?: string | undefined;
-  /**
-   * Log stream the spans go to (not used in experiment mode).
-   * @defaultValue `GALILEO_LOG_STREAM`, then `GALILEO_LOG_STREAM_NAME`, then `default`
-   */
-  logStream?: string | undefined;
-  /**
-   * Experiment id; when set, spans go to this experiment instead of a log stream.
-   * @defaultValue `GALILEO_EXPERIMENT_ID`
-   */
-  experimentId?: string | undefined;
+export interface GalileoOtlpExporterOptions extends DestinationOptions {
   /**
    * Extra HTTP headers on every export request (for gateways and proxies). They cannot replace
    * `Galileo-API-Key` or the routing headers.

@@ -1,12 +1,19 @@
-import { resolveEndpoint } from '../endpoint/resolve-endpoint.js';
 import { GalileoConfigError } from '../errors/galileo-config-error.js';
 import { cleanId, MAX_ID_LENGTH } from '../internal/clean-id.js';
 import type { GalileoSpanProcessorOptions } from './galileo-options.js';
 
-type Env = Record<string, string | undefined>;
+import {
+  type AuthHeader,
+  type DestinationKind,
+  type DestinationRouting,
+  type RoutingFamily,
+  resolveDestinationWithKey,
+} from './resolve-destination.js';
+import type { SettingSource } from './setting-source.js';
 
-/** Where a resolved setting came from. */
-export type SettingSource = 'option' | `env:${string}` | 'default';
+export type { SettingSource };
+
+type Env = Record<string, string | undefined>;
 
 /** One resolved setting, as `describeGalileoConfig` reports it. */
 export interface DescribedSetting {
@@ -20,9 +27,17 @@ export interface DescribedSetting {
 
 /** Settings after options, environment and defaults are applied. */
 export interface ResolvedGalileoConfig {
-  /** The API key. */
+  /** The destination. */
+  destination: DestinationKind;
+  /** The header the key is sent in. */
+  authHeader: AuthHeader;
+  /** The attribute family routing is read from and written to. */
+  routingFamily: RoutingFamily;
+  /** The default routing (names or ids). */
+  routing: DestinationRouting;
+  /** The API key or ingest token. */
   apiKey: string;
-  /** Default project. */
+  /** Default project name (or id), for adapters that want to show it. */
   project: string;
   /** Default log stream (absent in experiment mode). */
   logStream: string | undefined;
@@ -154,24 +169,13 @@ function booleanSetting(
   return { value: fallback, source: 'default' };
 }
 
-function endpointSource(options: GalileoSpanProcessorOptions, env: Env): SettingSource {
-  if (options.endpoint?.trim()) return 'option';
-  if (env.GALILEO_API_ENDPOINT?.trim()) return 'env:GALILEO_API_ENDPOINT';
-  if (options.apiUrl?.trim()) return 'option';
-  if (env.GALILEO_API_URL?.trim()) return 'env:GALILEO_API_URL';
-  if (options.consoleUrl?.trim()) return 'option';
-  if (env.GALILEO_CONSOLE_URL?.trim()) return 'env:GALILEO_CONSOLE_URL';
-  return 'default';
-}
-
 function resolveAll(options: GalileoSpanProcessorOptions, env: Env) {
-  const experimentId = firstString(options.experimentId, env, ['GALILEO_EXPERIMENT_ID'], undefined);
-  const logStream = firstString(
-    options.logStream,
-    env,
-    ['GALILEO_LOG_STREAM', 'GALILEO_LOG_STREAM_NAME'],
-    'default',
-  );
+  const destination = resolveDestinationWithKey(options, env);
+  const from = (name: string, value: string | undefined): Picked<string | undefined> => ({
+    value,
+    source: destination.sources[name] ?? 'default',
+  });
+  const routing = destination.routing;
   const maxQueueSize = positiveInt(
     options.maxQueueSize,
     'maxQueueSize',
@@ -191,17 +195,25 @@ function resolveAll(options: GalileoSpanProcessorOptions, env: Env) {
     maxExportBatchSize.value = maxQueueSize.value;
   }
   return {
-    apiKey: firstString(options.apiKey, env, ['GALILEO_API_KEY'], undefined),
-    project: firstString(
-      options.project,
-      env,
-      ['GALILEO_PROJECT', 'GALILEO_PROJECT_NAME'],
-      'default',
+    destination: { value: destination.kind, source: destination.sources.kind ?? 'default' },
+    authHeader: { value: destination.authHeader, source: destination.sources.kind ?? 'default' },
+    routingFamily: {
+      value: destination.routingFamily,
+      source: destination.sources.kind ?? 'default',
+    },
+    routing: { value: routing, source: 'default' as SettingSource },
+    apiKey: from('apiKey', destination.apiKey),
+    project: from(
+      routing.project === undefined ? 'projectId' : 'project',
+      routing.project ?? routing.projectId,
     ),
-    logStream: experimentId.value ? { value: undefined, source: logStream.source } : logStream,
-    experimentId,
+    logStream: from(
+      routing.logStream === undefined ? 'logStreamId' : 'logStream',
+      routing.logStream ?? routing.logStreamId,
+    ),
+    experimentId: from('experimentId', routing.experimentId),
     sessionId: firstString(options.sessionId, env, ['GALILEO_SESSION_ID'], undefined),
-    endpoint: { value: resolveEndpoint(options, env), source: endpointSource(options, env) },
+    endpoint: { value: destination.endpoint, source: destination.sources.endpoint ?? 'default' },
     exportMode: oneOf(
       options.exportMode,
       'exportMode',
@@ -286,14 +298,7 @@ export function resolveGalileoConfig(
 ): ResolvedGalileoConfig {
   const all = resolveAll(options, env);
   const apiKey = all.apiKey.value;
-  if (!apiKey) {
-    throw new GalileoConfigError(
-      'GALILEO_API_KEY',
-      'No Galileo API key: set the GALILEO_API_KEY environment variable or pass ' +
-        '{ apiKey } to GalileoSpanProcessor / registerGalileo. For the local receiver any ' +
-        'non-empty value works (npx -p @galileo-otel/devtools galileo-otel dev).',
-    );
-  }
+  if (!apiKey) throw missingKey(all.destination.value);
   const sessionId = all.sessionId.value;
   if (sessionId !== undefined && cleanId(sessionId) === undefined) {
     const from = all.sessionId.source === 'option' ? 'sessionId' : all.sessionId.source.slice(4);
@@ -314,7 +319,11 @@ export function resolveGalileoConfig(
   }
   const headers: Record<string, string> = {};
   for (const [name, value] of Object.entries(options.headers ?? {})) {
-    if (/^(galileo-api-key|project|projectid|logstream|logstreamid|experimentid)$/i.test(name)) {
+    if (
+      /^(galileo-api-key|splunk-ao-api-key|x-sf-token|project|projectid|logstream|logstreamid|experimentid)$/i.test(
+        name,
+      )
+    ) {
       throw new GalileoConfigError(
         'headers',
         `the \`headers\` option cannot set ${name}: use the apiKey / project / logStream / ` +
@@ -324,8 +333,12 @@ export function resolveGalileoConfig(
     headers[name] = value;
   }
   return {
+    destination: all.destination.value,
+    authHeader: all.authHeader.value,
+    routingFamily: all.routingFamily.value,
+    routing: all.routing.value,
     apiKey,
-    project: all.project.value ?? 'default',
+    project: all.project.value ?? '',
     logStream: all.logStream.value,
     experimentId: all.experimentId.value,
     sessionId: all.sessionId.value,
@@ -357,7 +370,8 @@ export function describeGalileoConfig(
   env: Env = process.env,
 ): DescribedSetting[] {
   const all = resolveAll(options, env);
-  return Object.entries(all).map(([setting, picked]) => ({
+  const { routing: _routing, routingFamily: _family, ...shown } = all;
+  return Object.entries(shown).map(([setting, picked]) => ({
     setting,
     value:
       setting === 'apiKey'
@@ -369,4 +383,26 @@ export function describeGalileoConfig(
           : String(picked.value),
     source: picked.source,
   }));
+}
+
+const KEY_VARIABLE: Readonly<Record<DestinationKind, string>> = {
+  galileo: 'GALILEO_API_KEY',
+  'splunk-ao': 'SPLUNK_AO_API_KEY',
+  'splunk-o11y': 'SPLUNK_AO_O11Y_TOKEN',
+};
+
+function missingKey(kind: DestinationKind): GalileoConfigError {
+  const variable = KEY_VARIABLE[kind];
+  const what =
+    kind === 'galileo'
+      ? 'No Galileo API key'
+      : kind === 'splunk-ao'
+        ? 'No Splunk AO API key'
+        : 'No Splunk Observability Cloud ingest token';
+  return new GalileoConfigError(
+    variable,
+    `${what}: set the ${variable} environment variable or pass { apiKey } to ` +
+      'GalileoSpanProcessor / GalileoOtlpExporter / registerGalileo. For the local receiver any ' +
+      'non-empty value works (npx -p @galileo-otel/devtools galileo-otel dev).',
+  );
 }

@@ -41,7 +41,14 @@ function pick(
   return undefined;
 }
 
-function parseUrl(raw: string, from: string, example: string): URL {
+/**
+ * Parses an endpoint, API or console URL as the user gave it: a missing scheme is added
+ * (`https://`, `http://` for loopback hosts), and anything that cannot be an http(s) URL with a
+ * real host fails naming where it came from.
+ *
+ * @throws {GalileoConfigError} naming `from`, with `example` as the fix.
+ */
+export function parseEndpointUrl(raw: string, from: string, example: string): URL {
   const hasScheme = /^[a-z][a-z0-9+.-]*:\/\//i.test(raw);
   let candidate = raw;
   if (!hasScheme) {
@@ -100,20 +107,27 @@ export function resolveEndpoint(
 ): string {
   const endpoint = pick(options.endpoint, 'endpoint', env, 'GALILEO_API_ENDPOINT');
   if (endpoint) {
-    return parseUrl(endpoint.value, endpoint.from, 'https://api.galileo.example.com/otel/traces')
-      .href;
+    return parseEndpointUrl(
+      endpoint.value,
+      endpoint.from,
+      'https://api.galileo.example.com/otel/traces',
+    ).href;
   }
 
   const apiUrl = pick(options.apiUrl, 'apiUrl', env, 'GALILEO_API_URL');
   if (apiUrl) {
-    const url = parseUrl(apiUrl.value, apiUrl.from, 'https://api.galileo.example.com');
+    const url = parseEndpointUrl(apiUrl.value, apiUrl.from, 'https://api.galileo.example.com');
     const base = stripTrailingSlashes(`${url.origin}${url.pathname}`);
     return base.endsWith(OTEL_PATH) ? base : `${base}${OTEL_PATH}`;
   }
 
   const consoleUrl = pick(options.consoleUrl, 'consoleUrl', env, 'GALILEO_CONSOLE_URL');
   if (!consoleUrl) return DEFAULT_GALILEO_ENDPOINT;
-  const url = parseUrl(consoleUrl.value, consoleUrl.from, 'https://console.galileo.example.com');
+  const url = parseEndpointUrl(
+    consoleUrl.value,
+    consoleUrl.from,
+    'https://console.galileo.example.com',
+  );
   const host = url.hostname;
   if (LOOPBACK_HOSTS.has(host)) return `http://localhost:8088${OTEL_PATH}`;
   if (host === 'app.galileo.ai' || host.endsWith('.app.galileo.ai')) {

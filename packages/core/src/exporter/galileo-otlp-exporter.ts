@@ -2,7 +2,7 @@ import type { Attributes, SpanContext, SpanStatus } from '@opentelemetry/api';
 import { type ExportResult, ExportResultCode } from '@opentelemetry/core';
 import type { Resource } from '@opentelemetry/resources';
 import type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace';
-import { GalileoAttributes as G } from '../attributes/attribute-names.js';
+import { GalileoAttributes as G, GenAiAttributes } from '../attributes/attribute-names.js';
 import type { GalileoOtlpExporterOptions } from '../config/galileo-options.js';
 import { resolveGalileoConfig } from '../config/resolve-config.js';
 import { DedupLogger, type GalileoLogger } from '../internal/logger.js';
@@ -88,15 +88,12 @@ export class GalileoOtlpExporter implements SpanExporter {
         timeoutMillis: config.exportTimeoutMillis,
         headers: config.headers,
         apiKey: config.apiKey,
+        authHeader: config.authHeader,
       },
       this.#stats,
       this.#log,
     );
-    this.#routes = new SpanRoutes({
-      project: config.project,
-      logStream: config.logStream,
-      experimentId: config.experimentId,
-    });
+    this.#routes = new SpanRoutes(config.routing, config.routingFamily);
   }
 
   /** The OTLP URL spans are sent to. */
@@ -210,7 +207,7 @@ export class GalileoOtlpExporter implements SpanExporter {
     const name = redactor.scrubKey(change?.name ?? span.name);
     const attributes = redactor.attributes(change?.attributes ?? span.attributes, name);
     const route = this.#routes.routeOf(attributes);
-    const session = attributes[G.SESSION_ID];
+    const session = attributes[G.SESSION_ID] ?? attributes[GenAiAttributes.CONVERSATION_ID];
     const base = span.resource;
     const final = !base.asyncAttributesPending || this.#unsettled.has(base);
     const resource = this.#routes.resourceFor(

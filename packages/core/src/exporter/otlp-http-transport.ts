@@ -33,18 +33,27 @@ export interface TransportSettings {
   /** Extra headers; the API key and routing headers are added per request. */
   headers: Record<string, string>;
   apiKey: string;
+  /** The header the key goes in (`Galileo-API-Key`, `Splunk-AO-API-Key`, `X-SF-Token`). */
+  authHeader: string;
 }
 
-function describeFailure(status: number, detail: string, routing: Record<string, string>): string {
+function describeFailure(
+  status: number,
+  detail: string,
+  routing: Record<string, string>,
+  authHeader = 'Galileo-API-Key',
+): string {
+  const project = routing.project ?? (routing.projectid && `id ${routing.projectid}`) ?? 'default';
+  const stream = routing.logstream ?? (routing.logstreamid && `id ${routing.logstreamid}`);
   const where = routing.experimentid
-    ? `project '${routing.project}', experiment '${routing.experimentid}'`
-    : `project '${routing.project}', log stream '${routing.logstream}'`;
+    ? `project '${project}', experiment '${routing.experimentid}'`
+    : `project '${project}'${stream ? `, log stream '${stream}'` : ''}`;
   const said = detail ? `: ${detail}` : '';
   switch (status) {
     case 400:
       return `Galileo rejected the export as malformed (400)${said}`;
     case 401:
-      return `Galileo rejected the API key (401)${said}. Check GALILEO_API_KEY or the apiKey option.`;
+      return `Galileo rejected the API key (401, ${authHeader} header)${said}. Check ${KEY_VARIABLE[authHeader] ?? 'the key'} or the apiKey option.`;
     case 403:
       return `The API key may not write to ${where} (403)${said}. Check the key's permissions.`;
     case 404:
@@ -59,6 +68,12 @@ function describeFailure(status: number, detail: string, routing: Record<string,
       return `Galileo answered ${status} to an export for ${where}${said}.`;
   }
 }
+
+const KEY_VARIABLE: Readonly<Record<string, string>> = {
+  'Galileo-API-Key': 'GALILEO_API_KEY',
+  'Splunk-AO-API-Key': 'SPLUNK_AO_API_KEY',
+  'X-SF-Token': 'SPLUNK_AO_O11Y_TOKEN',
+};
 
 function retryAfterMillis(header: string | null): number | undefined {
   if (!header) return undefined;
@@ -287,7 +302,7 @@ export class OtlpHttpTransport {
       ...(this.#settings.compression === 'gzip' ? { 'Content-Encoding': 'gzip' } : {}),
     };
     for (const [name, value] of Object.entries(routing)) headers[name] = headerSafe(value);
-    headers['Galileo-API-Key'] = this.#settings.apiKey;
+    headers[this.#settings.authHeader] = this.#settings.apiKey;
     let start = 0;
     let lost = 0;
     try {
@@ -402,7 +417,7 @@ export class OtlpHttpTransport {
           );
         }
         this.#stats.spansOversized += 1;
-        this.#fail(1, '413', describeFailure(413, '', routing), false);
+        this.#fail(1, '413', describeFailure(413, '', routing, this.#settings.authHeader), false);
         return 1;
       }
 
@@ -417,7 +432,11 @@ export class OtlpHttpTransport {
       if (!retryable) {
         const status = response?.status ?? 0;
         const detail = response ? readDetail(response) : '';
-        this.#fail(spans.length, `status:${status}`, describeFailure(status, detail, routing));
+        this.#fail(
+          spans.length,
+          `status:${status}`,
+          describeFailure(status, detail, routing, this.#settings.authHeader),
+        );
         return spans.length;
       }
       const backoff = Math.min(INITIAL_BACKOFF_MS * 1.5 ** (attempt - 1), MAX_BACKOFF_MS);

@@ -1,26 +1,14 @@
 import type { Attributes } from '@opentelemetry/api';
 import { type Resource, resourceFromAttributes } from '@opentelemetry/resources';
-import { GalileoAttributes as G } from '../attributes/attribute-names.js';
+import { GalileoAttributes as G, SplunkAoAttributes as S } from '../attributes/attribute-names.js';
+import type { DestinationRouting, RoutingFamily } from '../config/resolve-destination.js';
 
-/** Where a span goes: its routing headers, and the key that groups spans going there. */
-export interface Route {
-  /** Project name. */
-  project: string;
-  /** Log stream name (absent in experiment mode). */
-  logStream: string | undefined;
-  /** Experiment id, if any. */
-  experimentId: string | undefined;
+/** Where a span goes: its routing, its headers, and the key that groups spans going there. */
+export interface Route extends DestinationRouting {
   /** Groups spans that share one request. */
   key: string;
   /** The routing headers of that request. */
   routing: Record<string, string>;
-}
-
-/** The routing a span gets when it carries none of its own. */
-export interface RouteDefaults {
-  project: string;
-  logStream: string | undefined;
-  experimentId: string | undefined;
 }
 
 // Merged resources of one base resource, by route key then session id; `size` counts both.
@@ -32,48 +20,97 @@ interface ResourceCache {
 // Merged resources kept per base resource (route and session pairs), so sessions cannot grow it.
 const RESOURCE_CACHE_LIMIT = 1001;
 
-function stringOr<T extends string | undefined>(value: unknown, fallback: T): string | T {
-  return typeof value === 'string' && value ? value : fallback;
+const FAMILIES = {
+  galileo: {
+    project: G.PROJECT,
+    projectId: G.PROJECT_ID,
+    logStream: G.LOG_STREAM,
+    logStreamId: G.LOG_STREAM_ID,
+    experimentId: G.EXPERIMENT_ID,
+  },
+  splunk_ao: {
+    project: S.PROJECT,
+    projectId: S.PROJECT_ID,
+    logStream: S.LOG_STREAM,
+    logStreamId: S.LOG_STREAM_ID,
+    experimentId: S.EXPERIMENT_ID,
+  },
+} as const;
+
+function text(value: unknown): string | undefined {
+  return typeof value === 'string' && value ? value : undefined;
+}
+
+/** A routing key a span set itself, in either attribute family (`galileo.*` first). */
+function own(attributes: Attributes, field: keyof typeof FAMILIES.galileo): string | undefined {
+  return text(attributes[FAMILIES.galileo[field]]) ?? text(attributes[FAMILIES.splunk_ao[field]]);
 }
 
 /**
- * Routing: which project and log stream (or experiment) each span goes to, from its own
- * `galileo.*` attributes or the defaults, and the Resource it is exported with, which carries
- * that routing (Galileo reads the Resource before the headers) and the session.
+ * Routing: which project and log stream (or experiment), by name or id, each span goes to (from
+ * its own `galileo.*` or `splunk_ao.*` attributes, else the destination's defaults), the headers
+ * of its request, and the Resource it is exported with, which carries that routing in the
+ * destination's attribute family (the ingest reads the Resource before the headers) and, for
+ * Galileo, the session.
  */
 export class SpanRoutes {
-  readonly #defaults: RouteDefaults;
+  readonly #defaults: DestinationRouting;
+  readonly #family: RoutingFamily;
   readonly #resources = new WeakMap<Resource, ResourceCache>();
   #last: Route | undefined;
 
-  constructor(defaults: RouteDefaults) {
+  constructor(defaults: DestinationRouting, family: RoutingFamily) {
     this.#defaults = defaults;
+    this.#family = family;
   }
 
   /** The route of a span with these (already cleaned) attributes. */
   routeOf(attributes: Attributes): Route {
     const defaults = this.#defaults;
-    const project = stringOr(attributes[G.PROJECT], defaults.project);
-    const experimentId = stringOr(attributes[G.EXPERIMENT_ID], defaults.experimentId);
-    const logStream = experimentId
-      ? undefined
-      : stringOr(attributes[G.LOG_STREAM], defaults.logStream);
+    const projectName = own(attributes, 'project');
+    const projectId = projectName ? undefined : own(attributes, 'projectId');
+    const project =
+      projectName || projectId
+        ? { project: projectName, projectId }
+        : { project: defaults.project, projectId: defaults.projectId };
+    // A configured experiment takes every span; a span's own experiment takes that span.
+    const experimentId = own(attributes, 'experimentId') ?? defaults.experimentId;
+    let logStream: string | undefined;
+    let logStreamId: string | undefined;
+    if (!experimentId) {
+      const streamName = own(attributes, 'logStream');
+      const streamId = streamName ? undefined : own(attributes, 'logStreamId');
+      if (streamName || streamId) {
+        logStream = streamName;
+        logStreamId = streamId;
+      } else {
+        logStream = defaults.logStream;
+        logStreamId = defaults.logStreamId;
+      }
+    }
     // Spans of one app nearly always route alike: reusing the last route saves building and
     // hashing its key per span. The routing headers are read, never changed, so it is shared.
     const last = this.#last;
     if (
       last !== undefined &&
-      last.project === project &&
+      last.project === project.project &&
+      last.projectId === project.projectId &&
+      last.experimentId === experimentId &&
       last.logStream === logStream &&
-      last.experimentId === experimentId
+      last.logStreamId === logStreamId
     ) {
       return last;
     }
-    const routing: Record<string, string> = { project };
+    const routing: Record<string, string> = {};
+    if (project.project) routing.project = project.project;
+    else if (project.projectId) routing.projectid = project.projectId;
     if (experimentId) routing.experimentid = experimentId;
-    else routing.logstream = logStream ?? 'default';
-    const key = `${project}\u0000${logStream ?? ''}\u0000${experimentId ?? ''}`;
-    const route = { project, logStream, experimentId, key, routing };
+    else if (logStream) routing.logstream = logStream;
+    else if (logStreamId) routing.logstreamid = logStreamId;
+    const key = [project.project, project.projectId, experimentId, logStream, logStreamId]
+      .map((part) => part ?? '')
+      .join('\u0000');
+    const route: Route = { ...project, experimentId, logStream, logStreamId, key, routing };
     this.#last = route;
     return route;
   }
@@ -99,11 +136,7 @@ export class SpanRoutes {
     const sessionKey = sessionId ?? '';
     let merged = cache.byRoute.get(route.key)?.get(sessionKey);
     if (merged) return merged;
-    const extra: Attributes = { [G.PROJECT]: route.project };
-    if (route.experimentId) extra[G.EXPERIMENT_ID] = route.experimentId;
-    else if (route.logStream) extra[G.LOG_STREAM] = route.logStream;
-    if (sessionId) extra[G.SESSION_ID] = sessionId;
-    merged = clean().merge(resourceFromAttributes(extra));
+    merged = clean().merge(resourceFromAttributes(this.#resourceAttributes(route, sessionId)));
     if (final) {
       if (cache.size >= RESOURCE_CACHE_LIMIT) {
         cache.byRoute.clear();
@@ -118,5 +151,17 @@ export class SpanRoutes {
       cache.size++;
     }
     return merged;
+  }
+
+  #resourceAttributes(route: Route, sessionId: string | undefined): Attributes {
+    const keys = FAMILIES[this.#family];
+    const extra: Attributes = {};
+    if (route.project) extra[keys.project] = route.project;
+    else if (route.projectId) extra[keys.projectId] = route.projectId;
+    if (route.experimentId) extra[keys.experimentId] = route.experimentId;
+    else if (route.logStream) extra[keys.logStream] = route.logStream;
+    else if (route.logStreamId) extra[keys.logStreamId] = route.logStreamId;
+    if (sessionId && this.#family === 'galileo') extra[G.SESSION_ID] = sessionId;
+    return extra;
   }
 }

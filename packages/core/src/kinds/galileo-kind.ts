@@ -12,8 +12,11 @@ const BY_OPERATION: Readonly<Record<string, GalileoKind>> = {
   create_agent: 'agent',
   chat: 'llm',
   text_completion: 'llm',
+  generate_content: 'llm',
   embeddings: 'llm',
   execute_tool: 'tool',
+  retrieval: 'retriever',
+  invoke_workflow: 'workflow',
 };
 
 const BY_DB_OPERATION: Readonly<Record<string, GalileoKind>> = {

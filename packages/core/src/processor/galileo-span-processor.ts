@@ -73,6 +73,7 @@ export class GalileoSpanProcessor implements SpanProcessor {
         logStream: config.logStream,
         experimentId: config.experimentId,
       },
+      destination: config.destination,
     });
     try {
       this.#removeMetrics = registerSelfMetrics(() => this.stats());

@@ -101,7 +101,7 @@ describe('self-metrics through the global MeterProvider', () => {
 
   it('counts export requests apart from their retries, and failed and dropped spans', async () => {
     // Room for one span only: the next two are dropped.
-    const { provider, tracer, sink } = await harness({ maxQueueBytes: 400 });
+    const { provider, tracer, sink } = await harness({ maxQueueBytes: 300 });
     sink.script(
       { status: 503, headers: { 'retry-after': '0' } },
       { status: 503, headers: { 'retry-after': '0' } },

@@ -1,4 +1,4 @@
-import { propagation, ROOT_CONTEXT } from '@opentelemetry/api';
+import { context, propagation, ROOT_CONTEXT, trace } from '@opentelemetry/api';
 import {
   InMemorySpanExporter,
   SimpleSpanProcessor,
@@ -7,20 +7,13 @@ import {
   TracerProvider,
 } from '@opentelemetry/sdk-trace';
 import { describe, expect, it } from 'vitest';
-import { GalileoAttributes as G } from '../attributes/attribute-names.js';
-import { SpanStamper, type StampDefaults } from './span-stamper.js';
+import { GenAiAttributes as A, GalileoAttributes as G } from '../attributes/attribute-names.js';
+import { SpanStamper } from './span-stamper.js';
 
-function stamped(
-  defaults: Partial<StampDefaults>,
-  start: (tracer: ReturnType<TracerProvider['getTracer']>) => void,
-) {
-  const stamper = new SpanStamper({
-    project: 'p',
-    logStream: 's',
-    experimentId: undefined,
-    sessionId: undefined,
-    ...defaults,
-  });
+type Tracer = ReturnType<TracerProvider['getTracer']>;
+
+function stamped(sessionId: string | undefined, start: (tracer: Tracer) => void) {
+  const stamper = new SpanStamper({ sessionId });
   const memory = new InMemorySpanExporter();
   const stamp: SpanProcessor = {
     onStart: (span: Span, ctx) => stamper.stamp(span, ctx),
@@ -32,7 +25,7 @@ function stamped(
     spanProcessors: [stamp, new SimpleSpanProcessor({ exporter: memory })],
   });
   start(provider.getTracer('t'));
-  return memory.getFinishedSpans().map((s) => s.attributes);
+  return Object.fromEntries(memory.getFinishedSpans().map((s) => [s.name, s.attributes]));
 }
 
 const withBaggage = (entries: Record<string, string>) =>
@@ -43,38 +36,43 @@ const withBaggage = (entries: Record<string, string>) =>
     ),
   );
 
+const session = (id: string) => ({
+  [G.SESSION_ID]: id,
+  [G.OTEL_SESSION_ID]: id,
+  [A.CONVERSATION_ID]: id,
+});
+
 describe('SpanStamper', () => {
-  it('stamps the default routing unless the span carries its own', () => {
-    const [plain, own] = stamped({}, (t) => {
+  it('takes the session from baggage under either name, then the configured one', () => {
+    const spans = stamped('configured', (t) => {
+      t.startSpan('ours', {}, withBaggage({ [G.SESSION_ID]: 's-1', [G.USER_ID]: 'u1' })).end();
+      t.startSpan('splunk', {}, withBaggage({ [A.CONVERSATION_ID]: 'conv-9' })).end();
       t.startSpan('plain').end();
-      t.startSpan('own', { attributes: { [G.PROJECT]: 'mine' } }).end();
     });
-    expect(plain).toMatchObject({ [G.PROJECT]: 'p', [G.LOG_STREAM]: 's' });
-    expect(own).toMatchObject({ [G.PROJECT]: 'mine', [G.LOG_STREAM]: 's' });
+    expect(spans.ours).toMatchObject({ ...session('s-1'), [G.USER_ID]: 'u1' });
+    expect(spans.splunk).toMatchObject(session('conv-9'));
+    expect(spans.plain).toMatchObject(session('configured'));
   });
 
-  it('stamps an experiment instead of a log stream in experiment mode', () => {
-    const [attrs] = stamped({ experimentId: 'exp-1' }, (t) => t.startSpan('x').end());
-    expect(attrs?.[G.EXPERIMENT_ID]).toBe('exp-1');
-    expect(attrs?.[G.LOG_STREAM]).toBeUndefined();
+  it('lets a session the span set itself win, under any of the three names', () => {
+    const spans = stamped(undefined, (t) => {
+      const bag = withBaggage({ [G.SESSION_ID]: 'from-bag' });
+      t.startSpan('own', { attributes: { [A.CONVERSATION_ID]: 'mine' } }, bag).end();
+    });
+    expect(spans.own).toMatchObject(session('mine'));
   });
 
-  it('takes the session and user from baggage, then the configured session, never over the span’s own', () => {
-    const [fromBaggage, fromConfig, own] = stamped({ sessionId: 'configured' }, (t) => {
-      t.startSpan('a', {}, withBaggage({ [G.SESSION_ID]: 'from-bag', [G.USER_ID]: 'u1' })).end();
-      t.startSpan('b').end();
-      t.startSpan(
-        'c',
-        { attributes: { [G.SESSION_ID]: 'own' } },
-        withBaggage({ [G.SESSION_ID]: 'from-bag' }),
-      ).end();
+  it('marks the root span of a trace that has a session, and only that one', () => {
+    const spans = stamped('s', (t) => {
+      const root = t.startSpan('root');
+      t.startSpan('child', {}, trace.setSpan(context.active(), root)).end();
+      root.end();
+      t.startSpan('no-session-root').end();
     });
-    expect(fromBaggage).toMatchObject({
-      [G.SESSION_ID]: 'from-bag',
-      [G.OTEL_SESSION_ID]: 'from-bag',
-      [G.USER_ID]: 'u1',
-    });
-    expect(fromConfig).toMatchObject({ [G.SESSION_ID]: 'configured' });
-    expect(own?.[G.SESSION_ID]).toBe('own');
+    expect(spans.root?.[A.CONVERSATION_ROOT]).toBe(true);
+    expect(spans.child?.[A.CONVERSATION_ROOT]).toBeUndefined();
+    const none = stamped(undefined, (t) => t.startSpan('alone').end());
+    expect(none.alone?.[A.CONVERSATION_ROOT]).toBeUndefined();
+    expect(none.alone?.[G.PROJECT]).toBeUndefined();
   });
 });

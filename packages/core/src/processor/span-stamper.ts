@@ -1,49 +1,46 @@
-import { type Attributes, type Context, propagation } from '@opentelemetry/api';
+import { type Attributes, type Context, propagation, trace } from '@opentelemetry/api';
 import type { Span } from '@opentelemetry/sdk-trace';
 import { sessionOf } from '../adapter/session.js';
-import { GalileoAttributes as G } from '../attributes/attribute-names.js';
+import { GenAiAttributes as A, GalileoAttributes as G } from '../attributes/attribute-names.js';
 import { cleanId } from '../internal/clean-id.js';
 
-/** What the stamping stage writes on spans that do not carry their own. */
-export interface StampDefaults {
-  project: string;
-  logStream: string | undefined;
-  experimentId: string | undefined;
-  sessionId: string | undefined;
-}
-
 /**
- * The stamping stage, run as each span starts: routing (`galileo.project.name` and the log
- * stream or experiment) unless the span set its own, and the session and user from the W3C
- * baggage of its parent context (an explicit session on the span wins; then baggage; then the
- * configured `sessionId`).
+ * The stamping stage, run as each span starts: the session and the user, so that every span of
+ * a conversation carries them in every process. A span's own session (any of
+ * `galileo.session.id`, `gen_ai.conversation.id`, `session.id`) wins; then the W3C baggage of
+ * its parent context (`galileo.session.id`, then `gen_ai.conversation.id` as Splunk AO services
+ * send it, then `session.id`); then the configured `sessionId`. The span gets all three session
+ * attributes, and the root span of a trace that has a session is marked
+ * `gen_ai.conversation_root = true`. Routing is not stamped: the exporter puts it on the
+ * Resource, where the ingest reads it.
  */
 export class SpanStamper {
-  readonly #defaults: StampDefaults;
+  readonly #sessionId: string | undefined;
 
-  constructor(defaults: StampDefaults) {
-    this.#defaults = defaults;
+  constructor(defaults: { sessionId: string | undefined }) {
+    this.#sessionId = defaults.sessionId;
   }
 
   /** Stamps one starting span. */
   stamp(span: Span, parentContext: Context): void {
     // The SDK's Span is a ReadableSpan too: reading its attributes costs no copy.
     const attributes = (span as unknown as { attributes: Attributes }).attributes;
-    const defaults = this.#defaults;
-    if (attributes[G.PROJECT] === undefined) span.setAttribute(G.PROJECT, defaults.project);
-    if (defaults.experimentId) {
-      if (attributes[G.EXPERIMENT_ID] === undefined) {
-        span.setAttribute(G.EXPERIMENT_ID, defaults.experimentId);
-      }
-    } else if (attributes[G.LOG_STREAM] === undefined && defaults.logStream) {
-      span.setAttribute(G.LOG_STREAM, defaults.logStream);
-    }
     const baggage = propagation.getBaggage(parentContext);
-    if (attributes[G.SESSION_ID] === undefined) {
-      const sessionId = sessionOf(baggage) ?? defaults.sessionId;
-      if (sessionId) {
-        span.setAttribute(G.SESSION_ID, sessionId);
+    const own =
+      cleanId(attributes[G.SESSION_ID]) ??
+      cleanId(attributes[A.CONVERSATION_ID]) ??
+      cleanId(attributes[G.OTEL_SESSION_ID]);
+    const sessionId = own ?? sessionOf(baggage) ?? this.#sessionId;
+    if (sessionId) {
+      if (attributes[G.SESSION_ID] !== sessionId) span.setAttribute(G.SESSION_ID, sessionId);
+      if (attributes[G.OTEL_SESSION_ID] !== sessionId) {
         span.setAttribute(G.OTEL_SESSION_ID, sessionId);
+      }
+      if (attributes[A.CONVERSATION_ID] !== sessionId) {
+        span.setAttribute(A.CONVERSATION_ID, sessionId);
+      }
+      if (trace.getSpanContext(parentContext) === undefined) {
+        span.setAttribute(A.CONVERSATION_ROOT, true);
       }
     }
     if (baggage && attributes[G.USER_ID] === undefined) {

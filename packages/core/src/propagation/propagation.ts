@@ -10,7 +10,8 @@ import {
   type TextMapGetter,
   trace,
 } from '@opentelemetry/api';
-import { GalileoAttributes as G } from '../attributes/attribute-names.js';
+import { sessionAttributes } from '../adapter/session.js';
+import { GalileoAttributes as G, GenAiAttributes } from '../attributes/attribute-names.js';
 import { cleanId } from '../internal/clean-id.js';
 
 /** Incoming headers in any of the shapes Node frameworks hand out. */
@@ -150,8 +151,10 @@ export function injectTraceHeaders(
 
 /**
  * Runs `fn` with a session id and/or user id in the W3C baggage, so every span started inside
- * (in this process and in services it calls with propagated headers) carries
- * `galileo.session.id` / `user.id`. An id that could not be shown safely (empty, over 256
+ * (in this process and in services it calls with propagated headers) carries the session
+ * (`galileo.session.id`, `gen_ai.conversation.id`, `session.id`) and `user.id`. The session
+ * travels as both `galileo.session.id` and `gen_ai.conversation.id`, so Splunk AO services in
+ * other languages find it too. An id that could not be shown safely (empty, over 256
  * characters, holding a control character or bidi mark) is left out, with one `diag` warning:
  * `fn` still runs.
  */
@@ -163,12 +166,17 @@ export function withGalileoSession<T>(
   const userId = checkedId('userId', session.userId);
   const active = context.active();
   let baggage = propagation.getBaggage(active) ?? propagation.createBaggage();
-  if (sessionId) baggage = baggage.setEntry(G.SESSION_ID, { value: sessionId });
+  if (sessionId) {
+    // Both names: this project's, and the one Splunk AO services read.
+    baggage = baggage
+      .setEntry(G.SESSION_ID, { value: sessionId })
+      .setEntry(GenAiAttributes.CONVERSATION_ID, { value: sessionId });
+  }
   if (userId) baggage = baggage.setEntry(G.USER_ID, { value: userId });
   const ctx = propagation.setBaggage(active, baggage);
   const span = trace.getSpan(active);
   if (span?.isRecording()) {
-    if (sessionId) span.setAttribute(G.SESSION_ID, sessionId);
+    if (sessionId) span.setAttributes(sessionAttributes(sessionId));
     if (userId) span.setAttribute(G.USER_ID, userId);
   }
   return context.with(ctx, fn);

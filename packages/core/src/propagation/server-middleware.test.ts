@@ -144,6 +144,7 @@ describe('server helpers join the caller trace from traceparent and baggage', ()
     expect(headers.traceparent).toBe(
       `00-${span.spanContext().traceId}-${span.spanContext().spanId}-01`,
     );
-    expect(headers.baggage).toBe('galileo.session.id=s-1');
+    // The session travels under both names, for Splunk AO services in other languages.
+    expect(headers.baggage).toBe('galileo.session.id=s-1,gen_ai.conversation.id=s-1');
   });
 });
