@@ -2,6 +2,7 @@ import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { type Tracer, type TracerOptions, type TracerProvider, trace } from '@opentelemetry/api';
 import { adkManifestFrom, entryScript, loadedAdkManifests } from './internal/adk-copies.js';
+import { adkLogger } from './internal/adk-logger.js';
 import { esmEntryOf, packageOf, resolveFrom } from './internal/find-package.js';
 import { globalRegistryProblem, OVERRIDES_FIX } from './internal/global-registry.js';
 
@@ -21,8 +22,9 @@ export interface EnsureAdkTracingOptions {
    */
   searchFrom?: readonly string[] | undefined;
   /**
-   * Where problems are printed (each once per process); `false` keeps them only in the result.
-   * @defaultValue `console`
+   * Where problems are printed; `false` keeps them only in the result.
+   * @defaultValue the adapter's logger: the processor's once `googleAdk()` is installed, else
+   * `console`; each problem once per process
    */
   logger?: { warn(message: string): void } | false | undefined;
 }
@@ -62,7 +64,6 @@ interface ProxyProviderLike {
 }
 
 const FORWARDER = Symbol.for('galileo-otel.adk.tracer-forwarder');
-const printed = new Set<string>();
 
 function forwarderFor(explicit: TracerProvider | undefined): TracerProvider {
   const forwarder = {
@@ -216,13 +217,10 @@ export function connectAdkTracing(
       `could not check @google/adk's OpenTelemetry set-up (${error instanceof Error ? error.message : String(error)}). Fix: ${OVERRIDES_FIX}.`,
     );
   }
-  if (options.logger !== false) {
-    const logger = options.logger ?? console;
-    for (const text of status.problems) {
-      if (printed.has(text)) continue;
-      printed.add(text);
-      logger.warn(`[galileo-otel] google-adk: ${text}`);
-    }
+  const { logger } = options;
+  for (const text of logger === false ? [] : status.problems) {
+    if (logger) logger.warn(`[galileo-otel] google-adk: ${text}`);
+    else adkLogger.warnOnce(`tracing:${text}`, text);
   }
   return { status, connectedNow: [...connectedNow] };
 }

@@ -3,7 +3,7 @@ import {
   errorType,
   recordSpanError,
   safeJsonStringify,
-} from '@galileo-otel/core';
+} from '@galileo-otel/core/adapter';
 // Types only: importing this package must not load @google/adk (a `--import` set-up file stays
 // light and registers before ADK is evaluated). ADK's plugin manager is duck-typed.
 import type { BasePlugin, BaseTool } from '@google/adk';

@@ -3,7 +3,7 @@ import type {
   AdapterStartDecision,
   GalileoAdapter,
   SpanTranslation,
-} from '@galileo-otel/core';
+} from '@galileo-otel/core/adapter';
 import { type Context, SpanStatusCode, trace } from '@opentelemetry/api';
 import type { ReadableSpan, Span } from '@opentelemetry/sdk-trace';
 import {
@@ -11,7 +11,7 @@ import {
   connectAdkTracing,
   ensureAdkTracing,
 } from './ensure-adk-tracing.js';
-import { MISSING_PLUGIN_MESSAGE, useAdkHostLog } from './internal/adk-log.js';
+import { adkLogger } from './internal/adk-logger.js';
 import { ADK_SCOPE, AdkAttributes, VENDOR_JSON_ATTRIBUTES } from './internal/adk-span.js';
 import { AdkSpanMapper, type MappedSpan } from './internal/adk-span-mapper.js';
 import { globalRegistryProblem } from './internal/global-registry.js';
@@ -50,6 +50,14 @@ export interface GoogleAdkAdapter extends GalileoAdapter {
   readonly tracingStatus: AdkTracingStatus | undefined;
 }
 
+/** Printed once when an agent runs under an `invocation` the plugin did not mark. */
+export const MISSING_PLUGIN_MESSAGE: string =
+  'an ADK runner has no galileoAdkPlugin(), so a failed model call is exported as ' +
+  'OK, a throwing tool gets a generic error message, and streamed (SSE) tool-call output is ' +
+  "lost. Fix: import { galileoAdkPlugin } from '@galileo-otel/adapter-google-adk' and pass " +
+  'plugins: [galileoAdkPlugin()] to the runner, e.g. new InMemoryRunner({ agent, appName, ' +
+  'plugins: [galileoAdkPlugin()] }).';
+
 function isAdkSpan(span: { instrumentationScope?: { name: string } | undefined }): boolean {
   return span.instrumentationScope?.name === ADK_SCOPE;
 }
@@ -74,7 +82,6 @@ export function googleAdk(options: GoogleAdkOptions = {}): GoogleAdkAdapter {
   const reparent = options.llmSpansAsLeaves ?? true;
   const removeAttributes = options.keepVendorAttributes ? undefined : VENDOR_JSON_ATTRIBUTES;
   let tracingStatus: AdkTracingStatus | undefined;
-  let host: AdapterHost | undefined;
   let registryChecked = false;
   let pluginMissingReported = false;
 
@@ -90,16 +97,10 @@ export function googleAdk(options: GoogleAdkOptions = {}): GoogleAdkAdapter {
       return tracingStatus;
     },
 
-    install(adapterHost: AdapterHost): void {
-      host = adapterHost;
-      useAdkHostLog((key, message) => adapterHost.log(key, message));
+    install(host: AdapterHost): void {
+      adkLogger.attach(host);
       if (options.ensureTracing === false) return;
-      tracingStatus = ensureAdkTracing({
-        logger: {
-          warn: (message) =>
-            host?.log(`google-adk:tracing:${message}`, message.replace(/^\[galileo-otel\] /, '')),
-        },
-      });
+      tracingStatus = ensureAdkTracing();
     },
 
     onStart(span: Span, parentContext: Context): AdapterStartDecision | undefined {
@@ -107,12 +108,12 @@ export function googleAdk(options: GoogleAdkOptions = {}): GoogleAdkAdapter {
         // The first span proves the set-up is complete: check once who registered the global.
         registryChecked = true;
         const problem = globalRegistryProblem();
-        if (problem) host?.log('google-adk:registry', `google-adk: ${problem}`);
+        if (problem) adkLogger.warnOnce('registry', problem);
         // ADK may have been loaded since the processor was created: connect required copies.
         if (options.ensureTracing !== false) {
           const known = new Set([...(tracingStatus?.problems ?? []), problem]);
           for (const text of connectAdkTracing({ logger: false }).status.problems) {
-            if (!known.has(text)) host?.log(`google-adk:tracing:${text}`, `google-adk: ${text}`);
+            if (!known.has(text)) adkLogger.warnOnce(`tracing:${text}`, text);
           }
         }
       }
@@ -131,7 +132,7 @@ export function googleAdk(options: GoogleAdkOptions = {}): GoogleAdkAdapter {
         // at the invocation's end so a run that fails before any agent (no session) is not
         // blamed on a missing plugin.
         pluginMissingReported = true;
-        host?.log('google-adk:no-plugin', MISSING_PLUGIN_MESSAGE);
+        adkLogger.warnOnce('no-plugin', MISSING_PLUGIN_MESSAGE);
       }
       if (!reparent) return undefined;
       if (parent?.name !== 'call_llm' || !isAdkSpan(parent)) return undefined;

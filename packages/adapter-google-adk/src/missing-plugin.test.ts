@@ -2,7 +2,7 @@ import { FunctionTool, Gemini, InMemoryRunner, LlmAgent, LogLevel, setLogLevel }
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { galileoAdkPlugin } from './galileo-adk-plugin.js';
-import { MISSING_PLUGIN_MESSAGE } from './internal/adk-log.js';
+import { MISSING_PLUGIN_MESSAGE } from './google-adk.js';
 import {
   APP,
   type Harness,
@@ -60,7 +60,7 @@ describe('googleAdk() with and without galileoAdkPlugin() on the runner', () => 
     const before = h.sink.spans().length;
     await runOnce(runner({ plugin: false }), 'What is the weather in Oslo?');
     await runOnce(runner({ plugin: false }), 'What is the weather in Lima?');
-    expect(h.warnings).toEqual([`[galileo-otel] ${MISSING_PLUGIN_MESSAGE}`]);
+    expect(h.warnings).toEqual([`[galileo-otel] google-adk: ${MISSING_PLUGIN_MESSAGE}`]);
     const [warning] = h.warnings as [string];
     expect(warning).toContain('no galileoAdkPlugin()');
     expect(warning).toContain(

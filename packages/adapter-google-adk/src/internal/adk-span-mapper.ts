@@ -1,22 +1,25 @@
 import {
   GenAiAttributes as A,
   agentAttributes,
+  asNumber,
+  asScalarText,
+  asString,
+  isRecord,
   llmAttributes,
   llmSpanName,
+  messagesJson,
   toolAttributes,
-} from '@galileo-otel/core';
+} from '@galileo-otel/core/adapter';
 import { type Attributes, type SpanStatus, SpanStatusCode } from '@opentelemetry/api';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace';
 import { AdkAttributes, adkSpanType, parentSpanIdOf } from './adk-span.js';
 import {
-  type ChatMessage,
   contentsToMessages,
   hasText,
-  isObject,
   lastUserText,
-  messagesAttribute,
   parseJsonAttribute,
   systemInstructionText,
+  type TextMessage,
   usageOf,
 } from './gemini-messages.js';
 
@@ -28,7 +31,7 @@ export interface MappedSpan {
 }
 
 interface Output {
-  messages: ChatMessage[];
+  messages: TextMessage[];
   text: boolean;
   seq: number;
 }
@@ -74,14 +77,6 @@ function unrecovered(collected: Collected | undefined): Failure | undefined {
   if (!error) return undefined;
   const output = collected?.output;
   return output?.text && output.seq > error.seq ? undefined : error;
-}
-
-function num(value: unknown): number | undefined {
-  return typeof value === 'number' ? value : undefined;
-}
-
-function str(value: unknown): string | undefined {
-  return typeof value === 'string' && value !== '' ? value : undefined;
 }
 
 /**
@@ -151,16 +146,16 @@ export class AdkSpanMapper {
     const request = parseJsonAttribute(attrs[AdkAttributes.LLM_REQUEST]);
     const response = parseJsonAttribute(attrs[AdkAttributes.LLM_RESPONSE]);
     const streamed = parseJsonAttribute(attrs[AdkAttributes.PLUGIN_LLM_OUTPUT]);
-    const model = str(attrs[A.REQUEST_MODEL]) ?? str(request?.model);
-    const config = isObject(request?.config) ? request.config : undefined;
+    const model = asString(attrs[A.REQUEST_MODEL]) ?? asString(request?.model);
+    const config = isRecord(request?.config) ? request.config : undefined;
     const system = systemInstructionText(config?.systemInstruction);
     const conversation = contentsToMessages(request?.contents, 'user');
     const responseContent =
-      streamed ?? (isObject(response?.content) ? response.content : undefined);
+      streamed ?? (isRecord(response?.content) ? response.content : undefined);
     const output = responseContent ? contentsToMessages(responseContent, 'assistant') : [];
     const usage = usageOf(response?.usageMetadata) ?? {
-      inputTokens: num(attrs[A.USAGE_INPUT_TOKENS]),
-      outputTokens: num(attrs[A.USAGE_OUTPUT_TOKENS]),
+      inputTokens: asNumber(attrs[A.USAGE_INPUT_TOKENS]),
+      outputTokens: asNumber(attrs[A.USAGE_OUTPUT_TOKENS]),
     };
     const finish = attrs[A.FINISH_REASONS];
     const attributes = llmAttributes({
@@ -170,18 +165,19 @@ export class AdkSpanMapper {
       finishReasons: Array.isArray(finish) ? finish.map(String) : undefined,
       usage,
     });
-    const input: ChatMessage[] = system
+    const input: TextMessage[] = system
       ? [{ role: 'system', content: system }, ...conversation]
       : conversation;
-    if (input.length > 0) attributes[A.INPUT_MESSAGES] = messagesAttribute(input);
-    if (output.length > 0) attributes[A.OUTPUT_MESSAGES] = messagesAttribute(output);
+    if (input.length > 0) attributes[A.INPUT_MESSAGES] = messagesJson(input);
+    if (output.length > 0) attributes[A.OUTPUT_MESSAGES] = messagesJson(output);
 
     let status: SpanStatus | undefined;
-    const errorCode =
-      str(response?.errorCode) ??
-      (typeof response?.errorCode === 'number' ? String(response.errorCode) : undefined);
+    const errorCode = asScalarText(response?.errorCode);
     if (errorCode && span.status.code !== SpanStatusCode.ERROR) {
-      status = { code: SpanStatusCode.ERROR, message: str(response?.errorMessage) ?? errorCode };
+      status = {
+        code: SpanStatusCode.ERROR,
+        message: asString(response?.errorMessage) ?? errorCode,
+      };
       attributes[A.ERROR_TYPE] = errorCode;
     }
 
@@ -192,7 +188,8 @@ export class AdkSpanMapper {
       failed && !mine
         ? {
             message: failed.message ?? 'the model call failed',
-            type: str(attributes[A.ERROR_TYPE]) ?? str(attrs[A.ERROR_TYPE]) ?? 'ModelError',
+            type:
+              asString(attributes[A.ERROR_TYPE]) ?? asString(attrs[A.ERROR_TYPE]) ?? 'ModelError',
             seq: ++this.#seq,
           }
         : undefined;
@@ -207,20 +204,20 @@ export class AdkSpanMapper {
 
   #mapTool(span: ReadableSpan): MappedSpan {
     const attrs = span.attributes;
-    const name = str(attrs[A.TOOL_NAME]) ?? span.name.slice('execute_tool '.length);
-    const callId = str(attrs[A.TOOL_CALL_ID]);
+    const name = asString(attrs[A.TOOL_NAME]) ?? span.name.slice('execute_tool '.length);
+    const callId = asString(attrs[A.TOOL_CALL_ID]);
     const attributes = toolAttributes({
       name,
       callId: callId === NOT_SPECIFIED ? undefined : callId,
       type: 'function',
-      description: str(attrs[A.TOOL_DESCRIPTION]),
-      arguments: str(attrs[AdkAttributes.TOOL_CALL_ARGS]),
-      result: str(attrs[AdkAttributes.TOOL_RESPONSE]),
+      description: asString(attrs[A.TOOL_DESCRIPTION]),
+      arguments: asString(attrs[AdkAttributes.TOOL_CALL_ARGS]),
+      result: asString(attrs[AdkAttributes.TOOL_RESPONSE]),
     });
     // ADK only writes the tool's attributes after it returned: a span without them is a tool that
     // threw (ADK ends the span in a `finally` and records nothing).
     const bare = attrs[A.OPERATION_NAME] === undefined;
-    const pluginError = str(attrs[AdkAttributes.PLUGIN_TOOL_ERROR]);
+    const pluginError = asString(attrs[AdkAttributes.PLUGIN_TOOL_ERROR]);
     let status: SpanStatus | undefined;
     if (span.status.code !== SpanStatusCode.ERROR && (bare || pluginError)) {
       status = { code: SpanStatusCode.ERROR, message: pluginError ?? BARE_TOOL_MESSAGE };
@@ -237,10 +234,10 @@ export class AdkSpanMapper {
   #mapAgent(span: ReadableSpan, own: Collected | undefined): MappedSpan {
     const attrs = span.attributes;
     const attributes = agentAttributes({
-      name: str(attrs[A.AGENT_NAME]) ?? span.name.slice('invoke_agent '.length),
-      description: str(attrs[A.AGENT_DESCRIPTION]),
+      name: asString(attrs[A.AGENT_NAME]) ?? span.name.slice('invoke_agent '.length),
+      description: asString(attrs[A.AGENT_DESCRIPTION]),
       provider: this.#provider,
-      conversationId: str(attrs[A.CONVERSATION_ID]),
+      conversationId: asString(attrs[A.CONVERSATION_ID]),
     });
     this.#fillIo(attributes, attrs, own);
     const failure = unrecovered(own);
@@ -270,10 +267,10 @@ export class AdkSpanMapper {
 
   #fillIo(attributes: Attributes, existing: Attributes, own: Collected | undefined): void {
     if (own?.input !== undefined && existing[A.INPUT_MESSAGES] === undefined) {
-      attributes[A.INPUT_MESSAGES] = messagesAttribute([{ role: 'user', content: own.input }]);
+      attributes[A.INPUT_MESSAGES] = messagesJson([{ role: 'user', content: own.input }]);
     }
     if (own?.output && existing[A.OUTPUT_MESSAGES] === undefined) {
-      attributes[A.OUTPUT_MESSAGES] = messagesAttribute(own.output.messages);
+      attributes[A.OUTPUT_MESSAGES] = messagesJson(own.output.messages);
     }
   }
 }

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { connectAdkTracing } from '../ensure-adk-tracing.js';
 import { adkDirFromStack, noteRunningAdk } from './adk-copies.js';
-import { warnAdkOnce } from './adk-log.js';
+import { adkLogger } from './adk-logger.js';
 
 /** ADK classes (one per ADK copy) already checked, so the stack is read once per copy. */
 const checked = new WeakSet<object>();
@@ -31,7 +31,7 @@ export function checkEmittingAdk(invocationContext: unknown): void {
     noteRunningAdk(dir);
     const searchFrom = [join(dir, 'package.json')];
     if (connectAdkTracing({ searchFrom, logger: false }, true).connectedNow.length === 0) return;
-    warnAdkOnce(
+    adkLogger.warnOnce(
       `unconnected:${dir}`,
       `the @google/adk that runs your agents (${dir}) is not connected to your tracer provider, ` +
         'so all of its spans are dropped (it is not the copy resolved from this package, the ' +

@@ -1,19 +1,15 @@
-import { safeJsonStringify } from '@galileo-otel/core';
+import {
+  asNumber,
+  asString,
+  type GalileoMessage,
+  type GalileoToolCall,
+  isRecord,
+  safeJsonStringify,
+  toolCall,
+} from '@galileo-otel/core/adapter';
 
-/** One tool call on an assistant message, in the OpenAI-style shape Galileo renders. */
-export interface ToolCallMessagePart {
-  id: string;
-  type: 'function';
-  function: { name: string; arguments: string };
-}
-
-/** A chat message as Galileo reads it: `{role, content}`, plus tool calls / tool call id. */
-export interface ChatMessage {
-  role: string;
-  content: string;
-  tool_calls?: ToolCallMessagePart[];
-  tool_call_id?: string;
-}
+/** A message converted from Gemini: always text content (what `lastUserText` reads). */
+export type TextMessage = GalileoMessage & { content: string };
 
 /** Token counts read off a Gemini `usageMetadata`. */
 export interface GeminiUsage {
@@ -22,23 +18,12 @@ export interface GeminiUsage {
   totalTokens?: number | undefined;
 }
 
-type Loose = Record<string, unknown>;
-
-export function isObject(value: unknown): value is Loose {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-function text(value: unknown): string {
-  if (value === undefined || value === null) return '';
-  return typeof value === 'string' ? value : safeJsonStringify(value);
-}
-
 /** Parses one of ADK's JSON attributes; `undefined` when absent, empty (`{}`) or not JSON. */
-export function parseJsonAttribute(value: unknown): Loose | undefined {
+export function parseJsonAttribute(value: unknown): Record<string, unknown> | undefined {
   if (typeof value !== 'string' || value === '' || value === '{}') return undefined;
   try {
     const parsed: unknown = JSON.parse(value);
-    return isObject(parsed) ? parsed : undefined;
+    return isRecord(parsed) ? parsed : undefined;
   } catch {
     return undefined;
   }
@@ -46,7 +31,16 @@ export function parseJsonAttribute(value: unknown): Loose | undefined {
 
 function roleOf(role: unknown, fallback: string): string {
   if (role === 'model') return 'assistant';
-  return typeof role === 'string' && role ? role : fallback;
+  return asString(role) ?? fallback;
+}
+
+/** The text a non-text part stands for (a marker, code, a code result; unknown parts as JSON). */
+function otherPartText(part: Record<string, unknown>): string {
+  const data = part.inlineData ?? part.fileData;
+  if (isRecord(data)) return `[${asString(data.mimeType) ?? 'file'}]`;
+  if (isRecord(part.executableCode)) return asString(part.executableCode.code) ?? '';
+  if (isRecord(part.codeExecutionResult)) return asString(part.codeExecutionResult.output) ?? '';
+  return safeJsonStringify(part);
 }
 
 /**
@@ -55,54 +49,50 @@ function roleOf(role: unknown, fallback: string): string {
  * parts become `tool` messages, inline data becomes a `[mime/type]` marker; thoughts are left
  * out (they are not what the model said). Anything unknown is kept as JSON text.
  */
-export function contentsToMessages(contents: unknown, defaultRole = 'user'): ChatMessage[] {
+export function contentsToMessages(contents: unknown, defaultRole = 'user'): TextMessage[] {
   if (contents === undefined || contents === null) return [];
   const list = Array.isArray(contents) ? contents : [contents];
-  const out: ChatMessage[] = [];
+  const out: TextMessage[] = [];
   for (const content of list) {
     if (typeof content === 'string') {
       out.push({ role: defaultRole, content });
       continue;
     }
-    if (!isObject(content)) continue;
+    if (!isRecord(content)) continue;
     const role = roleOf(content.role, defaultRole);
     const parts = Array.isArray(content.parts) ? content.parts : [];
     const texts: string[] = [];
-    const toolCalls: ToolCallMessagePart[] = [];
-    const toolResults: ChatMessage[] = [];
+    const toolCalls: GalileoToolCall[] = [];
+    const toolResults: TextMessage[] = [];
     for (const part of parts) {
-      if (!isObject(part)) {
-        texts.push(text(part));
-        continue;
-      }
-      if (part.thought === true) continue;
+      if (typeof part === 'string') texts.push(part);
+      if (!isRecord(part) || part.thought === true) continue;
       if (typeof part.text === 'string') {
         texts.push(part.text);
-      } else if (isObject(part.functionCall)) {
+      } else if (isRecord(part.functionCall)) {
         const call = part.functionCall;
-        toolCalls.push({
-          id: text(call.id),
-          type: 'function',
-          function: { name: text(call.name), arguments: text(call.args ?? {}) },
-        });
-      } else if (isObject(part.functionResponse)) {
+        toolCalls.push(
+          toolCall({
+            id: asString(call.id),
+            name: asString(call.name) ?? '',
+            arguments: call.args,
+          }),
+        );
+      } else if (isRecord(part.functionResponse)) {
         const response = part.functionResponse;
-        const message: ChatMessage = { role: 'tool', content: text(response.response) };
-        if (typeof response.id === 'string' && response.id) message.tool_call_id = response.id;
+        const message: TextMessage = {
+          role: 'tool',
+          content: response.response === undefined ? '' : safeJsonStringify(response.response),
+        };
+        const id = asString(response.id);
+        if (id) message.tool_call_id = id;
         toolResults.push(message);
-      } else if (isObject(part.inlineData) || isObject(part.fileData)) {
-        const data = (part.inlineData ?? part.fileData) as Loose;
-        texts.push(`[${text(data.mimeType ?? 'file')}]`);
-      } else if (isObject(part.executableCode)) {
-        texts.push(text(part.executableCode.code));
-      } else if (isObject(part.codeExecutionResult)) {
-        texts.push(text(part.codeExecutionResult.output));
       } else {
-        texts.push(text(part));
+        texts.push(otherPartText(part));
       }
     }
     if (texts.length > 0 || toolCalls.length > 0 || toolResults.length === 0) {
-      const message: ChatMessage = { role, content: texts.join('') };
+      const message: TextMessage = { role, content: texts.join('') };
       if (toolCalls.length > 0) message.tool_calls = toolCalls;
       out.push(message);
     }
@@ -116,7 +106,7 @@ export function systemInstructionText(instruction: unknown): string | undefined 
   if (instruction === undefined || instruction === null || instruction === '') return undefined;
   if (typeof instruction === 'string') return instruction;
   const joined = contentsToMessages(
-    isObject(instruction) && !('parts' in instruction) ? { parts: [instruction] } : instruction,
+    isRecord(instruction) && !('parts' in instruction) ? { parts: [instruction] } : instruction,
     'system',
   )
     .map((m) => m.content)
@@ -127,12 +117,11 @@ export function systemInstructionText(instruction: unknown): string | undefined 
 
 /** Token usage of a Gemini `usageMetadata`. */
 export function usageOf(usageMetadata: unknown): GeminiUsage | undefined {
-  if (!isObject(usageMetadata)) return undefined;
-  const count = (value: unknown) => (typeof value === 'number' ? value : undefined);
+  if (!isRecord(usageMetadata)) return undefined;
   const usage: GeminiUsage = {
-    inputTokens: count(usageMetadata.promptTokenCount),
-    outputTokens: count(usageMetadata.candidatesTokenCount),
-    totalTokens: count(usageMetadata.totalTokenCount),
+    inputTokens: asNumber(usageMetadata.promptTokenCount),
+    outputTokens: asNumber(usageMetadata.candidatesTokenCount),
+    totalTokens: asNumber(usageMetadata.totalTokenCount),
   };
   return usage.inputTokens === undefined &&
     usage.outputTokens === undefined &&
@@ -142,7 +131,7 @@ export function usageOf(usageMetadata: unknown): GeminiUsage | undefined {
 }
 
 /** The text of the last `user` message that has text (what a person asked). */
-export function lastUserText(messages: readonly ChatMessage[]): string | undefined {
+export function lastUserText(messages: readonly TextMessage[]): string | undefined {
   for (let i = messages.length - 1; i >= 0; i--) {
     const message = messages[i];
     if (message?.role === 'user' && message.content !== '') return message.content;
@@ -151,11 +140,6 @@ export function lastUserText(messages: readonly ChatMessage[]): string | undefin
 }
 
 /** Whether any message carries text (not only tool calls). */
-export function hasText(messages: readonly ChatMessage[]): boolean {
+export function hasText(messages: readonly TextMessage[]): boolean {
   return messages.some((m) => m.content !== '');
-}
-
-/** Galileo's message JSON. */
-export function messagesAttribute(messages: readonly ChatMessage[]): string {
-  return safeJsonStringify(messages);
 }
