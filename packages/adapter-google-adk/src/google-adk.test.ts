@@ -1,6 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { extractContext, tracedFetch, traceHttpHandler } from '@galileo-otel/core';
+import type { OtlpSpan } from '@galileo-otel/otlp-proto';
 import {
   FunctionTool,
   Gemini,
@@ -538,5 +539,115 @@ describe('googleAdk with the real @google/adk and Gemini client', () => {
     const spans = await traceOf(h, before);
     expect(one(spans, 'invocation').traceId).not.toBe(traceId);
     expect(trace.getActiveSpan()).toBeUndefined();
+  });
+});
+
+/** The model calls of a trace in the order they started. */
+function llmsInOrder(spans: readonly OtlpSpan[]): OtlpSpan[] {
+  return spans
+    .filter((s) => kindOf(s) === 'llm')
+    .sort((a, b) => (a.startTimeUnixNano < b.startTimeUnixNano ? -1 : 1));
+}
+
+const MESSAGE_KEYS = new Set(['role', 'content', 'tool_calls', 'tool_call_id']);
+
+/** Every message value is `[{role, content}]` (+ `tool_calls` / `tool_call_id`), nothing else. */
+function expectCanonicalMessages(span: OtlpSpan): void {
+  for (const key of ['gen_ai.input.messages', 'gen_ai.output.messages']) {
+    const value = json(span, key);
+    if (value === undefined) continue;
+    expect(Array.isArray(value), `${span.name} ${key}`).toBe(true);
+    for (const message of value as Record<string, unknown>[]) {
+      expect(Object.keys(message).filter((k) => !MESSAGE_KEYS.has(k))).toEqual([]);
+      expect(typeof message.role).toBe('string');
+      expect(typeof message.content).toBe('string');
+      if (message.role === 'tool') expect(message.tool_call_id).toEqual(expect.any(String));
+      for (const call of (message.tool_calls ?? []) as Record<string, unknown>[]) {
+        expect(Object.keys(call).sort()).toEqual(['function', 'id', 'type']);
+        expect(call).toEqual({
+          id: expect.stringMatching(/./),
+          type: 'function',
+          function: { name: expect.stringMatching(/./), arguments: expect.any(String) },
+        });
+        expect(() => JSON.parse((call.function as { arguments: string }).arguments)).not.toThrow();
+      }
+    }
+  }
+}
+
+describe('the one wire shape: messages and tool calls', () => {
+  it('chains a tool call: the assistant tool_calls id is the tool span’s and the tool message’s', async () => {
+    const before = h.sink.spans().length;
+    await runOnce(runnerFor(weatherAgent()), 'What is the weather in Paris?');
+    const spans = await traceOf(h, before);
+    const [first, second] = llmsInOrder(spans);
+    if (!first || !second) throw new Error('two llm spans expected');
+    const tool = one(spans, 'execute_tool get_weather');
+    const id = tool.attributes['gen_ai.tool.call.id'];
+    expect(id).toMatch(/^adk-/);
+
+    const output = json(first, 'gen_ai.output.messages') as {
+      tool_calls: { function: { arguments: string } }[];
+    }[];
+    const call = {
+      id,
+      type: 'function',
+      function: { name: 'get_weather', arguments: expect.any(String) },
+    };
+    expect(output).toEqual([{ role: 'assistant', content: '', tool_calls: [call] }]);
+    const args = output[0]?.tool_calls[0]?.function.arguments ?? '';
+    expect(JSON.parse(args)).toEqual(json(tool, 'gen_ai.tool.call.arguments'));
+
+    const input = json(second, 'gen_ai.input.messages') as { content: string }[];
+    expect(input).toEqual([
+      { role: 'system', content: expect.stringContaining('Answer weather questions') },
+      { role: 'user', content: 'What is the weather in Paris?' },
+      {
+        role: 'assistant',
+        content: '',
+        tool_calls: [{ ...call, function: { ...call.function, arguments: args } }],
+      },
+      { role: 'tool', content: expect.any(String), tool_call_id: id },
+    ]);
+    expect(JSON.parse(input[3]?.content ?? '')).toEqual(json(tool, 'gen_ai.tool.call.result'));
+    for (const span of spans) expectCanonicalMessages(span);
+  });
+
+  it('keeps the canonical messages through a hand-off and in streaming mode', async () => {
+    const before = h.sink.spans().length;
+    const router = new LlmAgent({
+      name: 'router',
+      model: new Gemini({ model: MODEL, apiKey: 'local' }),
+      instruction: 'Hand weather questions to weather_agent.',
+      subAgents: [weatherAgent({ subAgent: true })],
+    });
+    await runOnce(
+      runnerFor(router),
+      'Tell me about weather_agent [scenario:tool:transfer_to_agent]',
+    );
+    const handOff = await traceOf(h, before);
+    const middle = h.sink.spans().length;
+    await runOnce(runnerFor(weatherAgent()), 'What is the weather in Rome?', {
+      streamingMode: StreamingMode.SSE,
+    });
+    const streamed = await traceOf(h, middle);
+    expect(handOff.length).toBeGreaterThan(5);
+    expect(streamed.length).toBe(5);
+    for (const span of [...handOff, ...streamed]) expectCanonicalMessages(span);
+    const [first] = llmsInOrder(streamed);
+    const tool = one(streamed, 'execute_tool get_weather');
+    expect(json(first as OtlpSpan, 'gen_ai.output.messages')).toEqual([
+      {
+        role: 'assistant',
+        content: '',
+        tool_calls: [
+          {
+            id: tool.attributes['gen_ai.tool.call.id'],
+            type: 'function',
+            function: { name: 'get_weather', arguments: expect.any(String) },
+          },
+        ],
+      },
+    ]);
   });
 });

@@ -16,8 +16,10 @@ import { AdkAttributes, adkSpanType, parentSpanIdOf } from './adk-span.js';
 import {
   contentsToMessages,
   hasText,
+  type KnownCall,
   lastUserText,
   parseJsonAttribute,
+  restoreCallIds,
   systemInstructionText,
   type TextMessage,
   usageOf,
@@ -47,9 +49,13 @@ interface Collected {
   input?: string;
   output?: Output;
   error?: Failure;
+  /** Tool calls run below (their ids, which ADK leaves out of what it records for the model). */
+  calls?: KnownCall[];
 }
 
 const MAX_COLLECTED = 10_000;
+const MAX_CALLS = 128;
+const MERGED_TOOLS = '(merged tools)';
 const NOT_SPECIFIED = '<not specified>';
 /** Status message of a tool span ADK ended without a result (the tool threw). */
 export const BARE_TOOL_MESSAGE =
@@ -119,12 +125,13 @@ export class AdkSpanMapper {
 
   #report(
     span: ReadableSpan,
-    input: string | undefined,
-    output: Output | undefined,
-    error?: Failure,
+    found: { input?: string; output?: Output; error?: Failure; calls?: readonly KnownCall[] },
   ): void {
     const parentId = parentSpanIdOf(span);
-    if (!parentId || (input === undefined && output === undefined && !error)) return;
+    const { input, output, error, calls = [] } = found;
+    if (!parentId || (input === undefined && output === undefined && !error && !calls.length)) {
+      return;
+    }
     let entry = this.#collected.get(parentId);
     if (!entry) {
       if (this.#collected.size >= MAX_COLLECTED) {
@@ -139,6 +146,9 @@ export class AdkSpanMapper {
     if (best) entry.output = best;
     const last = later(entry.error, error);
     if (last) entry.error = last;
+    if (calls.length > 0) {
+      entry.calls = [...(entry.calls ?? []), ...calls].slice(-MAX_CALLS);
+    }
   }
 
   #mapLlm(span: ReadableSpan, own: Collected | undefined): MappedSpan {
@@ -149,9 +159,15 @@ export class AdkSpanMapper {
     const model = asString(attrs[A.REQUEST_MODEL]) ?? asString(request?.model);
     const config = isRecord(request?.config) ? request.config : undefined;
     const system = systemInstructionText(config?.systemInstruction);
+    // ADK records the request and the response without the ids it gives tool calls: put back
+    // the ids of the tool spans that ran them (earlier turns: reported to the agent; this
+    // turn's: reported to this span), so tool_calls and tool messages pair up on the wire.
+    const earlier = this.#collected.get(parentSpanIdOf(span) ?? '')?.calls;
+    restoreCallIds(request?.contents, earlier);
     const conversation = contentsToMessages(request?.contents, 'user');
     const responseContent =
       streamed ?? (isRecord(response?.content) ? response.content : undefined);
+    restoreCallIds(responseContent, own?.calls);
     const output = responseContent ? contentsToMessages(responseContent, 'assistant') : [];
     const usage = usageOf(response?.usageMetadata) ?? {
       inputTokens: asNumber(attrs[A.USAGE_INPUT_TOKENS]),
@@ -193,12 +209,12 @@ export class AdkSpanMapper {
             seq: ++this.#seq,
           }
         : undefined;
-    this.#report(
-      span,
-      lastUserText(conversation) ?? own?.input,
-      better(own?.output, mine),
-      later(own?.error, failure),
-    );
+    this.#report(span, {
+      input: lastUserText(conversation) ?? own?.input,
+      output: better(own?.output, mine),
+      error: later(own?.error, failure),
+      calls: own?.calls,
+    });
     return { name: llmSpanName(model), attributes, ...(status ? { status } : {}) };
   }
 
@@ -206,14 +222,17 @@ export class AdkSpanMapper {
     const attrs = span.attributes;
     const name = asString(attrs[A.TOOL_NAME]) ?? span.name.slice('execute_tool '.length);
     const callId = asString(attrs[A.TOOL_CALL_ID]);
+    const id = callId === NOT_SPECIFIED ? undefined : callId;
+    const args = asString(attrs[AdkAttributes.TOOL_CALL_ARGS]);
     const attributes = toolAttributes({
       name,
-      callId: callId === NOT_SPECIFIED ? undefined : callId,
+      callId: id,
       type: 'function',
       description: asString(attrs[A.TOOL_DESCRIPTION]),
-      arguments: asString(attrs[AdkAttributes.TOOL_CALL_ARGS]),
+      arguments: args,
       result: asString(attrs[AdkAttributes.TOOL_RESPONSE]),
     });
+    if (id && name !== MERGED_TOOLS) this.#report(span, { calls: [{ name, id, arguments: args }] });
     // ADK only writes the tool's attributes after it returned: a span without them is a tool that
     // threw (ADK ends the span in a `finally` and records nothing).
     const bare = attrs[A.OPERATION_NAME] === undefined;
@@ -241,7 +260,7 @@ export class AdkSpanMapper {
     });
     this.#fillIo(attributes, attrs, own);
     const failure = unrecovered(own);
-    this.#report(span, own?.input, own?.output, failure);
+    this.#report(span, { input: own?.input, output: own?.output, error: failure });
     return { attributes, ...this.#failedRun(span, attributes, failure) };
   }
 

@@ -3,6 +3,7 @@ import {
   contentsToMessages,
   lastUserText,
   parseJsonAttribute,
+  restoreCallIds,
   systemInstructionText,
   usageOf,
 } from './gemini-messages.js';
@@ -64,5 +65,48 @@ describe('Gemini contents → Galileo messages', () => {
       totalTokens: 7,
     });
     expect(usageOf({})).toBeUndefined();
+  });
+
+  it('puts back the tool call ids ADK removed, pairing each response with its call', () => {
+    const contents = [
+      { role: 'user', parts: [{ text: 'Weather in Paris and Rome?' }] },
+      {
+        role: 'model',
+        parts: [
+          { functionCall: { name: 'get_weather', args: { city: 'Rome' } } },
+          { functionCall: { name: 'get_weather', args: { city: 'Paris' } } },
+          { functionCall: { name: 'get_time', args: {} } },
+        ],
+      },
+      {
+        role: 'user',
+        parts: [
+          { functionResponse: { name: 'get_weather', response: { t: 20 } } },
+          { functionResponse: { name: 'get_weather', response: { t: 22 } } },
+          { functionResponse: { name: 'get_time', response: { t: 'noon' } } },
+        ],
+      },
+    ];
+    restoreCallIds(contents, [
+      { name: 'get_weather', id: 'adk-paris', arguments: '{"city":"Paris"}' },
+      { name: 'get_weather', id: 'adk-rome', arguments: '{"city":"Rome"}' },
+    ]);
+    const messages = contentsToMessages(contents);
+    expect(messages[1]?.tool_calls?.map((c) => c.id)).toEqual(['adk-rome', 'adk-paris', '']);
+    // Responses answer the calls of their tool in order; one without a known id stays unpaired.
+    expect(messages.slice(2)).toEqual([
+      { role: 'tool', content: '{"t":20}', tool_call_id: 'adk-rome' },
+      { role: 'tool', content: '{"t":22}', tool_call_id: 'adk-paris' },
+      { role: 'tool', content: '{"t":"noon"}' },
+    ]);
+  });
+
+  it('leaves ids the model gave alone', () => {
+    const content = {
+      role: 'model',
+      parts: [{ functionCall: { id: 'own', name: 'get_weather', args: { city: 'Rome' } } }],
+    };
+    restoreCallIds(content, [{ name: 'get_weather', id: 'adk-1', arguments: '{"city":"Rome"}' }]);
+    expect(contentsToMessages(content, 'assistant')[0]?.tool_calls?.[0]?.id).toBe('own');
   });
 });

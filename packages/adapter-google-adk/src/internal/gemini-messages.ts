@@ -18,6 +18,49 @@ export interface GeminiUsage {
   totalTokens?: number | undefined;
 }
 
+/** A tool call known to have run, with the id ADK gave it. */
+export interface KnownCall {
+  name: string;
+  id: string;
+  /** Its arguments as JSON text, to tell two calls of one tool apart. */
+  arguments: string | undefined;
+}
+
+/**
+ * Puts ids back on tool calls that lack them (ADK removes its own `adk-…` ids from what it sends
+ * to and records for the model): a `functionCall` takes the id of an unused known call of the
+ * same tool (same arguments first), and a `functionResponse` the id of the earliest unanswered
+ * call of its tool before it (Gemini answers parallel calls in order). Changes `contents` (parsed JSON) in place.
+ */
+export function restoreCallIds(contents: unknown, known: readonly KnownCall[] | undefined): void {
+  const unused = [...(known ?? [])];
+  const open: Record<string, unknown>[] = [];
+  for (const content of Array.isArray(contents) ? contents : [contents]) {
+    const parts = isRecord(content) && Array.isArray(content.parts) ? content.parts : [];
+    for (const part of parts) {
+      if (!isRecord(part)) continue;
+      const call = part.functionCall;
+      if (isRecord(call)) {
+        if (!asString(call.id)) {
+          const args = safeJsonStringify(call.args ?? {});
+          let index = unused.findIndex((c) => c.name === call.name && c.arguments === args);
+          if (index < 0) index = unused.findIndex((c) => c.name === call.name);
+          const id = index < 0 ? undefined : unused.splice(index, 1)[0]?.id;
+          if (id) call.id = id;
+        }
+        open.push(call);
+      }
+      const response = part.functionResponse;
+      if (!isRecord(response)) continue;
+      const answered = asString(response.id)
+        ? open.findIndex((c) => c.id === response.id)
+        : open.findIndex((c) => c.name === response.name);
+      const id = answered < 0 ? undefined : asString(open.splice(answered, 1)[0]?.id);
+      if (id) response.id = id;
+    }
+  }
+}
+
 /** Parses one of ADK's JSON attributes; `undefined` when absent, empty (`{}`) or not JSON. */
 export function parseJsonAttribute(value: unknown): Record<string, unknown> | undefined {
   if (typeof value !== 'string' || value === '' || value === '{}') return undefined;
