@@ -575,7 +575,22 @@ function expectCanonicalMessages(span: OtlpSpan): void {
   }
 }
 
-describe('the one wire shape: messages and tool calls', () => {
+/** Status ERROR, `error.type` and an `exception` event with its message and type. */
+function expectFailed(span: OtlpSpan, type: string): void {
+  expect(span.status.code, span.name).toBe(2);
+  expect(span.status.message, span.name).toEqual(expect.stringMatching(/./));
+  expect(span.attributes['error.type'], span.name).toBe(type);
+  const exceptions = span.events.filter((e) => e.name === 'exception');
+  expect(exceptions, span.name).toHaveLength(1);
+  expect(exceptions[0]?.attributes['exception.message'], span.name).toEqual(
+    expect.stringMatching(/./),
+  );
+  expect(exceptions[0]?.attributes['exception.type'], span.name).toEqual(
+    expect.stringMatching(/./),
+  );
+}
+
+describe('the one wire shape: messages, tool spans and errors', () => {
   it('chains a tool call: the assistant tool_calls id is the tool span’s and the tool message’s', async () => {
     const before = h.sink.spans().length;
     await runOnce(runnerFor(weatherAgent()), 'What is the weather in Paris?');
@@ -649,5 +664,63 @@ describe('the one wire shape: messages and tool calls', () => {
         ],
       },
     ]);
+  });
+
+  it('gives a throwing tool ERROR, error.type and an exception event, with the plugin or without', async () => {
+    for (const plugin of [true, false]) {
+      const before = h.sink.spans().length;
+      await runOnce(
+        runnerFor(weatherAgent({ tool: weatherTool('throw') }), plugin),
+        'Weather in Paris?',
+      );
+      const spans = await traceOf(h, before);
+      const tool = one(spans, 'execute_tool get_weather');
+      expectFailed(tool, 'ToolError');
+      expect(tool.attributes['gen_ai.tool.call.arguments']).toEqual(
+        plugin ? expect.stringContaining('city') : undefined,
+      );
+      expect(tool.attributes['gen_ai.tool.call.result']).toBeUndefined();
+      // the model answers the error: nothing else failed
+      for (const span of spans.filter((s) => s !== tool)) expect(span.status.code).toBe(0);
+    }
+  });
+
+  it('gives a failed model call, its agent and the invocation ERROR, error.type and an exception event', async () => {
+    const before = h.sink.spans().length;
+    await runOnce(runnerFor(weatherAgent({ model: `${MODEL}@500` })), 'Weather in Paris?');
+    const spans = await traceOf(h, before);
+    const llm = one(spans, `chat ${MODEL}@500`);
+    expect(spans).toHaveLength(3);
+    for (const span of spans) expectFailed(span, 'ApiError');
+    const exception = llm.events.find((e) => e.name === 'exception');
+    expect(exception?.attributes['exception.message']).toContain('local-model scenario 500');
+    for (const span of spans) {
+      const own = span.events.find((e) => e.name === 'exception');
+      expect(own?.attributes['exception.message'], span.name).toBe(llm.status.message);
+    }
+  });
+
+  it('fails every span above a handed-off sub-agent’s failed model call the same way', async () => {
+    const before = h.sink.spans().length;
+    const router = new LlmAgent({
+      name: 'router',
+      model: new Gemini({ model: MODEL, apiKey: 'local' }),
+      instruction: 'Hand weather questions to weather_agent.',
+      subAgents: [weatherAgent({ subAgent: true, model: `${MODEL}@500` })],
+    });
+    await runOnce(
+      runnerFor(router),
+      'Tell me about weather_agent [scenario:tool:transfer_to_agent]',
+    );
+    const spans = await traceOf(h, before);
+    for (const name of [
+      `chat ${MODEL}@500`,
+      'invoke_agent weather_agent',
+      'invoke_agent router',
+      'invocation',
+    ]) {
+      expectFailed(one(spans, name), 'ApiError');
+    }
+    expect(one(spans, `chat ${MODEL}`).events).toEqual([]);
   });
 });

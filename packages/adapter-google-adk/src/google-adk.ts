@@ -1,8 +1,11 @@
-import type {
-  AdapterHost,
-  AdapterStartDecision,
-  GalileoAdapter,
-  SpanTranslation,
+import {
+  type AdapterHost,
+  type AdapterStartDecision,
+  asString,
+  type GalileoAdapter,
+  GenAiAttributes,
+  recordSpanError,
+  type SpanTranslation,
 } from '@galileo-otel/core/adapter';
 import { type Context, SpanStatusCode, trace } from '@opentelemetry/api';
 import type { ReadableSpan, Span } from '@opentelemetry/sdk-trace';
@@ -147,12 +150,18 @@ export function googleAdk(options: GoogleAdkOptions = {}): GoogleAdkAdapter {
       if (!result) return;
       if (result.name) span.updateName(result.name);
       span.setAttributes(result.attributes);
-      if (result.status?.code === SpanStatusCode.ERROR) span.setStatus(result.status);
+      if (result.status?.code === SpanStatusCode.ERROR) {
+        // A failure ADK did not record: status, error.type and the exception event, as always.
+        const type = asString(readable.attributes[GenAiAttributes.ERROR_TYPE]);
+        recordSpanError(span, result.status.message ?? 'failed', type);
+      }
     },
 
     translate(span: ReadableSpan): SpanTranslation | undefined {
       if (!isAdkSpan(span)) return undefined;
       // Providers without `onEnding` (OTel SDK before 2.12) get the same mapping at export.
+      // TODO(kit): SpanTranslation cannot add events, so a failure found here has no exception
+      // event (status and error.type only).
       const result = mapOnce(span);
       if (!result) return removeAttributes ? { removeAttributes } : undefined;
       return {
