@@ -45,12 +45,25 @@ export interface GoogleAdkOptions {
    * @defaultValue `true`
    */
   ensureTracing?: boolean | undefined;
+  /**
+   * Most ADK runs (traces) whose spans' input, output and tool-call ids are being collected at
+   * once. Past it the oldest run is given up on: its spans that end later are exported without
+   * what they would have lifted from their children and marked `galileo.incomplete = true`,
+   * `galileo.incomplete.reason = 'evicted'`, so runs whose spans never end cannot grow memory.
+   * @defaultValue `1000`
+   */
+  maxOpenRuns?: number | undefined;
 }
 
 /** The Google ADK adapter, plus what its start-up check found. */
 export interface GoogleAdkAdapter extends GalileoAdapter {
   /** What {@link ensureAdkTracing} found when the processor was created (`undefined` before). */
   readonly tracingStatus: AdkTracingStatus | undefined;
+  /**
+   * ADK runs (traces) whose state the adapter holds now; `0` once every run has ended. A count
+   * that keeps growing means runs whose spans never end (given up on at `maxOpenRuns`).
+   */
+  readonly openRuns: number;
 }
 
 /** Printed once when an agent runs under an `invocation` the plugin did not mark. */
@@ -80,7 +93,10 @@ function isAdkSpan(span: { instrumentationScope?: { name: string } | undefined }
  * registerGalileo({ adapters: [googleAdk()] });
  */
 export function googleAdk(options: GoogleAdkOptions = {}): GoogleAdkAdapter {
-  const mapper = new AdkSpanMapper(options.provider ?? 'gcp.gemini');
+  const mapper = new AdkSpanMapper({
+    provider: options.provider ?? 'gcp.gemini',
+    maxOpenRuns: options.maxOpenRuns,
+  });
   const mapped = new WeakSet<object>();
   const reparent = options.llmSpansAsLeaves ?? true;
   const removeAttributes = options.keepVendorAttributes ? undefined : VENDOR_JSON_ATTRIBUTES;
@@ -98,6 +114,9 @@ export function googleAdk(options: GoogleAdkOptions = {}): GoogleAdkAdapter {
     name: 'google-adk',
     get tracingStatus() {
       return tracingStatus;
+    },
+    get openRuns() {
+      return mapper.openRuns;
     },
 
     install(host: AdapterHost): void {
@@ -170,6 +189,10 @@ export function googleAdk(options: GoogleAdkOptions = {}): GoogleAdkAdapter {
         ...(result.status ? { status: result.status } : {}),
         ...(removeAttributes ? { removeAttributes } : {}),
       };
+    },
+
+    async shutdown(): Promise<void> {
+      mapper.clear();
     },
   };
 }

@@ -4,15 +4,19 @@ import {
   asNumber,
   asScalarText,
   asString,
+  INCOMPLETE,
+  INCOMPLETE_REASON,
+  type IncompleteReason,
   isRecord,
   llmAttributes,
   llmSpanName,
   messagesJson,
+  RunRegistry,
   toolAttributes,
 } from '@galileo-otel/core/adapter';
 import { type Attributes, type SpanStatus, SpanStatusCode } from '@opentelemetry/api';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace';
-import { AdkAttributes, adkSpanType, parentSpanIdOf } from './adk-span.js';
+import { AdkAttributes, type AdkSpanType, adkSpanType, parentSpanIdOf } from './adk-span.js';
 import {
   contentsToMessages,
   hasText,
@@ -53,7 +57,21 @@ interface Collected {
   calls?: KnownCall[];
 }
 
-const MAX_COLLECTED = 10_000;
+/** A run being mapped: what its spans collected for their parents, by the parent's span id. */
+interface Run {
+  traceId: string;
+  waiting: Map<string, Collected>;
+}
+
+/** Options of the {@link AdkSpanMapper}. */
+export interface AdkSpanMapperOptions {
+  /** `gen_ai.provider.name` of model calls and agents. */
+  provider: string;
+  /** Runs (traces) whose state is kept at once; past it the oldest is given up on. */
+  maxOpenRuns?: number | undefined;
+}
+
+const MAX_WAITING_PER_RUN = 1_000;
 const MAX_CALLS = 128;
 const MERGED_TOOLS = '(merged tools)';
 const NOT_SPECIFIED = '<not specified>';
@@ -87,30 +105,60 @@ function unrecovered(collected: Collected | undefined): Failure | undefined {
 
 /**
  * Turns ADK's native spans into Galileo's shapes. Children end before their parents, so the
- * mapper collects each span's input and output under its parent's id and hands them to the
- * agent and invocation spans when those end. State is keyed by span id, consumed when the parent
- * ends, and bounded.
+ * mapper collects each span's input, output, failure and tool-call ids under its parent's id and
+ * hands them to the parent when it ends. State is kept per run (trace), consumed as the parents
+ * end, and bounded: past `maxOpenRuns` the oldest run is given up on, and its spans that end
+ * later are marked `galileo.incomplete` (reason `evicted`): what they would have lifted from
+ * their children may be missing.
  */
 export class AdkSpanMapper {
   readonly #provider: string;
-  readonly #collected = new Map<string, Collected>();
+  readonly #runs: RunRegistry<string, Run>;
+  /** Runs given up on, so their spans that end later say so. */
+  readonly #givenUp: RunRegistry<string, IncompleteReason>;
   #seq = 0;
 
-  constructor(provider: string) {
-    this.#provider = provider;
+  /** @throws {RangeError} when `maxOpenRuns` is not a whole number of at least 1. */
+  constructor(options: AdkSpanMapperOptions) {
+    this.#provider = options.provider;
+    const { maxOpenRuns } = options;
+    this.#givenUp = new RunRegistry({ maxOpenRuns, abandon: () => {} });
+    this.#runs = new RunRegistry({
+      maxOpenRuns,
+      abandon: (run, reason) => this.#givenUp.set(run.traceId, reason),
+    });
   }
 
-  /** Pending entries (for tests and leak checks). */
-  get pending(): number {
-    return this.#collected.size;
+  /** Runs with state kept now (for tests and leak checks). */
+  get openRuns(): number {
+    return this.#runs.size;
   }
 
   map(span: ReadableSpan): MappedSpan | undefined {
     const type = adkSpanType(span);
     if (!type) return undefined;
-    const id = span.spanContext().spanId;
-    const own = this.#collected.get(id);
-    if (own) this.#collected.delete(id);
+    const { traceId, spanId } = span.spanContext();
+    const waiting = this.#runs.get(traceId)?.waiting;
+    const own = waiting?.get(spanId);
+    waiting?.delete(spanId);
+    const mapped = this.#mapType(type, span, own);
+    const reason = this.#givenUp.get(traceId);
+    if (reason && type !== 'tool') {
+      mapped.attributes[INCOMPLETE] = true;
+      mapped.attributes[INCOMPLETE_REASON] = reason;
+    }
+    if (type === 'invocation') this.#givenUp.delete(traceId);
+    if (this.#runs.get(traceId)?.waiting.size === 0) this.#runs.delete(traceId);
+    return mapped;
+  }
+
+  /** Forgets every run (at shutdown). */
+  clear(): void {
+    this.#runs.giveUpAll('shutdown');
+    this.#givenUp.giveUpAll('shutdown');
+  }
+
+  #mapType(type: AdkSpanType, span: ReadableSpan, own: Collected | undefined): MappedSpan {
     switch (type) {
       case 'llm':
         return this.#mapLlm(span, own);
@@ -123,6 +171,12 @@ export class AdkSpanMapper {
     }
   }
 
+  /** What the span's children collected for its parent so far (without taking it). */
+  #parentEntry(span: ReadableSpan): Collected | undefined {
+    const parentId = parentSpanIdOf(span);
+    return parentId ? this.#runs.get(span.spanContext().traceId)?.waiting.get(parentId) : undefined;
+  }
+
   #report(
     span: ReadableSpan,
     found: { input?: string; output?: Output; error?: Failure; calls?: readonly KnownCall[] },
@@ -132,14 +186,18 @@ export class AdkSpanMapper {
     if (!parentId || (input === undefined && output === undefined && !error && !calls.length)) {
       return;
     }
-    let entry = this.#collected.get(parentId);
+    const traceId = span.spanContext().traceId;
+    let run = this.#runs.get(traceId);
+    if (!run) {
+      run = { traceId, waiting: new Map() };
+      this.#runs.set(traceId, run);
+    }
+    let entry = run.waiting.get(parentId);
     if (!entry) {
-      if (this.#collected.size >= MAX_COLLECTED) {
-        const oldest = this.#collected.keys().next().value;
-        if (oldest !== undefined) this.#collected.delete(oldest);
-      }
+      // Spans that never end (an abandoned run) must not grow one long trace's state forever.
+      if (run.waiting.size >= MAX_WAITING_PER_RUN) return;
       entry = {};
-      this.#collected.set(parentId, entry);
+      run.waiting.set(parentId, entry);
     }
     entry.input ??= input;
     const best = better(entry.output, output);
@@ -162,8 +220,7 @@ export class AdkSpanMapper {
     // ADK records the request and the response without the ids it gives tool calls: put back
     // the ids of the tool spans that ran them (earlier turns: reported to the agent; this
     // turn's: reported to this span), so tool_calls and tool messages pair up on the wire.
-    const earlier = this.#collected.get(parentSpanIdOf(span) ?? '')?.calls;
-    restoreCallIds(request?.contents, earlier);
+    restoreCallIds(request?.contents, this.#parentEntry(span)?.calls);
     const conversation = contentsToMessages(request?.contents, 'user');
     const responseContent =
       streamed ?? (isRecord(response?.content) ? response.content : undefined);
