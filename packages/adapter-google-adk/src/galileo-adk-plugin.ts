@@ -1,6 +1,7 @@
 import {
   GenAiAttributes as A,
   errorType,
+  messagesJson,
   recordSpanError,
   safeJsonStringify,
 } from '@galileo-otel/core/adapter';
@@ -8,6 +9,8 @@ import {
 // light and registers before ADK is evaluated). ADK's plugin manager is duck-typed.
 import type { BasePlugin, BaseTool } from '@google/adk';
 import { type Span, trace } from '@opentelemetry/api';
+import { adkLogger } from './internal/adk-logger.js';
+import { AdkPluginBase } from './internal/adk-plugin-base.js';
 import { AdkAttributes } from './internal/adk-span.js';
 import { checkEmittingAdk } from './internal/emitting-adk.js';
 
@@ -33,32 +36,13 @@ type RunAsync = BaseTool['runAsync'];
 
 const WRAPPED = Symbol.for('galileo-otel.adk.tool-wrapped');
 const MAX_STREAMED_PARTS = 1_000;
-const CALLBACK_NAME = /^(before|after|on)[A-Z]/;
 /** Output parts kept per streamed `call_llm` span (keyed by the span, so nothing leaks). */
 const streamed = new WeakMap<object, unknown[]>();
-const nothing = async (): Promise<undefined> => undefined;
 
-function activeSpanNamed(predicate: (name: string) => boolean): Span | undefined {
+function activeSpanNamed(name: string): Span | undefined {
   const span = trace.getActiveSpan();
   if (!span?.isRecording()) return undefined;
-  const name = (span as unknown as { name?: unknown }).name;
-  return typeof name === 'string' && predicate(name) ? span : undefined;
-}
-
-/**
- * Marks the active `invocation` span as run with the plugin (`googleAdk()` warns when an agent
- * starts under an invocation without the mark) and returns it. A module function, not a private
- * method: ADK calls the callbacks on the proxy, which has no private fields.
- */
-function markInvocation(pluginName: string): Span | undefined {
-  try {
-    const span = activeSpanNamed((name) => name === 'invocation');
-    span?.setAttribute(AdkAttributes.PLUGIN_MARKER, pluginName);
-    return span;
-  } catch {
-    // Tracing never breaks the run.
-    return undefined;
-  }
+  return (span as unknown as { name?: unknown }).name === name ? span : undefined;
 }
 
 function textOf(content: Content | undefined): string {
@@ -78,165 +62,105 @@ function textOf(content: Content | undefined): string {
  * - the user's message becomes the `invocation` span's input;
  * - when a run starts without a recording span and the `@google/adk` copy running it (found on
  *   the call stack) is not connected to the provider, it warns once with the exact fix.
- * It never changes what ADK does (every callback returns `undefined`) and never throws.
+ * It overrides only those callbacks (every other one is `BasePlugin`'s no-op), never changes
+ * what ADK does (each returns `undefined`) and never throws.
  *
  * @example
  * const runner = new InMemoryRunner({ agent, appName: 'app', plugins: [galileoAdkPlugin()] });
  */
-export class GalileoAdkPlugin implements BasePlugin {
-  /** The plugin's name in ADK's plugin manager. */
-  readonly name: string;
-
+export class GalileoAdkPlugin extends AdkPluginBase {
   constructor(options: GalileoAdkPluginOptions = {}) {
-    this.name = options.name ?? 'galileo_otel';
-    // A later ADK 2.x may call callbacks this class does not know yet: answer them with a no-op.
-    // biome-ignore lint/correctness/noConstructorReturn: the proxy is the instance by design.
-    return new Proxy(this, {
-      get(target, property, receiver) {
-        if (property in target) return Reflect.get(target, property, receiver);
-        return typeof property === 'string' && CALLBACK_NAME.test(property) ? nothing : undefined;
-      },
-    });
+    super(options.name ?? 'galileo_otel');
+  }
+
+  /** Marks the `invocation` span (live runs call this, not `onUserMessageCallback`). */
+  override async beforeRunCallback(
+    _params: Params<'beforeRunCallback'>,
+  ): Result<'beforeRunCallback'> {
+    adkLogger.guard('beforeRunCallback', () => this.#markInvocation());
+    return undefined;
   }
 
   /** Sets the `invocation` span's input to the user's message. */
-  async onUserMessageCallback(
+  override async onUserMessageCallback(
     params: Params<'onUserMessageCallback'>,
   ): Result<'onUserMessageCallback'> {
-    try {
-      const span = markInvocation(this.name);
+    adkLogger.guard('onUserMessageCallback', () => {
+      const span = this.#markInvocation();
       // No recording invocation span: maybe the ADK copy running this agent was never connected.
       if (!span) checkEmittingAdk(params.invocationContext);
       const text = textOf(params.userMessage);
-      if (span && text) {
-        span.setAttribute(A.INPUT_MESSAGES, safeJsonStringify([{ role: 'user', content: text }]));
-      }
-    } catch {
-      // Tracing never breaks the run.
-    }
+      if (span && text) span.setAttribute(A.INPUT_MESSAGES, messagesJson(text));
+    });
     return undefined;
   }
 
   /** Prepares the tool so an error it throws is recorded on its `execute_tool` span. */
-  async beforeToolCallback(params: Params<'beforeToolCallback'>): Result<'beforeToolCallback'> {
-    try {
-      wrapTool(params.tool);
-    } catch {
-      // Tracing never breaks the run.
-    }
+  override async beforeToolCallback(
+    params: Params<'beforeToolCallback'>,
+  ): Result<'beforeToolCallback'> {
+    adkLogger.guard('beforeToolCallback', () => wrapTool(params.tool));
     return undefined;
   }
 
   /** Keeps every complete output part of the model call on its `call_llm` span. */
-  async afterModelCallback(params: Params<'afterModelCallback'>): Result<'afterModelCallback'> {
-    try {
+  override async afterModelCallback(
+    params: Params<'afterModelCallback'>,
+  ): Result<'afterModelCallback'> {
+    adkLogger.guard('afterModelCallback', () => {
       const response = params.llmResponse;
       const parts = response.content?.parts;
-      const span = activeSpanNamed((name) => name === 'call_llm');
-      if (span && !response.partial && parts && parts.length > 0) {
-        let kept = streamed.get(span);
-        if (!kept) {
-          kept = [];
-          streamed.set(span, kept);
-        }
-        if (kept.length < MAX_STREAMED_PARTS) kept.push(...parts);
-        span.setAttribute(
-          AdkAttributes.PLUGIN_LLM_OUTPUT,
-          safeJsonStringify({ role: response.content?.role ?? 'model', parts: kept }),
-        );
+      const span = activeSpanNamed('call_llm');
+      if (!span || response.partial || !parts || parts.length === 0) return;
+      let kept = streamed.get(span);
+      if (!kept) {
+        kept = [];
+        streamed.set(span, kept);
       }
-    } catch {
-      // Tracing never breaks the run.
-    }
+      if (kept.length < MAX_STREAMED_PARTS) kept.push(...parts);
+      span.setAttribute(
+        AdkAttributes.PLUGIN_LLM_OUTPUT,
+        safeJsonStringify({ role: response.content?.role ?? 'model', parts: kept }),
+      );
+    });
     return undefined;
   }
 
   /** Records a failed model call (error, HTTP status, request) on its `call_llm` span. */
-  async onModelErrorCallback(
+  override async onModelErrorCallback(
     params: Params<'onModelErrorCallback'>,
   ): Result<'onModelErrorCallback'> {
-    try {
-      const span = activeSpanNamed((name) => name === 'call_llm');
-      if (span) {
-        const request = params.llmRequest;
-        recordSpanError(span, params.error, errorType(params.error));
-        const status = (params.error as { status?: unknown }).status;
-        if (typeof status === 'number') span.setAttribute('http.response.status_code', status);
-        if (request.model) span.setAttribute(A.REQUEST_MODEL, request.model);
-        span.setAttribute(
-          AdkAttributes.LLM_REQUEST,
-          safeJsonStringify({
-            model: request.model,
-            contents: request.contents.map((content) => ({
-              role: content.role,
-              parts: (content.parts ?? []).filter((part) => !part.inlineData),
-            })),
-            config: { systemInstruction: request.config?.systemInstruction },
-          }),
-        );
-      }
-    } catch {
-      // Tracing never breaks the run.
-    }
+    adkLogger.guard('onModelErrorCallback', () => {
+      const span = activeSpanNamed('call_llm');
+      if (!span) return;
+      const request = params.llmRequest;
+      recordSpanError(span, params.error);
+      const status = (params.error as { status?: unknown }).status;
+      if (typeof status === 'number') span.setAttribute('http.response.status_code', status);
+      if (request.model) span.setAttribute(A.REQUEST_MODEL, request.model);
+      span.setAttribute(
+        AdkAttributes.LLM_REQUEST,
+        safeJsonStringify({
+          model: request.model,
+          contents: request.contents.map((content) => ({
+            role: content.role,
+            parts: (content.parts ?? []).filter((part) => !part.inlineData),
+          })),
+          config: { systemInstruction: request.config?.systemInstruction },
+        }),
+      );
+    });
     return undefined;
   }
 
-  /** Marks the `invocation` span (live runs call this, not `onUserMessageCallback`). */
-  async beforeRunCallback(_params: Params<'beforeRunCallback'>): Result<'beforeRunCallback'> {
-    markInvocation(this.name);
-    return undefined;
-  }
-  /** No-op. */
-  onEventCallback(_params: Params<'onEventCallback'>): Result<'onEventCallback'> {
-    return nothing();
-  }
-  /** No-op. */
-  afterRunCallback(_params: Params<'afterRunCallback'>): Result<'afterRunCallback'> {
-    return nothing();
-  }
-  /** No-op. */
-  beforeAgentCallback(_params: Params<'beforeAgentCallback'>): Result<'beforeAgentCallback'> {
-    return nothing();
-  }
-  /** No-op. */
-  afterAgentCallback(_params: Params<'afterAgentCallback'>): Result<'afterAgentCallback'> {
-    return nothing();
-  }
-  /** No-op. */
-  beforeNodeCallback(_params: Params<'beforeNodeCallback'>): Result<'beforeNodeCallback'> {
-    return nothing();
-  }
-  /** No-op. */
-  afterNodeCallback(_params: Params<'afterNodeCallback'>): Result<'afterNodeCallback'> {
-    return nothing();
-  }
-  /** No-op. */
-  beforeModelCallback(_params: Params<'beforeModelCallback'>): Result<'beforeModelCallback'> {
-    return nothing();
-  }
-  /** No-op. */
-  beforeToolSelection(_params: Params<'beforeToolSelection'>): Result<'beforeToolSelection'> {
-    return nothing();
-  }
-  /** No-op. */
-  beforeContextCompaction(
-    _params: Params<'beforeContextCompaction'>,
-  ): Result<'beforeContextCompaction'> {
-    return nothing();
-  }
-  /** No-op. */
-  afterContextCompaction(
-    _params: Params<'afterContextCompaction'>,
-  ): Result<'afterContextCompaction'> {
-    return nothing();
-  }
-  /** No-op. */
-  afterToolCallback(_params: Params<'afterToolCallback'>): Result<'afterToolCallback'> {
-    return nothing();
-  }
-  /** No-op: ADK calls it after the tool's span ended (the tool wrapper records the error). */
-  onToolErrorCallback(_params: Params<'onToolErrorCallback'>): Result<'onToolErrorCallback'> {
-    return nothing();
+  /**
+   * Marks the active `invocation` span as run with the plugin (`googleAdk()` warns when an
+   * agent starts under an invocation without the mark) and returns it.
+   */
+  #markInvocation(): Span | undefined {
+    const span = activeSpanNamed('invocation');
+    span?.setAttribute(AdkAttributes.PLUGIN_MARKER, this.name);
+    return span;
   }
 }
 
@@ -255,18 +179,15 @@ function wrapTool(tool: BaseTool): void {
     try {
       return await original.call(this, request);
     } catch (error) {
-      try {
-        const span = activeSpanNamed((name) => name === spanName);
-        if (span) {
-          const type = errorType(error);
-          recordSpanError(span, error, type === 'Error' ? 'ToolError' : type);
-          span.setAttribute(AdkAttributes.TOOL_CALL_ARGS, safeJsonStringify(request.args ?? {}));
-          const callId = request.toolContext?.functionCallId;
-          if (callId) span.setAttribute(A.TOOL_CALL_ID, callId);
-        }
-      } catch {
-        // Tracing never breaks the run.
-      }
+      adkLogger.guard('tool error', () => {
+        const span = activeSpanNamed(spanName);
+        if (!span) return;
+        const type = errorType(error);
+        recordSpanError(span, error, type === 'Error' ? 'ToolError' : type);
+        span.setAttribute(AdkAttributes.TOOL_CALL_ARGS, safeJsonStringify(request.args ?? {}));
+        const callId = request.toolContext?.functionCallId;
+        if (callId) span.setAttribute(A.TOOL_CALL_ID, callId);
+      });
       throw error;
     }
   };
