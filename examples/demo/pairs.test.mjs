@@ -208,7 +208,7 @@ describe('shutting down', () => {
 describe('started from another folder', () => {
   it('the Google ADK service keeps its ADK spans when started from the repository root', async () => {
     // Here @google/adk is installed in examples/google-adk/node_modules, not where the process
-    // starts: without the example's ensureAdkTracing({ searchFrom }) line every ADK span is lost.
+    // starts: without the example's googleAdkTracing({ searchFrom }) line every ADK span is lost.
     const service = await startService({
       framework: 'google-adk',
       cwd: root,

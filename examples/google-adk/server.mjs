@@ -23,9 +23,9 @@
 import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:http';
 import {
-  ensureAdkTracing,
-  galileoAdkPlugin,
   googleAdk,
+  googleAdkPlugin,
+  googleAdkTracing,
   runInContext,
 } from '@galileo-otel/adapter-google-adk';
 import {
@@ -54,7 +54,7 @@ const galileo = TRACING
 // The adapter finds @google/adk from the working directory. In a monorepo the copy this file
 // imports can sit in a nested node_modules instead; name it, or ADK's spans are silently lost
 // when the process is started from another folder.
-if (TRACING) ensureAdkTracing({ searchFrom: [import.meta.url] });
+if (TRACING) googleAdkTracing({ searchFrom: [import.meta.url] });
 
 // ---- Agent A: the orchestrator ------------------------------------------------------------
 
@@ -85,7 +85,7 @@ const orchestrator = new LlmAgent({
 });
 
 // The plugin records what ADK's own spans miss: tool and model errors, streamed output.
-const plugins = () => (TRACING ? [galileoAdkPlugin()] : []);
+const plugins = () => (TRACING ? [googleAdkPlugin()] : []);
 const orchestratorRunner = new InMemoryRunner({
   agent: orchestrator,
   appName: APP_NAME,

@@ -3,9 +3,9 @@
 import { existsSync } from 'node:fs';
 import { createServer } from 'node:http';
 import {
-  ensureAdkTracing,
-  galileoAdkPlugin,
   googleAdk,
+  googleAdkPlugin,
+  googleAdkTracing,
   runInContext,
 } from '@galileo-otel/adapter-google-adk';
 import { registerGalileo, traceHttpHandler } from '@galileo-otel/core';
@@ -20,7 +20,7 @@ const galileo = registerGalileo({ serviceName: 'agent-b', adapters: [googleAdk()
 // The adapter finds @google/adk from the working directory. In a monorepo the copy this file
 // imports can sit in a nested node_modules instead; name it, or ADK's spans are silently lost
 // when the process is started from another folder.
-ensureAdkTracing({ searchFrom: [import.meta.url] });
+googleAdkTracing({ searchFrom: [import.meta.url] });
 
 const agent = new LlmAgent({
   model: 'gemini-2.5-flash',
@@ -31,7 +31,7 @@ const agent = new LlmAgent({
 const runner = new InMemoryRunner({
   agent,
   appName: 'otel-dt-demo',
-  plugins: [galileoAdkPlugin()],
+  plugins: [googleAdkPlugin()],
 });
 
 async function research(topic) {

@@ -27,7 +27,7 @@ const work = join(packageDir, '.vitest', 'adk-copies');
 const appDir = join(work, 'app');
 const appAdk = join(appDir, 'node_modules', '@google', 'adk');
 const adapterOut = join(work, 'adapter');
-const FIX = 'ensureAdkTracing({ searchFrom: [import.meta.url] })';
+const FIX = 'googleAdkTracing({ searchFrom: [import.meta.url] })';
 
 let sink: OtlpSink;
 let model: LocalModelServer;

@@ -15,7 +15,7 @@ import {
   setLogLevel,
 } from '@google/adk';
 import { z } from 'zod';
-import { galileoAdkPlugin, googleAdk, runInContext } from './index.js';
+import { googleAdk, googleAdkPlugin, runInContext } from './index.js';
 
 // The project's conformance kit: one agent with a tool, a throwing tool, streaming, three
 // concurrent runs, an incoming traceparent, a secret in the input, flush and offline, all
@@ -55,7 +55,7 @@ async function ask(input: string, options: AskOptions = {}): Promise<void> {
   const runner = new InMemoryRunner({
     agent,
     appName: 'conformance',
-    plugins: [galileoAdkPlugin()],
+    plugins: [googleAdkPlugin()],
   });
   const session = await runner.sessionService.createSession({
     appName: 'conformance',

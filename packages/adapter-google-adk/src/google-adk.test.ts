@@ -15,7 +15,7 @@ import {
 import { context, ROOT_CONTEXT, trace } from '@opentelemetry/api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { galileoAdkPlugin } from './galileo-adk-plugin.js';
+import { googleAdkPlugin } from './google-adk-plugin.js';
 import { BARE_TOOL_MESSAGE } from './internal/adk-span-mapper.js';
 import { runInContext } from './run-in-context.js';
 import {
@@ -85,7 +85,7 @@ function weatherAgent(options: { model?: string; tool?: FunctionTool; subAgent?:
 }
 
 function runnerFor(agent: LlmAgent, plugin = true): Runner {
-  return new InMemoryRunner({ agent, appName: APP, plugins: plugin ? [galileoAdkPlugin()] : [] });
+  return new InMemoryRunner({ agent, appName: APP, plugins: plugin ? [googleAdkPlugin()] : [] });
 }
 
 describe('googleAdk with the real @google/adk and Gemini client', () => {

@@ -12,8 +12,8 @@ import type { ReadableSpan, Span } from '@opentelemetry/sdk-trace';
 import {
   type AdkTracingStatus,
   connectAdkTracing,
-  ensureAdkTracing,
-} from './ensure-adk-tracing.js';
+  googleAdkTracing,
+} from './google-adk-tracing.js';
 import { adkLogger } from './internal/adk-logger.js';
 import { ADK_SCOPE, AdkAttributes, VENDOR_JSON_ATTRIBUTES } from './internal/adk-span.js';
 import { AdkSpanMapper, type MappedSpan } from './internal/adk-span-mapper.js';
@@ -41,7 +41,7 @@ export interface GoogleAdkOptions {
   keepVendorAttributes?: boolean | undefined;
   /**
    * Connect `@google/adk`'s own `@opentelemetry/api` copy to the provider when the processor is
-   * created (see {@link ensureAdkTracing}); without it ADK spans vanish in one import order.
+   * created (see {@link googleAdkTracing}); without it ADK spans vanish in one import order.
    * @defaultValue `true`
    */
   ensureTracing?: boolean | undefined;
@@ -57,7 +57,7 @@ export interface GoogleAdkOptions {
 
 /** The Google ADK adapter, plus what its start-up check found. */
 export interface GoogleAdkAdapter extends GalileoAdapter {
-  /** What {@link ensureAdkTracing} found when the processor was created (`undefined` before). */
+  /** What {@link googleAdkTracing} found when the processor was created (`undefined` before). */
   readonly tracingStatus: AdkTracingStatus | undefined;
   /**
    * ADK runs (traces) whose state the adapter holds now; `0` once every run has ended. A count
@@ -68,11 +68,11 @@ export interface GoogleAdkAdapter extends GalileoAdapter {
 
 /** Printed once when an agent runs under an `invocation` the plugin did not mark. */
 export const MISSING_PLUGIN_MESSAGE: string =
-  'an ADK runner has no galileoAdkPlugin(), so a failed model call is exported as ' +
+  'an ADK runner has no googleAdkPlugin(), so a failed model call is exported as ' +
   'OK, a throwing tool gets a generic error message, and streamed (SSE) tool-call output is ' +
-  "lost. Fix: import { galileoAdkPlugin } from '@galileo-otel/adapter-google-adk' and pass " +
-  'plugins: [galileoAdkPlugin()] to the runner, e.g. new InMemoryRunner({ agent, appName, ' +
-  'plugins: [galileoAdkPlugin()] }).';
+  "lost. Fix: import { googleAdkPlugin } from '@galileo-otel/adapter-google-adk' and pass " +
+  'plugins: [googleAdkPlugin()] to the runner, e.g. new InMemoryRunner({ agent, appName, ' +
+  'plugins: [googleAdkPlugin()] }).';
 
 function isAdkSpan(span: { instrumentationScope?: { name: string } | undefined }): boolean {
   return span.instrumentationScope?.name === ADK_SCOPE;
@@ -85,7 +85,7 @@ function isAdkSpan(span: { instrumentationScope?: { name: string } | undefined }
  * `call_llm` → llm `chat <model>` (`{role, content}` messages, provider, usage),
  * `execute_tool <name>` → tool (arguments, result; ERROR when the tool threw). It also connects
  * ADK's pinned `@opentelemetry/api` copy to the provider so no import order loses ADK's spans.
- * Add {@link galileoAdkPlugin} to the runner for exact tool and model errors and streamed output.
+ * Add {@link googleAdkPlugin} to the runner for exact tool and model errors and streamed output.
  *
  * @example
  * import { registerGalileo } from '@galileo-otel/core';
@@ -122,7 +122,7 @@ export function googleAdk(options: GoogleAdkOptions = {}): GoogleAdkAdapter {
     install(host: AdapterHost): void {
       adkLogger.attach(host);
       if (options.ensureTracing === false) return;
-      tracingStatus = ensureAdkTracing();
+      tracingStatus = googleAdkTracing();
     },
 
     onStart(span: Span, parentContext: Context): AdapterStartDecision | undefined {

@@ -1,13 +1,20 @@
 export {
-  type AdkApiInstance,
-  type AdkTracingStatus,
   type EnsureAdkTracingOptions,
   ensureAdkTracing,
-} from './ensure-adk-tracing.js';
-export {
   GalileoAdkPlugin,
   type GalileoAdkPluginOptions,
   galileoAdkPlugin,
-} from './galileo-adk-plugin.js';
+} from './deprecated.js';
 export { type GoogleAdkAdapter, type GoogleAdkOptions, googleAdk } from './google-adk.js';
+export {
+  GoogleAdkPlugin,
+  type GoogleAdkPluginOptions,
+  googleAdkPlugin,
+} from './google-adk-plugin.js';
+export {
+  type AdkApiInstance,
+  type AdkTracingStatus,
+  type GoogleAdkTracingOptions,
+  googleAdkTracing,
+} from './google-adk-tracing.js';
 export { runInContext } from './run-in-context.js';

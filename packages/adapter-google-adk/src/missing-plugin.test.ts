@@ -1,8 +1,8 @@
 import { FunctionTool, Gemini, InMemoryRunner, LlmAgent, LogLevel, setLogLevel } from '@google/adk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { galileoAdkPlugin } from './galileo-adk-plugin.js';
 import { MISSING_PLUGIN_MESSAGE } from './google-adk.js';
+import { googleAdkPlugin } from './google-adk-plugin.js';
 import {
   APP,
   type Harness,
@@ -42,11 +42,11 @@ function runner(options: { plugin: boolean; model?: string }): InMemoryRunner {
   return new InMemoryRunner({
     agent,
     appName: APP,
-    plugins: options.plugin ? [galileoAdkPlugin()] : [],
+    plugins: options.plugin ? [googleAdkPlugin()] : [],
   });
 }
 
-describe('googleAdk() with and without galileoAdkPlugin() on the runner', () => {
+describe('googleAdk() with and without googleAdkPlugin() on the runner', () => {
   it('stays quiet while every runner has the plugin, and exports no marker attribute', async () => {
     const before = h.sink.spans().length;
     await runOnce(runner({ plugin: true }), 'What is the weather in Paris?');
@@ -56,17 +56,15 @@ describe('googleAdk() with and without galileoAdkPlugin() on the runner', () => 
     expect(one(spans, 'invocation').attributes['gcp.vertex.agent.galileo.plugin']).toBeUndefined();
   });
 
-  it('warns once, naming galileoAdkPlugin() and how to add it, when a runner lacks it', async () => {
+  it('warns once, naming googleAdkPlugin() and how to add it, when a runner lacks it', async () => {
     const before = h.sink.spans().length;
     await runOnce(runner({ plugin: false }), 'What is the weather in Oslo?');
     await runOnce(runner({ plugin: false }), 'What is the weather in Lima?');
     expect(h.warnings).toEqual([`[galileo-otel] google-adk: ${MISSING_PLUGIN_MESSAGE}`]);
     const [warning] = h.warnings as [string];
-    expect(warning).toContain('no galileoAdkPlugin()');
-    expect(warning).toContain(
-      "import { galileoAdkPlugin } from '@galileo-otel/adapter-google-adk'",
-    );
-    expect(warning).toContain('plugins: [galileoAdkPlugin()]');
+    expect(warning).toContain('no googleAdkPlugin()');
+    expect(warning).toContain("import { googleAdkPlugin } from '@galileo-otel/adapter-google-adk'");
+    expect(warning).toContain('plugins: [googleAdkPlugin()]');
     // the runs themselves are exported as usual
     const spans = await traceOf(h, before);
     expect(one(spans, 'invoke_agent weather_agent').parentSpanId).toBe(

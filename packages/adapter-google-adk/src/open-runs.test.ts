@@ -1,7 +1,7 @@
 import { FunctionTool, Gemini, InMemoryRunner, LlmAgent, LogLevel, setLogLevel } from '@google/adk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { galileoAdkPlugin } from './galileo-adk-plugin.js';
+import { googleAdkPlugin } from './google-adk-plugin.js';
 import {
   APP,
   type Harness,
@@ -55,7 +55,7 @@ function runner(name: string, gate?: Gate): InMemoryRunner {
       return undefined;
     },
   });
-  return new InMemoryRunner({ agent, appName: APP, plugins: [galileoAdkPlugin()] });
+  return new InMemoryRunner({ agent, appName: APP, plugins: [googleAdkPlugin()] });
 }
 
 const INCOMPLETE = 'galileo.incomplete';

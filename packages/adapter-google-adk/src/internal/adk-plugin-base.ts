@@ -1,4 +1,4 @@
-// Types only: importing this package must not load @google/adk (see galileo-adk-plugin.ts).
+// Types only: importing this package must not load @google/adk (see google-adk-plugin.ts).
 import type { BasePlugin } from '@google/adk';
 
 const CALLBACK_NAME = /^(before|after|on)[A-Z]/;

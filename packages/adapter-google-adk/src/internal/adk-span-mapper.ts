@@ -77,7 +77,7 @@ const MERGED_TOOLS = '(merged tools)';
 const NOT_SPECIFIED = '<not specified>';
 /** Status message of a tool span ADK ended without a result (the tool threw). */
 export const BARE_TOOL_MESSAGE =
-  'the tool failed: ADK recorded no result (add galileoAdkPlugin() to the runner to capture the error message)';
+  'the tool failed: ADK recorded no result (add googleAdkPlugin() to the runner to capture the error message)';
 
 /** The more recent of two records (either may be missing). */
 function later<T extends { seq: number }>(a: T | undefined, b: T | undefined): T | undefined {

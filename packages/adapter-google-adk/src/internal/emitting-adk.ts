@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { connectAdkTracing } from '../ensure-adk-tracing.js';
+import { connectAdkTracing } from '../google-adk-tracing.js';
 import { adkDirFromStack, noteRunningAdk } from './adk-copies.js';
 import { adkLogger } from './adk-logger.js';
 
@@ -8,7 +8,7 @@ const checked = new WeakSet<object>();
 let checkedUnknown = false;
 
 /** The exact fix printed when the ADK running the agents was not connected. */
-export const SEARCH_FROM_FIX = 'ensureAdkTracing({ searchFrom: [import.meta.url] })';
+export const SEARCH_FROM_FIX = 'googleAdkTracing({ searchFrom: [import.meta.url] })';
 
 /**
  * Called by the plugin when a run starts without a recording `invocation` span: finds the ADK
@@ -36,7 +36,7 @@ export function checkEmittingAdk(invocationContext: unknown): void {
       `the @google/adk that runs your agents (${dir}) is not connected to your tracer provider, ` +
         'so all of its spans are dropped (it is not the copy resolved from this package, the ' +
         'working directory or the entry script, or ensureTracing is off). Fix: call ' +
-        `${SEARCH_FROM_FIX} (import { ensureAdkTracing } from ` +
+        `${SEARCH_FROM_FIX} (import { googleAdkTracing } from ` +
         "'@galileo-otel/adapter-google-adk') in the module that imports @google/adk, after " +
         'registering Galileo.',
     );

@@ -7,7 +7,7 @@ import { registerGalileo } from '@galileo-otel/core';
 import { trace } from '@opentelemetry/api';
 import { z } from 'zod';
 
-const { ensureAdkTracing, galileoAdkPlugin, googleAdk } = await import(process.env.ADAPTER_URL);
+const { googleAdkTracing, googleAdkPlugin, googleAdk } = await import(process.env.ADAPTER_URL);
 const label = process.env.LABEL;
 const adapter = googleAdk({ ensureTracing: process.env.ENSURE_TRACING !== 'false' });
 const galileo = registerGalileo({
@@ -19,7 +19,7 @@ const galileo = registerGalileo({
 // The documented fix for an ADK copy the adapter cannot find on its own.
 const fixed =
   process.env.SEARCH_FROM_HERE === 'true'
-    ? ensureAdkTracing({ searchFrom: [import.meta.url] })
+    ? googleAdkTracing({ searchFrom: [import.meta.url] })
     : undefined;
 
 adk.setLogLevel(adk.LogLevel.ERROR);
@@ -39,7 +39,7 @@ const agent = new adk.LlmAgent({
 const runner = new adk.InMemoryRunner({
   agent,
   appName: 'adk-copies',
-  plugins: process.env.PLUGIN === 'true' ? [galileoAdkPlugin()] : [],
+  plugins: process.env.PLUGIN === 'true' ? [googleAdkPlugin()] : [],
 });
 const runs = Number(process.env.RUNS ?? '1');
 for (let i = 1; i <= runs; i++) {

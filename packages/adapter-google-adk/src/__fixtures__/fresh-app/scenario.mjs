@@ -1,6 +1,6 @@
 // Runs one ADK agent with a tool against the local model named by GOOGLE_GEMINI_BASE_URL, set up
 // as the README's quick start (with the plugin). Importing the adapter does not load ADK.
-import { galileoAdkPlugin } from '@galileo-otel/adapter-google-adk';
+import { googleAdkPlugin } from '@galileo-otel/adapter-google-adk';
 import { trace } from '@opentelemetry/api';
 import { z } from 'zod';
 
@@ -22,7 +22,7 @@ export async function runScenario(adk, label) {
   const runner = new adk.InMemoryRunner({
     agent,
     appName: 'fresh-app',
-    plugins: [galileoAdkPlugin()],
+    plugins: [googleAdkPlugin()],
   });
   const session = await runner.sessionService.createSession({ appName: 'fresh-app', userId: 'u1' });
   // An app span around the run: it proves the provider works even when ADK's spans are lost.

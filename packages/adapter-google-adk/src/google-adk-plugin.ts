@@ -14,8 +14,8 @@ import { AdkPluginBase } from './internal/adk-plugin-base.js';
 import { AdkAttributes } from './internal/adk-span.js';
 import { checkEmittingAdk } from './internal/emitting-adk.js';
 
-/** Options of {@link GalileoAdkPlugin}. */
-export interface GalileoAdkPluginOptions {
+/** Options of {@link GoogleAdkPlugin}. */
+export interface GoogleAdkPluginOptions {
   /**
    * The plugin's name in ADK's plugin manager (names must be unique per runner).
    * @defaultValue `'galileo_otel'`
@@ -66,10 +66,10 @@ function textOf(content: Content | undefined): string {
  * what ADK does (each returns `undefined`) and never throws.
  *
  * @example
- * const runner = new InMemoryRunner({ agent, appName: 'app', plugins: [galileoAdkPlugin()] });
+ * const runner = new InMemoryRunner({ agent, appName: 'app', plugins: [googleAdkPlugin()] });
  */
-export class GalileoAdkPlugin extends AdkPluginBase {
-  constructor(options: GalileoAdkPluginOptions = {}) {
+export class GoogleAdkPlugin extends AdkPluginBase {
+  constructor(options: GoogleAdkPluginOptions = {}) {
     super(options.name ?? 'galileo_otel');
   }
 
@@ -196,11 +196,11 @@ function wrapTool(tool: BaseTool): void {
 }
 
 /**
- * Creates the {@link GalileoAdkPlugin}; add it to the runner's `plugins`.
+ * Creates the {@link GoogleAdkPlugin}; add it to the runner's `plugins`.
  *
  * @example
- * new InMemoryRunner({ agent, appName: 'app', plugins: [galileoAdkPlugin()] });
+ * new InMemoryRunner({ agent, appName: 'app', plugins: [googleAdkPlugin()] });
  */
-export function galileoAdkPlugin(options: GalileoAdkPluginOptions = {}): GalileoAdkPlugin {
-  return new GalileoAdkPlugin(options);
+export function googleAdkPlugin(options: GoogleAdkPluginOptions = {}): GoogleAdkPlugin {
+  return new GoogleAdkPlugin(options);
 }

@@ -1,6 +1,6 @@
 import { BasePlugin, PluginManager } from '@google/adk';
 import { describe, expect, it } from 'vitest';
-import { GalileoAdkPlugin, galileoAdkPlugin } from './galileo-adk-plugin.js';
+import { GoogleAdkPlugin, googleAdkPlugin } from './google-adk-plugin.js';
 
 // What this plugin overrides; every other callback must behave like BasePlugin's no-op.
 const OVERRIDDEN = [
@@ -18,7 +18,7 @@ const callbacks = Object.getOwnPropertyNames(BasePlugin.prototype).filter(
 
 describe('the ADK plugin as a BasePlugin', () => {
   it('has every callback of the installed ADK’s BasePlugin, and only its own ones do work', async () => {
-    const plugin = galileoAdkPlugin() as unknown as Record<string, (p: unknown) => unknown>;
+    const plugin = googleAdkPlugin() as unknown as Record<string, (p: unknown) => unknown>;
     expect(callbacks.length).toBeGreaterThanOrEqual(17);
     expect(callbacks).toEqual(expect.arrayContaining(OVERRIDDEN));
     for (const name of callbacks) {
@@ -30,7 +30,7 @@ describe('the ADK plugin as a BasePlugin', () => {
   });
 
   it('answers a callback a later ADK 2.x adds with a no-op instead of throwing into the run', async () => {
-    const plugin = galileoAdkPlugin() as unknown as Record<string, unknown>;
+    const plugin = googleAdkPlugin() as unknown as Record<string, unknown>;
     const added = plugin.onSessionResumedCallback as (p: unknown) => Promise<unknown>;
     expect('onSessionResumedCallback' in plugin).toBe(true);
     await expect(added({})).resolves.toBeUndefined();
@@ -41,14 +41,14 @@ describe('the ADK plugin as a BasePlugin', () => {
   });
 
   it('is an ordinary instance: its class, its name, one per runner in ADK’s plugin manager', async () => {
-    const plugin = galileoAdkPlugin();
-    expect(plugin).toBeInstanceOf(GalileoAdkPlugin);
+    const plugin = googleAdkPlugin();
+    expect(plugin).toBeInstanceOf(GoogleAdkPlugin);
     expect(plugin.name).toBe('galileo_otel');
     expect(Object.keys(plugin)).toEqual(['name']);
-    expect(new GalileoAdkPlugin({ name: 'second' }).name).toBe('second');
-    const manager = new PluginManager([plugin, galileoAdkPlugin({ name: 'second' })]);
+    expect(new GoogleAdkPlugin({ name: 'second' }).name).toBe('second');
+    const manager = new PluginManager([plugin, googleAdkPlugin({ name: 'second' })]);
     expect(manager.getPlugin('galileo_otel')).toBe(plugin);
-    expect(() => manager.registerPlugin(galileoAdkPlugin())).toThrow(/already registered/);
+    expect(() => manager.registerPlugin(googleAdkPlugin())).toThrow(/already registered/);
     // ADK's manager runs the callbacks this plugin does not override without a throw.
     await expect(
       manager.runAfterRunCallback({ invocationContext: {} as never }),

@@ -6,8 +6,8 @@ import { adkLogger } from './internal/adk-logger.js';
 import { esmEntryOf, packageOf, resolveFrom } from './internal/find-package.js';
 import { globalRegistryProblem, OVERRIDES_FIX } from './internal/global-registry.js';
 
-/** Options of {@link ensureAdkTracing}. */
-export interface EnsureAdkTracingOptions {
+/** Options of {@link googleAdkTracing}. */
+export interface GoogleAdkTracingOptions {
   /**
    * The tracer provider ADK's spans go to.
    * @defaultValue the global provider of this process's `@opentelemetry/api`, looked up at each
@@ -46,7 +46,7 @@ export interface AdkApiInstance {
   state: 'shared' | 'bridged' | 'conflict' | 'unsupported';
 }
 
-/** What {@link ensureAdkTracing} found and did. */
+/** What {@link googleAdkTracing} found and did. */
 export interface AdkTracingStatus {
   /** Every `@google/adk` copy found (folder and version). */
   adk: { path: string; version: string }[];
@@ -86,7 +86,8 @@ function proxyOf(api: unknown): ProxyProviderLike | undefined {
 }
 
 /**
- * Makes sure `@google/adk`'s spans reach the registered tracer provider, whatever the import
+ * Connects Google ADK's own tracing (the tracer it took from its own `@opentelemetry/api`
+ * copy) to the registered tracer provider, so `@google/adk`'s spans arrive whatever the import
  * order. ADK 2.0 pins `@opentelemetry/api` 1.9.0 and takes its tracer from that copy when it is
  * imported; when the app's provider is registered later through another copy (1.10, which the
  * OTel SDK 3 line needs), ADK's tracer is a proxy of its own copy that never gets a provider and
@@ -97,21 +98,21 @@ function proxyOf(api: unknown): ProxyProviderLike | undefined {
  * `googleAdk()` calls it when the Galileo processor is created.
  *
  * @example
- * import { ensureAdkTracing } from '@galileo-otel/adapter-google-adk';
+ * import { googleAdkTracing } from '@galileo-otel/adapter-google-adk';
  * trace.setGlobalTracerProvider(myProvider); // with new GalileoSpanProcessor({ adapters: [googleAdk()] })
- * ensureAdkTracing();
+ * googleAdkTracing();
  */
-export function ensureAdkTracing(options: EnsureAdkTracingOptions = {}): AdkTracingStatus {
+export function googleAdkTracing(options: GoogleAdkTracingOptions = {}): AdkTracingStatus {
   return connectAdkTracing(options).status;
 }
 
 /**
- * {@link ensureAdkTracing}, also telling which ADK folders were connected by this call (they
+ * {@link googleAdkTracing}, also telling which ADK folders were connected by this call (they
  * were not before: their spans until now were lost); with `dryRun`, which ones it would connect,
  * changing nothing. Internal: the adapter and the plugin use it.
  */
 export function connectAdkTracing(
-  options: EnsureAdkTracingOptions = {},
+  options: GoogleAdkTracingOptions = {},
   dryRun = false,
 ): {
   status: AdkTracingStatus;
