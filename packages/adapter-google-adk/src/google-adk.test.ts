@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { extractContext, tracedFetch, traceHttpHandler } from '@galileo-otel/core';
 import type { OtlpSpan } from '@galileo-otel/otlp-proto';
 import {
+  type Event,
   FunctionTool,
   Gemini,
   InMemoryRunner,
@@ -86,6 +87,21 @@ function weatherAgent(options: { model?: string; tool?: FunctionTool; subAgent?:
 
 function runnerFor(agent: LlmAgent, plugin = true): Runner {
   return new InMemoryRunner({ agent, appName: APP, plugins: plugin ? [googleAdkPlugin()] : [] });
+}
+
+/** The marker makes the local model call ADK's transfer_to_agent (agentName from the topic). */
+const HAND_OFF = 'Tell me about weather_agent [scenario:tool:transfer_to_agent]';
+
+/** Runs a router that hands the question to `sub` (named weather_agent). */
+function runHandOff(sub: LlmAgent): Promise<Event[]> {
+  const router = new LlmAgent({
+    name: 'router',
+    description: 'Routes questions',
+    model: new Gemini({ model: MODEL, apiKey: 'local' }),
+    instruction: 'Hand weather questions to weather_agent.',
+    subAgents: [sub],
+  });
+  return runOnce(runnerFor(router), HAND_OFF);
 }
 
 describe('googleAdk with the real @google/adk and Gemini client', () => {
@@ -214,18 +230,7 @@ describe('googleAdk with the real @google/adk and Gemini client', () => {
 
   it('puts a handed-off sub-agent under the agent that handed off, with lifted input and output', async () => {
     const before = h.sink.spans().length;
-    const router = new LlmAgent({
-      name: 'router',
-      description: 'Routes questions',
-      model: new Gemini({ model: MODEL, apiKey: 'local' }),
-      instruction: 'Hand weather questions to weather_agent.',
-      subAgents: [weatherAgent({ subAgent: true })],
-    });
-    // The marker makes the local model call ADK's transfer_to_agent (agentName from the topic).
-    await runOnce(
-      runnerFor(router),
-      'Tell me about weather_agent [scenario:tool:transfer_to_agent]',
-    );
+    await runHandOff(weatherAgent({ subAgent: true }));
 
     const spans = await traceOf(h, before);
     const invocation = one(spans, 'invocation');
@@ -252,7 +257,7 @@ describe('googleAdk with the real @google/adk and Gemini client', () => {
     expect(json(routerSpan, 'gen_ai.output.messages')).toEqual(answer);
     expect(json(invocation, 'gen_ai.output.messages')).toEqual(answer);
     expect(json(routerSpan, 'gen_ai.input.messages')).toEqual([
-      { role: 'user', content: 'Tell me about weather_agent [scenario:tool:transfer_to_agent]' },
+      { role: 'user', content: HAND_OFF },
     ]);
   });
 
@@ -381,17 +386,7 @@ describe('googleAdk with the real @google/adk and Gemini client', () => {
 
   it('marks the router and the invocation ERROR when the handed-off sub-agent’s model call fails', async () => {
     const before = h.sink.spans().length;
-    const router = new LlmAgent({
-      name: 'router',
-      description: 'Routes questions',
-      model: new Gemini({ model: MODEL, apiKey: 'local' }),
-      instruction: 'Hand weather questions to weather_agent.',
-      subAgents: [weatherAgent({ subAgent: true, model: `${MODEL}@500` })],
-    });
-    await runOnce(
-      runnerFor(router),
-      'Tell me about weather_agent [scenario:tool:transfer_to_agent]',
-    );
+    await runHandOff(weatherAgent({ subAgent: true, model: `${MODEL}@500` }));
     const spans = await traceOf(h, before);
     const failed = one(spans, `chat ${MODEL}@500`);
     const sub = one(spans, 'invoke_agent weather_agent');
@@ -630,16 +625,7 @@ describe('the one wire shape: messages, tool spans and errors', () => {
 
   it('keeps the canonical messages through a hand-off and in streaming mode', async () => {
     const before = h.sink.spans().length;
-    const router = new LlmAgent({
-      name: 'router',
-      model: new Gemini({ model: MODEL, apiKey: 'local' }),
-      instruction: 'Hand weather questions to weather_agent.',
-      subAgents: [weatherAgent({ subAgent: true })],
-    });
-    await runOnce(
-      runnerFor(router),
-      'Tell me about weather_agent [scenario:tool:transfer_to_agent]',
-    );
+    await runHandOff(weatherAgent({ subAgent: true }));
     const handOff = await traceOf(h, before);
     const middle = h.sink.spans().length;
     await runOnce(runnerFor(weatherAgent()), 'What is the weather in Rome?', {
@@ -702,16 +688,7 @@ describe('the one wire shape: messages, tool spans and errors', () => {
 
   it('fails every span above a handed-off sub-agent’s failed model call the same way', async () => {
     const before = h.sink.spans().length;
-    const router = new LlmAgent({
-      name: 'router',
-      model: new Gemini({ model: MODEL, apiKey: 'local' }),
-      instruction: 'Hand weather questions to weather_agent.',
-      subAgents: [weatherAgent({ subAgent: true, model: `${MODEL}@500` })],
-    });
-    await runOnce(
-      runnerFor(router),
-      'Tell me about weather_agent [scenario:tool:transfer_to_agent]',
-    );
+    await runHandOff(weatherAgent({ subAgent: true, model: `${MODEL}@500` }));
     const spans = await traceOf(h, before);
     for (const name of [
       `chat ${MODEL}@500`,

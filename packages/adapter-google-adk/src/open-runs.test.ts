@@ -1,14 +1,12 @@
-import { FunctionTool, Gemini, InMemoryRunner, LlmAgent, LogLevel, setLogLevel } from '@google/adk';
+import { type InMemoryRunner, LogLevel, setLogLevel } from '@google/adk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { z } from 'zod';
-import { googleAdkPlugin } from './google-adk-plugin.js';
 import {
-  APP,
   type Harness,
   one,
   runOnce,
   startHarness,
   traceOf,
+  weatherRunner,
 } from './test-support/adk-harness.js';
 
 // Its own file: the adapter is registered process-wide, here with room for one run only.
@@ -34,18 +32,8 @@ interface Gate {
 /** A weather agent; with `gate`, its second model call waits until the gate opens. */
 function runner(name: string, gate?: Gate): InMemoryRunner {
   let calls = 0;
-  const agent = new LlmAgent({
+  return weatherRunner({
     name,
-    model: new Gemini({ model: 'gemini-2.5-flash', apiKey: 'local' }),
-    instruction: 'Answer weather questions with the get_weather tool.',
-    tools: [
-      new FunctionTool({
-        name: 'get_weather',
-        description: 'Get the weather for a city',
-        parameters: z.object({ city: z.string() }),
-        execute: async ({ city }) => ({ weather: `Sunny in ${city}` }),
-      }),
-    ],
     beforeModelCallback: async () => {
       calls++;
       if (calls === 2 && gate) {
@@ -55,7 +43,6 @@ function runner(name: string, gate?: Gate): InMemoryRunner {
       return undefined;
     },
   });
-  return new InMemoryRunner({ agent, appName: APP, plugins: [googleAdkPlugin()] });
 }
 
 const INCOMPLETE = 'galileo.incomplete';

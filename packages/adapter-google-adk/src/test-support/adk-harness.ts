@@ -1,8 +1,19 @@
 import { type GalileoRegistration, galileoKind, registerGalileo } from '@galileo-otel/core';
 import { type LocalModelServer, startLocalModel } from '@galileo-otel/local-model';
 import { type OtlpSink, type OtlpSpan, startOtlpSink } from '@galileo-otel/otlp-proto';
-import type { Event, RunConfig, Runner } from '@google/adk';
+import {
+  type Event,
+  FunctionTool,
+  Gemini,
+  InMemoryRunner,
+  LlmAgent,
+  type LlmAgentConfig,
+  type RunConfig,
+  type Runner,
+} from '@google/adk';
+import { z } from 'zod';
 import { type GoogleAdkAdapter, type GoogleAdkOptions, googleAdk } from '../google-adk.js';
+import { googleAdkPlugin } from '../google-adk-plugin.js';
 
 export const API_KEY = 'gal-test-key-adk-0123456789';
 export const APP = 'weather-app';
@@ -56,6 +67,36 @@ export async function startHarness(options: GoogleAdkOptions = {}): Promise<Harn
       await sink.close();
     },
   };
+}
+
+/**
+ * A runner for a weather agent with a `get_weather` tool on the local model (with the plugin
+ * unless `plugin: false`).
+ */
+export function weatherRunner(
+  options: {
+    name?: string;
+    model?: string;
+    plugin?: boolean;
+    beforeModelCallback?: LlmAgentConfig['beforeModelCallback'];
+  } = {},
+): InMemoryRunner {
+  const agent = new LlmAgent({
+    name: options.name ?? 'weather_agent',
+    model: new Gemini({ model: options.model ?? 'gemini-2.5-flash', apiKey: 'local' }),
+    instruction: 'Answer weather questions with the get_weather tool.',
+    tools: [
+      new FunctionTool({
+        name: 'get_weather',
+        description: 'Get the weather for a city',
+        parameters: z.object({ city: z.string() }),
+        execute: async ({ city }) => ({ weather: `Sunny in ${city}` }),
+      }),
+    ],
+    ...(options.beforeModelCallback ? { beforeModelCallback: options.beforeModelCallback } : {}),
+  });
+  const plugins = options.plugin === false ? [] : [googleAdkPlugin()];
+  return new InMemoryRunner({ agent, appName: APP, plugins });
 }
 
 /** Runs one user message through a fresh session and returns the events. */
