@@ -1,8 +1,7 @@
+import type { GalileoMessage, GalileoToolCall } from '@galileo-otel/core/adapter';
 import {
   asNumber,
   asString,
-  type GalileoMessage,
-  type GalileoToolCall,
   isRecord,
   safeJsonStringify,
   toolCall,
