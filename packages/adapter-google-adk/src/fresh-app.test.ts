@@ -196,6 +196,8 @@ describe('a fresh app installed from the packed tarballs (no overrides)', () => 
     expect(stderr).toContain(
       '[galileo-otel] google-adk: the global tracer provider was registered',
     );
+    // Found at start-up and again at the first span: printed once.
+    expect(stderr.split('the global tracer provider was registered')).toHaveLength(2);
     expect(stderr).toContain('do not call maybeSetOtelProviders(); call registerGalileo(');
   }, 90_000);
 

@@ -130,7 +130,7 @@ export function googleAdk(options: GoogleAdkOptions = {}): GoogleAdkAdapter {
         // The first span proves the set-up is complete: check once who registered the global.
         registryChecked = true;
         const problem = globalRegistryProblem();
-        if (problem) adkLogger.warnOnce('registry', problem);
+        if (problem) adkLogger.warnOnce(`tracing:${problem}`, problem);
         // ADK may have been loaded since the processor was created: connect required copies.
         if (options.ensureTracing !== false) {
           const known = new Set([...(tracingStatus?.problems ?? []), problem]);
