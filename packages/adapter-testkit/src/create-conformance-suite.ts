@@ -12,14 +12,18 @@ import { DriverTodoError } from './driver/todo.js';
 import { isUnsupported } from './driver/unsupported.js';
 import { NetworkLog } from './internal/network-log.js';
 import { checkAttributeShapes } from './rules/check-attribute-shapes.js';
+import { checkErrorShape } from './rules/check-error-shape.js';
 import { checkFlush } from './rules/check-flush.js';
 import { checkIsolation } from './rules/check-isolation.js';
 import { checkKinds } from './rules/check-kinds.js';
+import { checkMessages } from './rules/check-messages.js';
+import { checkModelError } from './rules/check-model-error.js';
 import { checkNoOrphans } from './rules/check-no-orphans.js';
 import { checkParentage } from './rules/check-parentage.js';
 import { checkRedaction } from './rules/check-redaction.js';
 import { checkSingleTrace } from './rules/check-single-trace.js';
 import { checkToolError } from './rules/check-tool-error.js';
+import { checkToolIo } from './rules/check-tool-io.js';
 import { checkTraceparentJoin } from './rules/check-traceparent-join.js';
 import type { ConformanceSpan, Finding } from './rules/finding.js';
 
@@ -52,6 +56,7 @@ export interface ConformanceOptions {
 export type ScenarioId =
   | 'agent-with-tool'
   | 'throwing-tool'
+  | 'failing-model'
   | 'streamed'
   | 'concurrent'
   | 'traceparent'
@@ -202,12 +207,20 @@ export function createConformanceSuite(options: ConformanceOptions): Conformance
     ],
   });
 
+  /** The one wire shape: messages, tool input and output, and errors. */
+  const wireShape = (spans: readonly ConformanceSpan[]): Finding[] => [
+    ...checkMessages(spans),
+    ...checkToolIo(spans),
+    ...checkErrorShape(spans),
+  ];
+
   const treeChecks = (spans: readonly ConformanceSpan[], requireUsage = true): Finding[] => [
     ...checkSingleTrace(spans),
     ...checkNoOrphans(spans),
     ...checkKinds(spans),
     ...checkParentage(spans),
     ...checkAttributeShapes(spans, { requireUsage }),
+    ...wireShape(spans),
   ];
 
   const modelCheck = (collected: Collected): Finding[] =>
@@ -268,6 +281,34 @@ export function createConformanceSuite(options: ConformanceOptions): Conformance
           ...checkKinds(spans, ['agent', 'tool']),
           ...checkParentage(spans),
           ...checkAttributeShapes(spans),
+          ...wireShape(spans),
+        ],
+      };
+    },
+  );
+
+  const failing = capability<ConformanceRun>(driver.runFailingModel);
+  add(
+    'failing-model',
+    'marks the llm span as error when the model call fails',
+    failing.reason,
+    async () => {
+      const fn = failing.fn ?? ((r: ConformanceRun) => driver.runAgentWithTool(r));
+      // The local model answers 500 to every request whose user message carries this marker.
+      const run = { input: 'Tell me about Titan Lander. [scenario:500]', topic: 'Titan Lander' };
+      const c = await collect('driver.runFailingModel()', () => fn(run));
+      const spans = c.spans;
+      return {
+        spans,
+        findings: [
+          ...modelCheck(c),
+          ...checkModelError(spans),
+          ...checkSingleTrace(spans),
+          ...checkNoOrphans(spans),
+          ...checkKinds(spans, ['agent', 'llm']),
+          ...checkParentage(spans),
+          ...checkAttributeShapes(spans),
+          ...wireShape(spans),
         ],
       };
     },

@@ -123,9 +123,9 @@ describe('npm run new-adapter', () => {
       }[];
     };
     const results = report.testResults.flatMap((r) => r.assertionResults);
-    expect(results).toHaveLength(8);
+    expect(results).toHaveLength(9);
     const failed = results.filter((r) => r.status === 'failed');
-    expect(failed).toHaveLength(7);
+    expect(failed).toHaveLength(8);
     for (const r of failed) expect(r.failureMessages.join('\n')).toMatch(/DriverTodoError: TODO: /);
     expect(failed[0]?.failureMessages[0]).toContain(
       'TODO: runAgentWithTool: run one demo-fw agent with one tool on run.input',

@@ -72,6 +72,13 @@ export interface AdapterDriver {
   runAgentWithTool(run: ConformanceRun): Promise<unknown>;
   /** Runs an agent whose tool throws; the run may resolve or reject. */
   runThrowingTool: ((run: ConformanceRun) => Promise<unknown>) | Unsupported;
+  /**
+   * Runs the agent with tool on `run.input`, which ends with the local model's `[scenario:500]`
+   * marker: every model call of the run answers HTTP 500, so the run may reject. Override it only
+   * when the framework needs something else to fail its model call.
+   * @defaultValue `runAgentWithTool(run)`
+   */
+  runFailingModel?: ((run: ConformanceRun) => Promise<unknown>) | Unsupported;
   /** Like {@link AdapterDriver.runAgentWithTool} with the framework's streaming API. */
   runStreamed: ((run: ConformanceRun) => Promise<unknown>) | Unsupported;
   /**

@@ -21,6 +21,11 @@ export interface ConformanceSpan {
   readonly links?: readonly { attributes: Readonly<Record<string, unknown>> }[];
   /** Resource attributes. */
   readonly resource?: Readonly<Record<string, unknown>>;
+  /**
+   * Start in nanoseconds since the Unix epoch. The tool-call chain of {@link ConformanceRule}
+   * `messages` orders model calls by it (by position in the list when a span has none).
+   */
+  readonly startTimeUnixNano?: bigint | undefined;
 }
 
 /** The rule a finding breaks. */
@@ -31,7 +36,11 @@ export type ConformanceRule =
   | 'single-trace'
   | 'traceparent'
   | 'shapes'
+  | 'messages'
+  | 'tool-io'
+  | 'error-shape'
   | 'tool-error'
+  | 'model-error'
   | 'isolation'
   | 'redaction'
   | 'flush'

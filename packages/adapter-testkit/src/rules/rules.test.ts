@@ -1,10 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { checkAttributeShapes } from './check-attribute-shapes.js';
+import { checkErrorShape } from './check-error-shape.js';
 import { checkFlush } from './check-flush.js';
 import { checkIsolation } from './check-isolation.js';
+import { checkModelError } from './check-model-error.js';
 import { checkNoOrphans } from './check-no-orphans.js';
 import { checkParentage } from './check-parentage.js';
 import { checkRedaction } from './check-redaction.js';
+import { checkToolError } from './check-tool-error.js';
+import { checkToolIo } from './check-tool-io.js';
 import { checkTraceparentJoin } from './check-traceparent-join.js';
 import type { ConformanceSpan } from './finding.js';
 
@@ -107,7 +111,7 @@ describe('checkAttributeShapes', () => {
     expect(checkAttributeShapes([half], { requireUsage: false })).toHaveLength(1);
   });
 
-  it('lets a failed agent or tool go without output, never without input', () => {
+  it('lets a failed agent or llm go without output and usage, never without input', () => {
     const failed = { status: { code: 2, message: 'boom' } };
     const findings = checkAttributeShapes([
       span(
@@ -123,17 +127,122 @@ describe('checkAttributeShapes', () => {
       span(
         '0000000000000002',
         '0000000000000001',
-        'execute_tool t',
-        { 'gen_ai.operation.name': 'execute_tool', 'gen_ai.tool.call.arguments': '{}' },
+        'chat m',
+        {
+          'gen_ai.operation.name': 'chat',
+          'gen_ai.request.model': 'm',
+          'gen_ai.provider.name': 'openai',
+          'gen_ai.input.messages': '[{"role":"user","content":"x"}]',
+        },
         failed,
       ),
       span('0000000000000003', '0000000000000001', 'invoke_agent b', {
         'gen_ai.operation.name': 'invoke_agent',
-        'gen_ai.input.messages': 'hello',
+        'gen_ai.output.messages': '[{"role":"assistant","content":"y"}]',
       }),
     ]);
-    expect(findings.map((f) => f.spanId)).toEqual(['0000000000000003', '0000000000000003']);
-    expect(findings[0]?.message).toContain('it is not valid JSON');
+    expect(findings.map((f) => f.message)).toEqual([
+      'agent span `invoke_agent b` (id 0000000000000003, parent 0000000000000001) should carry `gen_ai.input.messages` (a JSON array of {role, content}); it is missing. Galileo shows agent spans without it as empty. Use `agentAttributes()` or `ioAttributes()` from core.',
+    ]);
+  });
+});
+
+describe('checkToolIo', () => {
+  const toolSpan = (attributes: Record<string, unknown>, code = 0) =>
+    span(
+      '0000000000000002',
+      '0000000000000001',
+      'execute_tool t',
+      { 'gen_ai.operation.name': 'execute_tool', 'gen_ai.tool.name': 't', ...attributes },
+      { status: { code, message: code === 2 ? 'boom' : '' } },
+    );
+
+  it('wants arguments and result on a tool span, and lets only a failed one go without result', () => {
+    expect(checkToolIo([tool('0000000000000002', '0000000000000001')])).toEqual([]);
+    expect(checkToolIo([toolSpan({ 'gen_ai.tool.call.arguments': '{}' }, 2)])).toEqual([]);
+    expect(checkToolIo([toolSpan({ 'gen_ai.tool.call.arguments': '{}' })])).toEqual([
+      {
+        rule: 'tool-io',
+        spanId: '0000000000000002',
+        message:
+          "tool span `execute_tool t` (id 0000000000000002, parent 0000000000000001) should carry `gen_ai.tool.call.result` (the tool's return value as text); saw gen_ai.tool.call.arguments={} and gen_ai.tool.call.result=none. Galileo shows the tool's input and output from these two; set them with `toolAttributes({ name, arguments, result })` from `@galileo-otel/core/adapter` (the result may be missing only when the tool failed and the span has status ERROR).",
+      },
+    ]);
+  });
+
+  it('wants arguments even on a failed tool span, and counts an empty value as missing', () => {
+    const [failed] = checkToolIo([toolSpan({}, 2)]);
+    expect(failed?.message).toContain(
+      "should carry `gen_ai.tool.call.arguments` (the call's arguments as JSON text, `{}` for none); saw gen_ai.tool.call.arguments=none and gen_ai.tool.call.result=none.",
+    );
+    const [empty] = checkToolIo([
+      toolSpan({ 'gen_ai.tool.call.arguments': '', 'gen_ai.tool.call.result': 'r' }),
+    ]);
+    expect(empty?.message).toContain('should carry `gen_ai.tool.call.arguments`');
+  });
+});
+
+describe('checkErrorShape', () => {
+  const error = (attributes: Record<string, unknown>, events: ConformanceSpan['events']) =>
+    span(
+      '0000000000000002',
+      '0000000000000001',
+      'chat m',
+      { 'gen_ai.operation.name': 'chat', ...attributes },
+      { status: { code: 2, message: '500 Internal Server Error' }, events },
+    );
+  const exception = {
+    name: 'exception',
+    attributes: { 'exception.type': 'InternalServerError', 'exception.message': '500' },
+  };
+
+  it('accepts error.type with a full exception event, on any kind of span', () => {
+    expect(checkErrorShape([error({ 'error.type': 'InternalServerError' }, [exception])])).toEqual(
+      [],
+    );
+  });
+
+  it('ignores spans that did not fail', () => {
+    expect(checkErrorShape([agent('0000000000000001')])).toEqual([]);
+  });
+
+  it('names each part of the error shape a failed span lacks', () => {
+    const messages = (s: ConformanceSpan) => checkErrorShape([s]).map((f) => f.message);
+    expect(messages(error({}, [exception]))).toEqual([
+      'llm span `chat m` (id 0000000000000002, parent 0000000000000001) has status ERROR (2) ("500 Internal Server Error"), so it should carry a non-empty `error.type` (the error\'s class) and an `exception` event with `exception.message` and `exception.type`; saw no `error.type`. Call `recordSpanError(span, error)` from `@galileo-otel/core/adapter` where the framework reports the failure (translate style: in `onEnding`, while the span can still change).',
+    ]);
+    expect(messages(error({ 'error.type': '' }, [exception]))[0]).toContain('saw error.type=.');
+    expect(messages(error({ 'error.type': 'E' }, []))[0]).toContain('saw no `exception` event.');
+    expect(
+      messages(
+        error({ 'error.type': 'E' }, [
+          { name: 'exception', attributes: { 'exception.message': 'boom' } },
+        ]),
+      )[0],
+    ).toContain(
+      'saw an `exception` event without both `exception.message` and `exception.type` (it has exception.message).',
+    );
+  });
+});
+
+describe('checkToolError and checkModelError', () => {
+  const failed = { status: { code: 2, message: 'boom' } };
+  it('want the failure on a span of the right kind', () => {
+    const llm = span('0000000000000002', '0000000000000001', 'chat m', {
+      'gen_ai.operation.name': 'chat',
+    });
+    expect(checkModelError([agent('0000000000000001'), { ...llm, ...failed }])).toEqual([]);
+    expect(checkModelError([{ ...agent('0000000000000001'), ...failed }, llm])).toEqual([
+      {
+        rule: 'model-error',
+        spanId: '0000000000000002',
+        message:
+          'llm span `chat m` (id 0000000000000002, parent 0000000000000001) should have status ERROR (2) because the model call failed (the local model answered 500); saw status UNSET (0). Call `recordSpanError(span, error)` from `@galileo-otel/core/adapter` where the framework reports the failure.',
+      },
+    ]);
+    expect(checkToolError([agent('0000000000000001')])[0]?.message).toBe(
+      'expected a tool span with status ERROR (2) because the tool threw; saw no tool span at all (1 spans: `invoke_agent a`).',
+    );
   });
 });
 

@@ -1,28 +1,36 @@
-// A bridge adapter for the fake framework, for testing the kit only. `breakage` makes it break
-// exactly one rule of the contract, the way real adapters get it wrong.
+// A bridge adapter for the fake framework, for testing the kit only, written on core's adapter
+// kit the way a real bridge is. `breakage` makes it break exactly one rule of the contract, the
+// way real adapters get it wrong.
 
 import { request } from 'node:http';
 import {
+  adapterPackage,
   agentAttributes,
   agentSpanName,
+  createAdapterLogger,
   type GalileoAdapter,
+  type GalileoMessage,
+  GenAiAttributes,
   ioAttributes,
   llmAttributes,
   llmSpanName,
+  markIncomplete,
+  messagesJson,
+  RunRegistry,
   recordSpanError,
   toolAttributes,
+  toolCall,
   toolSpanName,
-} from '@galileo-otel/core';
+} from '@galileo-otel/core/adapter';
 import {
   type Context,
   context,
   ROOT_CONTEXT,
   type Span,
   SpanStatusCode,
-  type Tracer,
   trace,
 } from '@opentelemetry/api';
-import type { FakeAgentFramework, FrameworkEvent } from './fake-framework.js';
+import type { FakeAgentFramework, FrameworkEvent, FrameworkMessage } from './fake-framework.js';
 
 export type Breakage =
   | 'none'
@@ -30,6 +38,8 @@ export type Breakage =
   | 'orphan'
   | 'split-trace'
   | 'messages-shape'
+  | 'tool-call-in-content'
+  | 'unanswered-tool-call'
   | 'no-error-status'
   | 'leaked-secret'
   | 'cross-talk'
@@ -41,7 +51,9 @@ export type Breakage =
   | 'no-tool-result'
   | 'no-model'
   | 'no-provider'
-  | 'error-without-type';
+  | 'error-without-type'
+  | 'no-exception-event'
+  | 'model-error-unmarked';
 
 interface RunState {
   agent: Span;
@@ -49,39 +61,83 @@ interface RunState {
   /** Where the llm and tool spans go: the agent's context, or elsewhere when broken. */
   workContext: Context;
   wrapper: Span | undefined;
-  input: string;
   spans: Map<string, Span>;
   turn: Span | undefined;
 }
 
-export interface FakeBridgeAdapter extends GalileoAdapter {
-  useTracer(tracer: Tracer): void;
-}
-
 const TURN = 'fake.turn';
+const pkg = adapterPackage(import.meta.url);
 
 export function fakeBridgeAdapter(
   framework: FakeAgentFramework,
   breakage: Breakage = 'none',
-): FakeBridgeAdapter {
-  let tracer: Tracer | undefined;
-  const runs = new Map<string, RunState>();
+): GalileoAdapter {
+  const name = `fake-bridge${breakage === 'none' ? '' : `-${breakage}`}`;
+  const log = createAdapterLogger(name);
+  const runs = new RunRegistry<string, RunState>({
+    abandon(state, reason) {
+      for (const span of [...state.spans.values(), state.turn, state.wrapper, state.agent]) {
+        if (!span) continue;
+        markIncomplete(span, reason);
+        span.end();
+      }
+    },
+  });
+  let unsubscribe: (() => void) | undefined;
   // Agent spans the late-spans variant has not ended yet, with the flushes they have seen.
   let late: Array<{ span: Span; flushes: number }> = [];
   // The cross-talk bug: one "current run" shared by every run in the process.
   let current: RunState | undefined;
   const stateOf = (runId: string) => (breakage === 'cross-talk' ? current : runs.get(runId));
 
+  const fail = (span: Span, error: unknown) => {
+    if (breakage !== 'no-exception-event') return recordSpanError(span, error);
+    // The bug: status and error.type, but no exception event.
+    span.setStatus({ code: SpanStatusCode.ERROR, message: String(error) });
+    span.setAttribute(GenAiAttributes.ERROR_TYPE, 'Error');
+  };
+
   const parentFor = (state: RunState): Context => {
     // Every llm and tool call sits in a "turn" wrapper span the adapter folds away.
-    if (!state.turn && tracer) {
-      state.turn = tracer.startSpan('turn', { attributes: { [TURN]: true } }, state.workContext);
+    state.turn ??= pkg
+      .tracer()
+      .startSpan('turn', { attributes: { [TURN]: true } }, state.workContext);
+    return trace.setSpan(state.workContext, state.turn);
+  };
+
+  const galileoMessage = (m: FrameworkMessage): GalileoMessage => ({
+    role: m.role,
+    content: m.text,
+    tool_calls:
+      breakage === 'tool-call-in-content' ? undefined : m.toolCalls?.map((c) => toolCall(c)),
+    tool_call_id: breakage === 'unanswered-tool-call' ? undefined : m.toolCallId,
+  });
+
+  const inputMessages = (messages: readonly FrameworkMessage[]): string => {
+    if (breakage === 'messages-shape') {
+      return JSON.stringify(
+        messages.map((m) => ({ role: m.role, parts: [{ type: 'text', content: m.text }] })),
+      );
     }
-    return state.turn ? trace.setSpan(state.workContext, state.turn) : state.workContext;
+    return messagesJson(messages.map(galileoMessage));
+  };
+
+  const outputMessages = (m: FrameworkMessage): string => {
+    if (breakage === 'tool-call-in-content' && m.toolCalls?.length) {
+      // The bug Mastra and OpenAI Agents had: the calls as a JSON blob in `content`.
+      const parts = m.toolCalls.map((c) => ({
+        type: 'tool-call',
+        toolCallId: c.id,
+        toolName: c.name,
+        args: c.arguments,
+      }));
+      return messagesJson([{ role: 'assistant', content: parts }]);
+    }
+    return messagesJson([galileoMessage(m)]);
   };
 
   const handle = (event: FrameworkEvent) => {
-    if (!tracer) return;
+    const tracer = pkg.tracer();
     switch (event.type) {
       case 'agent_start': {
         if (breakage === 'phones-home') phoneHome(framework.modelUrl);
@@ -94,12 +150,12 @@ export function fakeBridgeAdapter(
             ? tracer.startSpan(`run ${event.agent}`, {}, active)
             : undefined;
         const agentParent = wrapper ? trace.setSpan(active, wrapper) : active;
-        const name =
+        const spanName =
           breakage === 'leaked-secret'
             ? `${agentSpanName(event.agent)}: ${event.input}`
             : agentSpanName(event.agent);
         const agent = tracer.startSpan(
-          name,
+          spanName,
           {
             attributes: agentAttributes({
               name: event.agent,
@@ -115,7 +171,6 @@ export function fakeBridgeAdapter(
           agentContext,
           workContext: wrapper ? agentParent : agentContext,
           wrapper,
-          input: event.input,
           spans: new Map(),
           turn: undefined,
         };
@@ -128,18 +183,10 @@ export function fakeBridgeAdapter(
         if (!state) return;
         const attributes = llmAttributes({
           model: breakage === 'no-model' ? undefined : event.model,
-          provider: breakage === 'no-provider' ? undefined : 'openai',
-          inputMessages: event.messages.map((m) => ({ role: m.role, content: m.content ?? '' })),
+          provider: breakage === 'no-provider' ? undefined : event.provider,
         });
+        attributes[GenAiAttributes.INPUT_MESSAGES] = inputMessages(event.messages);
         if (breakage === 'wrong-kind') attributes['gen_ai.operation.name'] = 'generate_content';
-        if (breakage === 'messages-shape') {
-          attributes['gen_ai.input.messages'] = JSON.stringify(
-            event.messages.map((m) => ({
-              role: m.role,
-              parts: [{ type: 'text', content: m.content }],
-            })),
-          );
-        }
         state.spans.set(
           event.callId,
           tracer.startSpan(llmSpanName(event.model), { attributes }, parentFor(state)),
@@ -150,24 +197,21 @@ export function fakeBridgeAdapter(
         const state = stateOf(event.runId);
         const span = state?.spans.get(event.callId);
         if (!state || !span) return;
-        const m = event.message;
-        const output = m.tool_calls?.length
-          ? JSON.stringify(m.tool_calls.map((c) => c.function))
-          : (m.content ?? '');
-        span.setAttributes(
-          llmAttributes({
-            outputMessages: [{ role: 'assistant', content: output }],
-            usage: event.usage && {
-              inputTokens: event.usage.prompt_tokens,
-              outputTokens: event.usage.completion_tokens,
-            },
-          }),
-        );
-        // llmAttributes() always sets the operation; keep the broken one in that variant.
-        if (breakage === 'wrong-kind')
-          span.setAttribute('gen_ai.operation.name', 'generate_content');
-        span.end();
         state.spans.delete(event.callId);
+        if (event.error !== undefined) {
+          if (breakage !== 'model-error-unmarked') fail(span, event.error);
+          span.end();
+          return;
+        }
+        span.setAttributes(llmAttributes({ usage: event.usage }));
+        if (event.message) {
+          span.setAttribute(GenAiAttributes.OUTPUT_MESSAGES, outputMessages(event.message));
+        }
+        // llmAttributes() always sets the operation; keep the broken one in that variant.
+        if (breakage === 'wrong-kind') {
+          span.setAttribute('gen_ai.operation.name', 'generate_content');
+        }
+        span.end();
         return;
       }
       case 'tool_start': {
@@ -196,23 +240,22 @@ export function fakeBridgeAdapter(
           if (breakage === 'error-without-type') {
             span.setStatus({ code: SpanStatusCode.ERROR, message: String(event.error) });
           } else if (breakage !== 'no-error-status') {
-            recordSpanError(span, event.error);
+            fail(span, event.error);
           }
         } else if (breakage !== 'no-tool-result') {
-          span.setAttribute('gen_ai.tool.call.result', event.result ?? '');
+          span.setAttribute(GenAiAttributes.TOOL_CALL_RESULT, event.result ?? '');
         }
         span.end();
         state.spans.delete(event.callId);
         return;
       }
       case 'agent_end': {
-        const state = runs.get(event.runId);
+        const state = runs.delete(event.runId);
         if (!state) return;
-        runs.delete(event.runId);
         state.turn?.end();
         state.wrapper?.end();
         state.agent.setAttributes(ioAttributes(undefined, event.output));
-        if (event.error !== undefined) recordSpanError(state.agent, event.error);
+        if (event.error !== undefined) fail(state.agent, event.error);
         if (breakage === 'late-spans') {
           // The bug: the span is ended later, after the run has returned and after the next
           // forceFlush() has returned: only the flush after that one finds it.
@@ -226,17 +269,19 @@ export function fakeBridgeAdapter(
   };
 
   return {
-    name: `fake-bridge${breakage === 'none' ? '' : `-${breakage}`}`,
-    useTracer(t) {
-      tracer = t;
-    },
-    install() {
-      framework.on(handle);
+    name,
+    install(host) {
+      log.attach(host);
+      unsubscribe = framework.on((event) => log.guard(event.type, () => handle(event)));
     },
     async forceFlush() {
       for (const pending of late) pending.flushes++;
       for (const pending of late.filter((p) => p.flushes >= 2)) pending.span.end();
       late = late.filter((p) => p.flushes < 2);
+    },
+    async shutdown() {
+      unsubscribe?.();
+      runs.giveUpAll('shutdown');
     },
     onStart(span) {
       // Folding the turn wrapper away at start lets core re-parent its children; the orphan

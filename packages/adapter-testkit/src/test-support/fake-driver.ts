@@ -1,6 +1,7 @@
 // Drivers over the fake framework, for testing the kit only.
 import { GalileoSpanProcessor } from '@galileo-otel/core';
-import { context } from '@opentelemetry/api';
+import type { GalileoAdapter } from '@galileo-otel/core/adapter';
+import { context, trace } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { TracerProvider } from '@opentelemetry/sdk-trace';
 import type { AdapterDriver } from '../driver/adapter-driver.js';
@@ -29,7 +30,16 @@ const flakyLookup: FakeTool = {
 
 let contextManager = false;
 
-export function fakeDriver(breakage: Breakage = 'none'): AdapterDriver {
+/**
+ * A driver over the fake framework. The adapter is the fake bridge (broken as asked), or the one
+ * `adapter` builds for the framework. The provider is registered globally for the suite, as
+ * `registerGalileo()` would, and unregistered at teardown so the next suite can register its own.
+ */
+export function fakeDriver(
+  breakage: Breakage = 'none',
+  adapter: (framework: FakeAgentFramework) => GalileoAdapter = (framework) =>
+    fakeBridgeAdapter(framework, breakage),
+): AdapterDriver {
   let framework: FakeAgentFramework | undefined;
   let provider: TracerProvider | undefined;
   const fw = () => {
@@ -45,17 +55,16 @@ export function fakeDriver(breakage: Breakage = 'none'): AdapterDriver {
         contextManager = true;
       }
       framework = new FakeAgentFramework(env.modelUrl);
-      const adapter = fakeBridgeAdapter(framework, breakage);
       const processor = new GalileoSpanProcessor({
         apiKey: env.apiKey,
         endpoint: env.otlpEndpoint,
         project: env.project,
         logStream: env.logStream,
-        adapters: [adapter],
+        adapters: [adapter(framework)],
         logger: false,
       });
       provider = new TracerProvider({ spanProcessors: [processor] });
-      adapter.useTracer(provider.getTracer('fake-framework'));
+      trace.setGlobalTracerProvider(provider);
       return { processor };
     },
     runAgentWithTool: ({ input }) => run(input),
@@ -65,6 +74,7 @@ export function fakeDriver(breakage: Breakage = 'none'): AdapterDriver {
       context.with(traceparentContext(traceparent), () => run(input)),
     async teardown() {
       await provider?.shutdown();
+      trace.disable();
     },
   };
 }

@@ -1,5 +1,7 @@
 // A tiny agent "framework" with its own event model, for testing the kit only: it runs a real
 // tool loop against the local model's Chat Completions API and reports what it does as events.
+// Its messages are its own (camelCase, like most frameworks'), not the OpenAI wire shape, so an
+// adapter has to translate them; the scaffold's generated adapter reads the same events.
 import { randomUUID } from 'node:crypto';
 
 export interface FakeTool {
@@ -9,31 +11,92 @@ export interface FakeTool {
   execute(args: Record<string, unknown>): Promise<unknown>;
 }
 
-export interface ChatMessage {
+/** A tool call as the framework reports it; `arguments` is JSON text. */
+export interface FrameworkToolCall {
+  id: string;
+  name: string;
+  arguments: string;
+}
+
+/** A message as the framework reports it. */
+export interface FrameworkMessage {
+  role: 'system' | 'user' | 'assistant' | 'tool';
+  text: string;
+  toolCalls?: FrameworkToolCall[];
+  toolCallId?: string;
+}
+
+export interface FrameworkUsage {
+  inputTokens: number;
+  outputTokens: number;
+}
+
+export type FrameworkEvent =
+  | { type: 'agent_start'; runId: string; agent: string; input: string }
+  | { type: 'agent_end'; runId: string; output?: string; error?: unknown }
+  | {
+      type: 'llm_start';
+      runId: string;
+      callId: string;
+      model: string;
+      provider: string;
+      messages: FrameworkMessage[];
+    }
+  | {
+      type: 'llm_end';
+      runId: string;
+      callId: string;
+      message?: FrameworkMessage;
+      usage?: FrameworkUsage;
+      error?: unknown;
+    }
+  | { type: 'tool_start'; runId: string; callId: string; name: string; args: string }
+  | { type: 'tool_end'; runId: string; callId: string; result?: string; error?: unknown };
+
+// The OpenAI Chat Completions wire shape the framework speaks to the model.
+interface WireMessage {
   role: string;
   content: string | null;
   tool_calls?: { id: string; type: 'function'; function: { name: string; arguments: string } }[];
   tool_call_id?: string;
 }
 
-export interface Usage {
+interface WireUsage {
   prompt_tokens: number;
   completion_tokens: number;
 }
 
-export type FrameworkEvent =
-  | { type: 'agent_start'; runId: string; agent: string; input: string }
-  | { type: 'agent_end'; runId: string; output: string | undefined; error?: unknown }
-  | { type: 'llm_start'; runId: string; callId: string; model: string; messages: ChatMessage[] }
-  | {
-      type: 'llm_end';
-      runId: string;
-      callId: string;
-      message: ChatMessage;
-      usage: Usage | undefined;
-    }
-  | { type: 'tool_start'; runId: string; callId: string; name: string; args: string }
-  | { type: 'tool_end'; runId: string; callId: string; result?: string; error?: unknown };
+const toWire = (m: FrameworkMessage): WireMessage => ({
+  role: m.role,
+  content: m.text,
+  ...(m.toolCalls
+    ? {
+        tool_calls: m.toolCalls.map((c) => ({
+          id: c.id,
+          type: 'function' as const,
+          function: { name: c.name, arguments: c.arguments },
+        })),
+      }
+    : {}),
+  ...(m.toolCallId ? { tool_call_id: m.toolCallId } : {}),
+});
+
+const fromWire = (m: WireMessage): FrameworkMessage => ({
+  role: 'assistant',
+  text: m.content ?? '',
+  ...(m.tool_calls?.length
+    ? {
+        toolCalls: m.tool_calls.map((c) => ({
+          id: c.id,
+          name: c.function.name,
+          arguments: c.function.arguments,
+        })),
+      }
+    : {}),
+});
+
+const usageOf = (u: WireUsage | null | undefined): FrameworkUsage | undefined =>
+  u ? { inputTokens: u.prompt_tokens, outputTokens: u.completion_tokens } : undefined;
 
 export class FakeAgentFramework {
   readonly #listeners: ((event: FrameworkEvent) => void)[] = [];
@@ -47,8 +110,13 @@ export class FakeAgentFramework {
     return this.#modelUrl;
   }
 
-  on(listener: (event: FrameworkEvent) => void): void {
+  /** Adds a listener for every event; returns the function that removes it. */
+  on(listener: (event: FrameworkEvent) => void): () => void {
     this.#listeners.push(listener);
+    return () => {
+      const at = this.#listeners.indexOf(listener);
+      if (at >= 0) this.#listeners.splice(at, 1);
+    };
   }
 
   #emit(event: FrameworkEvent): void {
@@ -63,62 +131,75 @@ export class FakeAgentFramework {
   }): Promise<string | undefined> {
     const runId = randomUUID();
     this.#emit({ type: 'agent_start', runId, agent: options.agent, input: options.input });
-    const messages: ChatMessage[] = [{ role: 'user', content: options.input }];
+    const messages: FrameworkMessage[] = [{ role: 'user', text: options.input }];
     try {
       for (let turn = 0; turn < 4; turn++) {
         const callId = randomUUID();
         const model = 'gpt-4.1-mini';
-        this.#emit({ type: 'llm_start', runId, callId, model, messages: [...messages] });
-        const { message, usage } = await this.#chat(model, messages, options.tools, options.stream);
+        this.#emit({
+          type: 'llm_start',
+          runId,
+          callId,
+          model,
+          provider: 'openai',
+          messages: [...messages],
+        });
+        let answer: { message: FrameworkMessage; usage: FrameworkUsage | undefined };
+        try {
+          answer = await this.#chat(model, messages, options.tools, options.stream);
+        } catch (error) {
+          this.#emit({ type: 'llm_end', runId, callId, error });
+          throw error;
+        }
+        const { message, usage } = answer;
         this.#emit({ type: 'llm_end', runId, callId, message, usage });
         messages.push(message);
-        if (!message.tool_calls?.length) {
-          const output = message.content ?? '';
-          this.#emit({ type: 'agent_end', runId, output });
-          return output;
+        if (!message.toolCalls?.length) {
+          this.#emit({ type: 'agent_end', runId, output: message.text });
+          return message.text;
         }
-        for (const call of message.tool_calls) {
-          const tool = options.tools.find((t) => t.name === call.function.name);
+        for (const call of message.toolCalls) {
+          const tool = options.tools.find((t) => t.name === call.name);
           this.#emit({
             type: 'tool_start',
             runId,
             callId: call.id,
-            name: call.function.name,
-            args: call.function.arguments,
+            name: call.name,
+            args: call.arguments,
           });
-          let content: string;
+          let text: string;
           try {
-            if (!tool) throw new Error(`unknown tool ${call.function.name}`);
-            const result = await tool.execute(JSON.parse(call.function.arguments || '{}'));
-            content = typeof result === 'string' ? result : JSON.stringify(result);
-            this.#emit({ type: 'tool_end', runId, callId: call.id, result: content });
+            if (!tool) throw new Error(`unknown tool ${call.name}`);
+            const result = await tool.execute(JSON.parse(call.arguments || '{}'));
+            text = typeof result === 'string' ? result : JSON.stringify(result);
+            this.#emit({ type: 'tool_end', runId, callId: call.id, result: text });
           } catch (error) {
-            content = `error: ${error instanceof Error ? error.message : String(error)}`;
+            text = `error: ${error instanceof Error ? error.message : String(error)}`;
             this.#emit({ type: 'tool_end', runId, callId: call.id, error });
           }
-          messages.push({ role: 'tool', tool_call_id: call.id, content });
+          messages.push({ role: 'tool', toolCallId: call.id, text });
         }
       }
-      this.#emit({ type: 'agent_end', runId, output: undefined });
+      this.#emit({ type: 'agent_end', runId });
       return undefined;
     } catch (error) {
-      this.#emit({ type: 'agent_end', runId, output: undefined, error });
+      this.#emit({ type: 'agent_end', runId, error });
       throw error;
     }
   }
 
   async #chat(
     model: string,
-    messages: ChatMessage[],
+    messages: FrameworkMessage[],
     tools: FakeTool[],
     stream = false,
-  ): Promise<{ message: ChatMessage; usage: Usage | undefined }> {
+  ): Promise<{ message: FrameworkMessage; usage: FrameworkUsage | undefined }> {
     const response = await fetch(`${this.#modelUrl}/v1/chat/completions`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', authorization: 'Bearer sk-local' },
       body: JSON.stringify({
         model,
-        messages,
+        messages: messages.map(toWire),
         stream,
         ...(stream ? { stream_options: { include_usage: true } } : {}),
         tools: tools.map((t) => ({
@@ -130,15 +211,15 @@ export class FakeAgentFramework {
     if (!response.ok) throw new Error(`model answered ${response.status}`);
     if (!stream) {
       const body = (await response.json()) as {
-        choices: { message: ChatMessage }[];
-        usage?: Usage;
+        choices: { message: WireMessage }[];
+        usage?: WireUsage;
       };
       const message = body.choices[0]?.message ?? { role: 'assistant', content: '' };
-      return { message, usage: body.usage };
+      return { message: fromWire(message), usage: usageOf(body.usage) };
     }
     const text = await response.text();
     let content = '';
-    let usage: Usage | undefined;
+    let usage: WireUsage | undefined;
     const calls = new Map<number, { id: string; name: string; arguments: string }>();
     for (const line of text.split('\n')) {
       if (!line.startsWith('data: ') || line === 'data: [DONE]') continue;
@@ -153,7 +234,7 @@ export class FakeAgentFramework {
             }[];
           };
         }[];
-        usage?: Usage | null;
+        usage?: WireUsage | null;
       };
       if (chunk.usage) usage = chunk.usage;
       const delta = chunk.choices?.[0]?.delta;
@@ -166,14 +247,8 @@ export class FakeAgentFramework {
         calls.set(call.index, entry);
       }
     }
-    const message: ChatMessage = { role: 'assistant', content: content || null };
-    if (calls.size > 0) {
-      message.tool_calls = [...calls.values()].map((c) => ({
-        id: c.id,
-        type: 'function',
-        function: { name: c.name, arguments: c.arguments },
-      }));
-    }
-    return { message, usage };
+    const message: FrameworkMessage = { role: 'assistant', text: content };
+    if (calls.size > 0) message.toolCalls = [...calls.values()];
+    return { message, usage: usageOf(usage) };
   }
 }
