@@ -47,7 +47,9 @@ if (!/^[a-z][a-z0-9]*(-[a-z0-9]+)*$/.test(name)) {
   fail(`"${rawName}" is not a kebab-case name (lower-case letters, digits and single dashes)`);
 }
 const camel = name.replace(/-([a-z0-9])/g, (_, c) => c.toUpperCase());
+// The naming rule: `<framework>()` is what users pass to registerGalileo({ adapters }).
 const fn = RESERVED.has(camel) ? `${camel}Adapter` : camel;
+const type = pascal(camel);
 
 const root = resolve(parsed.values.root ?? join(dirname(new URL(import.meta.url).pathname), '..'));
 const rootPackage = join(root, 'package.json');
@@ -138,53 +140,250 @@ export default defineConfig({
   },
 });
 `,
-  'src/index.ts': `export { type ${pascal(fn)}Options, ${fn} } from './${name}.js';
+  'src/index.ts': `export {
+  ${fn},
+  type ${pascal(fn)}Options,
+  type ${type}Event,
+  type ${type}Message,
+  type ${type}ToolCall,
+} from './${name}.js';
 `,
-  [`src/${name}.ts`]: `import type { GalileoAdapter } from '@galileo-otel/core';
+  [`src/${name}.ts`]: `import {
+  adapterPackage,
+  agentAttributes,
+  agentSpanName,
+  createAdapterLogger,
+  type GalileoAdapter,
+  type GalileoMessage,
+  GenAiAttributes,
+  ioAttributes,
+  llmAttributes,
+  llmSpanName,
+  markIncomplete,
+  messagesJson,
+  RunRegistry,
+  recordSpanError,
+  type TokenUsage,
+  toolAttributes,
+  toolCall,
+  toolSpanName,
+} from '@galileo-otel/core/adapter';
+import { type Context, context, type Span, type TracerProvider, trace } from '@opentelemetry/api';
+
+// TODO: replace the three event types below with ${name}'s own (\`import type\` from the
+// framework) and adapt handle() to them. As generated they describe a small event-based
+// framework, the one the conformance kit's own tests use, so this bridge already passes the
+// kit's rules when fed such events. A framework that emits OpenTelemetry spans itself wants the
+// translate style instead (onStart / onEnding / translate): see docs/writing-an-adapter.md.
+
+/** A tool call as ${name} reports it; \`arguments\` is JSON text. */
+export interface ${type}ToolCall {
+  id: string;
+  name: string;
+  arguments: string;
+}
+
+/** A message as ${name} reports it. */
+export interface ${type}Message {
+  role: string;
+  text: string;
+  toolCalls?: readonly ${type}ToolCall[] | undefined;
+  toolCallId?: string | undefined;
+}
+
+/** One thing ${name} reports about a run. */
+export type ${type}Event =
+  | { type: 'agent_start'; runId: string; agent: string; input: string }
+  | { type: 'agent_end'; runId: string; output?: string | undefined; error?: unknown }
+  | {
+      type: 'llm_start';
+      runId: string;
+      callId: string;
+      model: string;
+      provider: string;
+      messages: readonly ${type}Message[];
+    }
+  | {
+      type: 'llm_end';
+      runId: string;
+      callId: string;
+      message?: ${type}Message | undefined;
+      usage?: TokenUsage | undefined;
+      error?: unknown;
+    }
+  | { type: 'tool_start'; runId: string; callId: string; name: string; args: string }
+  | { type: 'tool_end'; runId: string; callId: string; result?: string | undefined; error?: unknown };
 
 /** Options of {@link ${fn}}. */
 export interface ${pascal(fn)}Options {
   /**
-   * Record message and tool contents on the spans.
-   * @defaultValue \`true\`
+   * Hooks the adapter into ${name}'s events and returns the function that unhooks it, e.g.
+   * \`(listener) => framework.on(listener)\`. TODO: replace with the way ${name} lets a tracer
+   * listen (a callback option, a processor, a plugin).
    */
-  captureContent?: boolean | undefined;
+  subscribe: (listener: (event: ${type}Event) => void) => () => void;
+  /**
+   * Most runs held open at once; past it the oldest is ended, marked \`galileo.incomplete\`
+   * with reason \`evicted\`, so a run whose end never comes cannot grow memory.
+   * @defaultValue \`1000\`
+   */
+  maxOpenRuns?: number | undefined;
+  /**
+   * The tracer provider for the spans.
+   * @defaultValue the global provider (what \`registerGalileo()\` registers), read at each event
+   */
+  tracerProvider?: TracerProvider | undefined;
+}
+
+interface Run {
+  agent: Span;
+  context: Context;
+  /** Model and tool calls still open, by ${name}'s call id. */
+  open: Map<string, Span>;
+}
+
+const pkg = adapterPackage(import.meta.url);
+
+/** ${name}'s message in the one message model: tool calls in \`tool_calls\`, never in content. */
+function galileoMessage(message: ${type}Message): GalileoMessage {
+  return {
+    role: message.role,
+    content: message.text,
+    tool_calls: message.toolCalls?.map((call) => toolCall(call)),
+    tool_call_id: message.toolCallId,
+  };
 }
 
 /**
- * The ${name} adapter for \`GalileoSpanProcessor\`: turns ${name} runs into Galileo agent, llm
- * and tool spans. See docs/writing-an-adapter.md for the contract and the two styles.
+ * The ${name} adapter: pass it to \`registerGalileo({ adapters: [${fn}(...)] })\`. It turns
+ * ${name} runs into Galileo agent, llm and tool spans in the caller's trace. Anything else
+ * ${name} must be given on its own side is named \`${fn}<Part>()\` (e.g. \`${fn}Plugin()\`).
  *
  * @example
- * new GalileoSpanProcessor({ adapters: [${fn}()] });
+ * registerGalileo({ adapters: [${fn}({ subscribe: (listener) => framework.on(listener) })] });
  */
-export function ${fn}(options: ${pascal(fn)}Options = {}): GalileoAdapter {
-  const captureContent = options.captureContent ?? true;
-  void captureContent;
+export function ${fn}(options: ${pascal(fn)}Options): GalileoAdapter {
+  const log = createAdapterLogger('${name}');
+  // Open runs by ${name}'s run id: concurrent runs never share state, and at the limit or at
+  // shutdown a run's open spans are ended and marked incomplete with the reason.
+  const runs = new RunRegistry<string, Run>({
+    maxOpenRuns: options.maxOpenRuns,
+    abandon(run, reason) {
+      for (const span of [...run.open.values(), run.agent]) {
+        markIncomplete(span, reason);
+        span.end();
+      }
+    },
+  });
+  let unsubscribe: (() => void) | undefined;
+
+  const handle = (event: ${type}Event): void => {
+    const tracer = pkg.tracer(options.tracerProvider);
+    switch (event.type) {
+      case 'agent_start': {
+        // Parented on the context active as the run starts: the caller's span joins the trace.
+        const agent = tracer.startSpan(agentSpanName(event.agent), {
+          attributes: agentAttributes({ name: event.agent, input: event.input }),
+        });
+        runs.set(event.runId, {
+          agent,
+          context: trace.setSpan(context.active(), agent),
+          open: new Map(),
+        });
+        return;
+      }
+      case 'llm_start': {
+        const run = runs.get(event.runId);
+        if (!run) return;
+        const attributes = llmAttributes({ model: event.model, provider: event.provider });
+        attributes[GenAiAttributes.INPUT_MESSAGES] = messagesJson(
+          event.messages.map(galileoMessage),
+        );
+        const span = tracer.startSpan(llmSpanName(event.model), { attributes }, run.context);
+        run.open.set(event.callId, span);
+        return;
+      }
+      case 'llm_end': {
+        const run = runs.get(event.runId);
+        const span = run?.open.get(event.callId);
+        if (!run || !span) return;
+        run.open.delete(event.callId);
+        if (event.error !== undefined) {
+          recordSpanError(span, event.error);
+        } else {
+          span.setAttributes(llmAttributes({ usage: event.usage }));
+          if (event.message) {
+            span.setAttribute(
+              GenAiAttributes.OUTPUT_MESSAGES,
+              messagesJson([galileoMessage(event.message)]),
+            );
+          }
+        }
+        span.end();
+        return;
+      }
+      case 'tool_start': {
+        const run = runs.get(event.runId);
+        if (!run) return;
+        // TODO: if ${name} lets you wrap tool execution, run it in
+        // context.with(trace.setSpan(run.context, span), fn) so calls made by the tool nest.
+        const span = tracer.startSpan(
+          toolSpanName(event.name),
+          {
+            attributes: toolAttributes({
+              name: event.name,
+              callId: event.callId,
+              arguments: event.args,
+            }),
+          },
+          run.context,
+        );
+        run.open.set(event.callId, span);
+        return;
+      }
+      case 'tool_end': {
+        const run = runs.get(event.runId);
+        const span = run?.open.get(event.callId);
+        if (!run || !span) return;
+        run.open.delete(event.callId);
+        if (event.error !== undefined) recordSpanError(span, event.error);
+        else span.setAttribute(GenAiAttributes.TOOL_CALL_RESULT, event.result ?? '');
+        span.end();
+        return;
+      }
+      case 'agent_end': {
+        const run = runs.delete(event.runId);
+        if (!run) return;
+        // A call the framework never closed must not stay open past its run.
+        for (const span of run.open.values()) {
+          markIncomplete(span, 'run-ended');
+          span.end();
+        }
+        run.agent.setAttributes(ioAttributes(undefined, event.output));
+        if (event.error !== undefined) recordSpanError(run.agent, event.error);
+        run.agent.end();
+        return;
+      }
+    }
+  };
+
   return {
     name: '${name}',
-    // TODO (bridge style: the framework has its own events): subscribe to them here and create
-    // spans with agentAttributes() / llmAttributes() / toolAttributes() from core, parented on
-    // context.active() at run start. Keep per-run state keyed by the framework's run id.
-    install() {},
-    // TODO (translate style: the framework emits OTel spans): return { drop: true } for wrapper
-    // levels (core re-parents their children), never drop at export.
-    onStart() {
-      return undefined;
+    install(host) {
+      log.attach(host);
+      // A hook that throws is logged once and skipped: tracing never breaks the app.
+      unsubscribe = options.subscribe((event) => log.guard(event.type, () => handle(event)));
     },
-    // TODO (translate style): rewrite native attributes into Galileo's shapes at export.
-    translate() {
-      return undefined;
+    async shutdown() {
+      unsubscribe?.();
+      runs.giveUpAll('shutdown');
     },
-    // TODO: end or export any span you still hold, so forceFlush() delivers whole runs.
-    async forceFlush() {},
-    async shutdown() {},
   };
 }
 `,
   'src/conformance.test.ts': `import { type AdapterDriver, runAdapterConformance, todo } from '@galileo-otel/adapter-testkit';
 import { GalileoSpanProcessor } from '@galileo-otel/core';
-import { context } from '@opentelemetry/api';
+import { context, trace } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { TracerProvider } from '@opentelemetry/sdk-trace';
 import { ${fn} } from './index.js';
@@ -202,12 +401,14 @@ const driver: AdapterDriver = {
       endpoint: env.otlpEndpoint,
       project: env.project,
       logStream: env.logStream,
-      adapters: [${fn}()],
+      // TODO: hook the adapter into ${name}'s events, e.g. (listener) => framework.on(listener)
+      adapters: [${fn}({ subscribe: () => () => {} })],
       logger: false,
     });
     provider = new TracerProvider({ spanProcessors: [processor] });
-    // TODO: register the provider where ${name} looks for it and point ${name}'s model client
-    // at env.modelUrl (OpenAI-compatible: \`\${env.modelUrl}/v1\`; Gemini: env.modelUrl).
+    trace.setGlobalTracerProvider(provider);
+    // TODO: point ${name}'s model client at env.modelUrl (OpenAI-compatible:
+    // \`\${env.modelUrl}/v1\`; Gemini: env.modelUrl).
     return { processor };
   },
   runAgentWithTool: async () =>
@@ -222,6 +423,7 @@ const driver: AdapterDriver = {
     ),
   async teardown() {
     await provider?.shutdown();
+    trace.disable();
   },
 };
 
@@ -244,21 +446,29 @@ npm i @galileo-otel/core ${pkgName} @opentelemetry/api
 import { registerGalileo } from '@galileo-otel/core';
 import { ${fn} } from '${pkgName}';
 
-registerGalileo({ adapters: [${fn}()] });
-// TODO: show a ${name} agent run
+// TODO: hand the adapter ${name}'s own event hook, then show a ${name} agent run.
+registerGalileo({ adapters: [${fn}({ subscribe: (listener) => framework.on(listener) })] });
 \`\`\`
+
+\`${fn}()\` is what you pass to \`registerGalileo({ adapters })\`; anything ${name} must be
+given on its own side is named \`${fn}<Part>()\` (e.g. \`${fn}Plugin()\`).
 
 ## Mapping
 
 | ${name} | Galileo span | kind | attributes |
 | --- | --- | --- | --- |
 | TODO | \`invoke_agent <name>\` | agent | \`gen_ai.input.messages\`, \`gen_ai.output.messages\` |
-| TODO | \`chat <model>\` | llm | model, provider, messages, usage |
+| TODO | \`chat <model>\` | llm | model, provider, messages (tool calls as \`tool_calls\`), usage |
 | TODO | \`execute_tool <name>\` | tool | \`gen_ai.tool.call.arguments\`, \`gen_ai.tool.call.result\` |
+
+A failed span has status ERROR, \`error.type\` and an \`exception\` event; a span the adapter had
+to end before ${name} did carries \`galileo.incomplete\` and \`galileo.incomplete.reason\`.
 
 ## Decisions
 
-TODO
+- Built on core's adapter kit (\`@galileo-otel/core/adapter\`): one logger, a bounded run
+  registry, the tracer named after this package at its version, and the shared shape helpers.
+- TODO
 
 ## Known limits
 

@@ -14,7 +14,12 @@ import {
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import type { GalileoAdapter } from '@galileo-otel/core/adapter';
+import type { OtlpSpan } from '@galileo-otel/otlp-proto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createConformanceSuite } from './create-conformance-suite.js';
+import { fakeDriver } from './test-support/fake-driver.js';
+import type { FrameworkEvent } from './test-support/fake-framework.js';
 
 const repo = fileURLToPath(new URL('../../..', import.meta.url));
 const script = join(repo, 'scripts', 'new-adapter.mjs');
@@ -47,6 +52,13 @@ beforeAll(() => {
   generated = join(work, 'packages', 'adapter-demo-fw');
 });
 afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+const generatedModule = async () =>
+  (await import(pathToFileURL(join(generated, 'dist', 'index.js')).href)) as {
+    demoFw: (options: {
+      subscribe: (listener: (event: FrameworkEvent) => void) => () => void;
+    }) => GalileoAdapter;
+  };
 
 describe('npm run new-adapter', () => {
   it('scaffolds packages/adapter-<name> and its changeset, and nothing at the root', () => {
@@ -100,10 +112,48 @@ describe('npm run new-adapter', () => {
     expect(build.stdout + build.stderr).toBe('');
     expect(build.status).toBe(0);
     expect(existsSync(join(generated, 'dist', 'conformance.test.js'))).toBe(false);
-    const mod = (await import(pathToFileURL(join(generated, 'dist', 'index.js')).href)) as {
-      demoFw: () => { name: string };
-    };
-    expect(mod.demoFw().name).toBe('demo-fw');
+    const mod = await generatedModule();
+    expect(mod.demoFw({ subscribe: () => () => {} }).name).toBe('demo-fw');
+  });
+
+  it('generates a bridge on the core kit that passes every rule of the conformance kit', async () => {
+    const source = readFileSync(join(generated, 'src', 'demo-fw.ts'), 'utf8');
+    for (const piece of [
+      'createAdapterLogger',
+      'adapterPackage(import.meta.url)',
+      'new RunRegistry',
+      'markIncomplete',
+      'recordSpanError',
+      'messagesJson',
+      'toolCall',
+    ]) {
+      expect(source, piece).toContain(piece);
+    }
+    expect(source).toContain("from '@galileo-otel/core/adapter'");
+    const { demoFw } = await generatedModule();
+    // The generated event types are the fake framework's, so the fake's events feed it as is.
+    const driver = fakeDriver('none', (framework) =>
+      demoFw({ subscribe: (listener) => framework.on(listener) }),
+    );
+    const suite = createConformanceSuite({ name: 'demo-fw', driver });
+    await suite.start();
+    const results = [];
+    try {
+      for (const scenario of suite.scenarios)
+        results.push([scenario.id, await scenario.run()] as const);
+    } finally {
+      await suite.stop();
+    }
+    expect(results.map(([id]) => id)).toHaveLength(9);
+    for (const [id, result] of results) {
+      expect({ id, findings: result.findings.map((f) => f.message) }).toEqual({ id, findings: [] });
+    }
+    // The tracer is named after the generated package, at its version.
+    const [, first] = results[0] ?? [];
+    expect((first?.spans[0] as OtlpSpan | undefined)?.scope).toEqual({
+      name: '@galileo-otel/adapter-demo-fw',
+      version: '0.1.0',
+    });
   });
 
   it('generates code that passes the repository Biome check (lint and format)', () => {
