@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import type { GalileoKind } from '@galileo-otel/core';
 import { type LocalModelServer, startLocalModel } from '@galileo-otel/local-model';
 import { type OtlpSink, startOtlpSink } from '@galileo-otel/otlp-proto';
 import type {
@@ -214,10 +215,14 @@ export function createConformanceSuite(options: ConformanceOptions): Conformance
     ...checkErrorShape(spans),
   ];
 
-  const treeChecks = (spans: readonly ConformanceSpan[], requireUsage = true): Finding[] => [
+  /** The checks every run of one tree gets: the kinds it must show, and whether usage is due. */
+  const treeChecks = (
+    spans: readonly ConformanceSpan[],
+    { kinds, requireUsage = true }: { kinds?: GalileoKind[]; requireUsage?: boolean } = {},
+  ): Finding[] => [
     ...checkSingleTrace(spans),
     ...checkNoOrphans(spans),
-    ...checkKinds(spans),
+    ...checkKinds(spans, kinds),
     ...checkParentage(spans),
     ...checkAttributeShapes(spans, { requireUsage }),
     ...wireShape(spans),
@@ -274,15 +279,7 @@ export function createConformanceSuite(options: ConformanceOptions): Conformance
       const spans = c.spans;
       return {
         spans,
-        findings: [
-          ...checkToolError(spans),
-          ...checkSingleTrace(spans),
-          ...checkNoOrphans(spans),
-          ...checkKinds(spans, ['agent', 'tool']),
-          ...checkParentage(spans),
-          ...checkAttributeShapes(spans),
-          ...wireShape(spans),
-        ],
+        findings: [...checkToolError(spans), ...treeChecks(spans, { kinds: ['agent', 'tool'] })],
       };
     },
   );
@@ -303,12 +300,7 @@ export function createConformanceSuite(options: ConformanceOptions): Conformance
         findings: [
           ...modelCheck(c),
           ...checkModelError(spans),
-          ...checkSingleTrace(spans),
-          ...checkNoOrphans(spans),
-          ...checkKinds(spans, ['agent', 'llm']),
-          ...checkParentage(spans),
-          ...checkAttributeShapes(spans),
-          ...wireShape(spans),
+          ...treeChecks(spans, { kinds: ['agent', 'llm'] }),
         ],
       };
     },
@@ -322,7 +314,10 @@ export function createConformanceSuite(options: ConformanceOptions): Conformance
     const c = await collect('driver.runStreamed()', () => fn(run));
     // A stream carries usage only when the client asks for it (OpenAI's
     // `stream_options.include_usage`), so usage is checked for shape here, not required.
-    return { spans: c.spans, findings: [...c.findings, ...treeChecks(c.spans, false)] };
+    return {
+      spans: c.spans,
+      findings: [...c.findings, ...treeChecks(c.spans, { requireUsage: false })],
+    };
   });
 
   const concurrent = capability<readonly ConformanceRun[]>(driver.runConcurrent);
