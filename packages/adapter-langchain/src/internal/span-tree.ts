@@ -92,9 +92,15 @@ function failureType(error: unknown): string {
   return typeof ctor === 'string' && ctor !== '' && ctor !== 'Object' ? ctor : type;
 }
 
+/** Whether a run failed because it was cancelled (an `AbortSignal`). */
 function isAbort(error: unknown): boolean {
   const type = failureType(error);
-  return type === 'AbortError' || type === 'APIUserAbortError';
+  // LangGraph rejects a graph whose signal fired with a plain `Error('Abort')`.
+  return (
+    type === 'AbortError' ||
+    type === 'APIUserAbortError' ||
+    (error instanceof Error && error.message === 'Abort')
+  );
 }
 
 /**
