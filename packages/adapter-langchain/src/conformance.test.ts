@@ -4,6 +4,7 @@ import {
   traceparentContext,
 } from '@galileo-otel/adapter-testkit';
 import { type GalileoRegistration, registerGalileo } from '@galileo-otel/core';
+import type { StructuredToolInterface } from '@langchain/core/tools';
 import { ChatOpenAI } from '@langchain/openai';
 import { context } from '@opentelemetry/api';
 import { createAgent } from 'langchain';
@@ -17,7 +18,8 @@ import { ask, flakyLookup, lookupFacts } from './test-support/harness.js';
 
 let galileo: GalileoRegistration;
 let model: ChatOpenAI;
-const agent = (tools = [lookupFacts]) => createAgent({ model, tools, name: 'research_agent' });
+const agent = (tools: StructuredToolInterface[] = [lookupFacts]) =>
+  createAgent({ model, tools, name: 'research_agent' });
 
 const driver: AdapterDriver = {
   async setup(env) {

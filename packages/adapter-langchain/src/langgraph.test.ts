@@ -138,7 +138,7 @@ describe('a LangGraph agent (createAgent) with a tool', () => {
         ],
       },
     ]);
-    const callId = (asked[0]?.tool_calls as Array<{ id: string }>)[0]?.id;
+    const callId = (asked[0]?.tool_calls as Array<{ id: string }> | undefined)?.[0]?.id;
     const toolSpan = only(spans, 'execute_tool lookup_facts');
     expect(toolSpan.attributes).toMatchObject({
       'gen_ai.operation.name': 'execute_tool',

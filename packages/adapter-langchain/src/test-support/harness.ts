@@ -1,7 +1,7 @@
 import { type GalileoRegistration, galileoKind, registerGalileo } from '@galileo-otel/core';
 import { type LocalModelServer, startLocalModel } from '@galileo-otel/local-model';
 import { type OtlpSink, type OtlpSpan, startOtlpSink } from '@galileo-otel/otlp-proto';
-import { tool } from '@langchain/core/tools';
+import { type StructuredToolInterface, tool } from '@langchain/core/tools';
 import { ChatOpenAI } from '@langchain/openai';
 import { z } from 'zod';
 import { type LangchainAdapter, langchain } from '../langchain.js';
@@ -71,14 +71,17 @@ export async function startHarness(options: LangchainOptions = {}): Promise<Harn
 const topic = z.object({ topic: z.string().describe('What to look up') });
 
 /** A tool the local model calls for "Tell me about X." questions. */
-export const lookupFacts = tool(async ({ topic }) => `Facts about ${topic}: launched in 1977.`, {
-  name: 'lookup_facts',
-  description: 'Look up facts about a topic',
-  schema: topic,
-});
+export const lookupFacts: StructuredToolInterface = tool(
+  async ({ topic }) => `Facts about ${topic}: launched in 1977.`,
+  {
+    name: 'lookup_facts',
+    description: 'Look up facts about a topic',
+    schema: topic,
+  },
+);
 
 /** The same tool, failing. */
-export const flakyLookup = tool(
+export const flakyLookup: StructuredToolInterface = tool(
   async (): Promise<string> => {
     throw new RangeError('lookup backend down');
   },
@@ -86,7 +89,9 @@ export const flakyLookup = tool(
 );
 
 /** The user turn of a graph run. */
-export const ask = (question: string) => ({ messages: [{ role: 'user', content: question }] });
+export const ask = (question: string): { messages: Array<{ role: 'user'; content: string }> } => ({
+  messages: [{ role: 'user', content: question }],
+});
 
 /** An indented `name [kind]` tree of spans (children in start order), for assertions. */
 export function renderTree(spans: readonly OtlpSpan[]): string {
