@@ -29,6 +29,13 @@ export const DOCUMENTED_EXTRA_LEVELS = {
   'openai-agents': [],
   'vercel-ai': [],
   mastra: [],
+  // LangGraph's nodes are workflow spans between the agent and its model, tool and retriever
+  // spans (`model_request`, `tools`; B's `retrieve`, `summarize`), and B's retriever span
+  // (`retrieval knowledge_base`) is a leaf the other frameworks' B has no counterpart of.
+  langchain: [
+    (s) => s.kind === 'workflow' && typeof s.attributes?.['langgraph.node'] === 'string',
+    (s) => s.kind === 'retriever',
+  ],
 };
 
 const SESSION_KEYS = ['galileo.session.id', 'session.id'];

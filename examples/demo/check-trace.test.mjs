@@ -81,4 +81,35 @@ describe('checkTrace', () => {
     expect(problems).toMatch(/"agent_run orchestrator".*should be named "invoke_agent/);
     expect(problems).toMatch(/"call_llm".*should be named "chat <model>"/);
   });
+
+  it("passes LangGraph's node levels and B's retriever, and flags a chain level the adapter should fold", () => {
+    const node = (name) => ({
+      attributes: { ...io, 'galileo.session.id': 's', 'langgraph.node': name },
+    });
+    const spans = [
+      span('1', null, 'POST /ask', 'workflow', 'a', { spanKind: 2 }),
+      span('2', '1', 'invoke_agent orchestrator', 'agent', 'a'),
+      span('3', '2', 'model_request', 'workflow', 'a', node('model_request')),
+      span('4', '3', 'chat gpt-4.1-mini', 'llm', 'a'),
+      span('5', '2', 'tools', 'workflow', 'a', node('tools')),
+      span('6', '5', 'execute_tool delegate_research', 'tool', 'a'),
+      span('7', '6', 'POST /research', 'workflow', 'a', { spanKind: 3 }),
+      span('8', '7', 'POST /research', 'workflow', 'b', { spanKind: 2 }),
+      span('9', '8', 'invoke_agent research_agent', 'agent', 'b'),
+      span('10', '9', 'retrieve', 'workflow', 'b', node('retrieve')),
+      span('11', '10', 'retrieval knowledge_base', 'retriever', 'b'),
+      span('12', '9', 'summarize', 'workflow', 'b', node('summarize')),
+      span('13', '12', 'chat gpt-4.1-mini', 'llm', 'b'),
+      span('14', '2', 'model_request', 'workflow', 'a', node('model_request')),
+      span('15', '14', 'chat gpt-4.1-mini', 'llm', 'a'),
+    ];
+    const langchain = { ...expected, from: 'langchain', to: 'langchain' };
+    expect(checkTrace(spans, langchain).problems).toEqual([]);
+    // A LangChain sequence that was not folded: a workflow level that is no graph node.
+    spans.push(span('16', '12', 'RunnableSequence', 'workflow', 'b'));
+    spans[12].parentSpanId = '16';
+    expect(checkTrace(spans, langchain).problems.join('\n')).toMatch(
+      /unexpected span "RunnableSequence"/,
+    );
+  });
 });

@@ -51,10 +51,10 @@ describe('npm run demo', () => {
   });
 
   it('refuses an unknown framework with exit 2 and the list to choose from', async () => {
-    const run = await runDemo(['--from', 'langchain']);
+    const run = await runDemo(['--from', 'crewai']);
     expect(run.code).toBe(2);
     expect(run.stderr).toContain(
-      'Unknown framework "langchain". Choose from: openai-agents, google-adk, vercel-ai, mastra',
+      'Unknown framework "crewai". Choose from: openai-agents, google-adk, vercel-ai, mastra, langchain',
     );
   });
 

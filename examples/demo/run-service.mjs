@@ -4,13 +4,14 @@ import { spawn } from 'node:child_process';
 import { createServer as createHttpServer, request as httpRequest } from 'node:http';
 import { dirname, join } from 'node:path';
 
-/** The four frameworks that have an example service, and the model provider each one uses. */
-export const FRAMEWORKS = ['openai-agents', 'google-adk', 'vercel-ai', 'mastra'];
+/** The frameworks that have an example service, and the model provider each one uses. */
+export const FRAMEWORKS = ['openai-agents', 'google-adk', 'vercel-ai', 'mastra', 'langchain'];
 export const PROVIDER = {
   'openai-agents': 'openai',
   'google-adk': 'google',
   'vercel-ai': 'openai',
   mastra: 'openai',
+  langchain: 'openai',
 };
 
 const here = dirname(new URL(import.meta.url).pathname);

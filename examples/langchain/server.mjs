@@ -1,0 +1,256 @@
+// A LangChain.js / LangGraph.js service that is both halves of the cross-process demo:
+//
+//   POST /ask       {"question": "..."}  an orchestrator agent (LangGraph, via createAgent) whose
+//                                        tool `delegate_research` POSTs {"topic"} to
+//                                        AGENT_B_URL/research
+//   POST /research  {"topic": "..."}     a research graph: a retriever over a small in-memory
+//                                        document set, then a model call for 3-5 short facts
+//
+// Every request becomes spans in Galileo, and a request that crosses to another service (any
+// framework, any language) stays in ONE trace: the W3C `traceparent` header carries it over.
+//
+//   PORT=8001 SERVICE_NAME=agent-b node server.mjs
+//   PORT=8000 SERVICE_NAME=agent-a AGENT_B_URL=http://localhost:8001 node server.mjs
+//   curl -s localhost:8000/ask -H 'content-type: application/json' -d '{"question":"Tell me about Voyager 1."}'
+//
+// Settings come from the environment: GALILEO_API_KEY, GALILEO_PROJECT, GALILEO_LOG_STREAM (or
+// GALILEO_API_ENDPOINT for a local receiver: `npx -p @galileo-otel/devtools galileo-otel dev`),
+// OPENAI_API_KEY and optionally OPENAI_BASE_URL / OPENAI_MODEL / OPENAI_EMBEDDING_MODEL.
+//
+// GALILEO_OTEL=off runs the same service without galileo-otel (the baseline of the end-to-end
+// benchmark): no tracer provider is registered and no callback handler is installed.
+// traceHttpHandler, tracedFetch and withGalileoSession stay in the code: with no provider they
+// make no spans and send no trace headers, and the call to B works as before.
+import { randomUUID } from 'node:crypto';
+import { createServer } from 'node:http';
+import { langchain } from '@galileo-otel/adapter-langchain';
+import {
+  registerGalileo,
+  tracedFetch,
+  traceHttpHandler,
+  withGalileoSession,
+  workflowAttributes,
+} from '@galileo-otel/core';
+import { Document } from '@langchain/core/documents';
+import { HumanMessage, SystemMessage } from '@langchain/core/messages';
+import { BaseRetriever } from '@langchain/core/retrievers';
+import { tool } from '@langchain/core/tools';
+import { Annotation, END, START, StateGraph } from '@langchain/langgraph';
+import { ChatOpenAI, OpenAIEmbeddings } from '@langchain/openai';
+import { trace } from '@opentelemetry/api';
+import { createAgent } from 'langchain';
+import { z } from 'zod';
+
+const SERVICE_NAME = process.env.SERVICE_NAME ?? 'langchain-service';
+const AGENT_B_URL = process.env.AGENT_B_URL ?? 'http://localhost:8001';
+const MODEL = process.env.OPENAI_MODEL ?? 'gpt-4.1-mini';
+const EMBEDDING_MODEL = process.env.OPENAI_EMBEDDING_MODEL ?? 'text-embedding-3-small';
+const TRACING = process.env.GALILEO_OTEL !== 'off';
+
+// First: the tracer provider with the Galileo processor. The adapter adds a callback handler to
+// every LangChain run of the process (no `callbacks` to pass anywhere), which turns graphs, nodes,
+// model calls, tools and retrievers into spans in the current trace.
+const galileo = TRACING
+  ? registerGalileo({ serviceName: SERVICE_NAME, adapters: [langchain()] })
+  : undefined;
+
+// OPENAI_API_KEY and OPENAI_BASE_URL configure both clients. `streaming` stays off: with it,
+// invoke() estimates token counts with a tokenizer it downloads first.
+const chatModel = new ChatOpenAI({ model: MODEL, maxRetries: 1 });
+const embeddings = new OpenAIEmbeddings({ model: EMBEDDING_MODEL, maxRetries: 1 });
+
+// ---- Agent A: the orchestrator ------------------------------------------------------------
+
+const delegateResearch = tool(
+  async ({ topic }) => {
+    // tracedFetch makes the client span and sends `traceparent` + `baggage`, so the research
+    // service's spans join this trace under this tool call (the adapter makes the tool span the
+    // active OTel span while the tool runs).
+    const response = await tracedFetch(`${AGENT_B_URL}/research`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ topic }),
+      signal: AbortSignal.timeout(60_000),
+    });
+    if (!response.ok) throw new Error(`research service answered HTTP ${response.status}`);
+    return (await response.json()).findings;
+  },
+  {
+    name: 'delegate_research',
+    description: 'Ask the research agent for facts about a topic.',
+    schema: z.object({ topic: z.string().describe('What to research') }),
+  },
+);
+
+const orchestrator = createAgent({
+  name: 'orchestrator',
+  model: chatModel,
+  systemPrompt: 'Use delegate_research to gather facts, then answer the user clearly.',
+  tools: [delegateResearch],
+});
+
+async function ask({ question, sessionId = `session-${randomUUID()}` }) {
+  if (typeof question !== 'string' || question === '')
+    throw new HttpError(400, '"question" is required');
+  // The session id goes into W3C baggage: every span of this run, here and in the research
+  // service, carries it, so Galileo groups the turns of one conversation.
+  return withGalileoSession({ sessionId }, async () => {
+    const result = await orchestrator.invoke({ messages: [{ role: 'user', content: question }] });
+    const answer = result.messages.at(-1)?.text ?? '';
+    const span = trace.getActiveSpan(); // the `POST /ask` server span
+    span?.setAttributes(workflowAttributes({ input: question, output: answer }));
+    return { answer, sessionId, traceId: span?.spanContext().traceId };
+  });
+}
+
+// ---- Agent B: the researcher --------------------------------------------------------------
+
+/** A few notes to search; embedded once, with the same client as the queries. */
+const NOTES = [
+  'Voyager 1 was launched by NASA in 1977 and crossed into interstellar space in 2012.',
+  'The Kepler space telescope found thousands of exoplanets by watching stars dim.',
+  'Cassini orbited Saturn for 13 years and ended its mission by diving into the planet.',
+  'The Hubble Space Telescope has observed the universe from low Earth orbit since 1990.',
+  'New Horizons flew past Pluto in 2015 and sent back the first close-up images.',
+].map((text, i) => new Document({ pageContent: text, id: `note-${i + 1}` }));
+
+/** A retriever over NOTES: cosine similarity of embeddings, in memory. */
+class KnowledgeBase extends BaseRetriever {
+  lc_namespace = ['galileo_otel', 'examples'];
+  #vectors;
+
+  constructor({ k = 2 } = {}) {
+    super();
+    this.k = k;
+  }
+
+  /** The notes' vectors, computed once (again after a failure). */
+  vectors() {
+    this.#vectors ??= embeddings.embedDocuments(NOTES.map((d) => d.pageContent)).catch((error) => {
+      this.#vectors = undefined;
+      throw error;
+    });
+    return this.#vectors;
+  }
+
+  async _getRelevantDocuments(query) {
+    const [vectors, q] = await Promise.all([this.vectors(), embeddings.embedQuery(query)]);
+    return NOTES.map((doc, i) => ({ doc, score: cosine(vectors[i], q) }))
+      .sort((a, b) => b.score - a.score)
+      .slice(0, this.k)
+      .map(({ doc, score }) => new Document({ ...doc, metadata: { score: round(score) } }));
+  }
+}
+
+const knowledgeBase = new KnowledgeBase();
+// Embed the notes as the service starts; a failure is retried at the first search.
+knowledgeBase.vectors().catch(() => {});
+
+const ResearchState = Annotation.Root({
+  topic: Annotation(),
+  notes: Annotation(),
+  findings: Annotation(),
+});
+
+// Two nodes, `retrieve` and `summarize`: Galileo shows them as workflow spans under the
+// `invoke_agent research_agent` span, with the retriever and the model call inside.
+const researcher = new StateGraph(ResearchState)
+  .addNode('retrieve', async ({ topic }) => ({
+    notes: await knowledgeBase.invoke(topic, { runName: 'knowledge_base' }),
+  }))
+  .addNode('summarize', async ({ topic, notes }) => {
+    const context = notes.map((note) => `- ${note.pageContent}`).join('\n');
+    const reply = await chatModel.invoke([
+      new SystemMessage(`Return 3-5 concise key facts about the topic. Notes:\n${context}`),
+      new HumanMessage(topic),
+    ]);
+    return { findings: reply.text };
+  })
+  .addEdge(START, 'retrieve')
+  .addEdge('retrieve', 'summarize')
+  .addEdge('summarize', END)
+  .compile({ name: 'research_agent' });
+
+async function research({ topic }) {
+  if (typeof topic !== 'string' || topic === '') throw new HttpError(400, '"topic" is required');
+  const { findings } = await researcher.invoke({ topic });
+  trace.getActiveSpan()?.setAttributes(workflowAttributes({ input: topic, output: findings }));
+  return { findings };
+}
+
+// ---- HTTP -------------------------------------------------------------------------------
+
+// traceHttpHandler starts a SERVER span per request, joined to the caller's `traceparent`.
+const traced = traceHttpHandler(async (req, res) => {
+  try {
+    const body = await readJson(req);
+    sendJson(res, 200, req.url === '/ask' ? await ask(body) : await research(body));
+  } catch (error) {
+    sendJson(res, error.status ?? 500, { error: error.message });
+  }
+});
+
+const server = createServer(async (req, res) => {
+  const route = `${req.method} ${req.url}`;
+  if (route === 'POST /ask' || route === 'POST /research') return traced(req, res);
+  // Operational routes stay out of traces.
+  if (route === 'GET /health') return sendJson(res, 200, { status: 'ok', service: SERVICE_NAME });
+  if (route === 'GET /stats') return sendJson(res, 200, galileo?.processor.stats() ?? {});
+  if (route === 'POST /flush') {
+    await galileo?.forceFlush(); // exports every finished span now instead of within 5 s
+    return sendJson(res, 200, galileo?.processor.stats() ?? {});
+  }
+  sendJson(res, 404, { error: `no route ${route}` });
+});
+
+server.listen(Number(process.env.PORT ?? 8000), process.env.HOST ?? '127.0.0.1', () => {
+  const { address, port } = server.address();
+  console.log(`${SERVICE_NAME} (langchain) listening on http://${address}:${port}`);
+});
+
+// Flush queued spans before the process goes away.
+for (const signal of ['SIGINT', 'SIGTERM']) {
+  process.once(signal, async () => {
+    server.close();
+    await galileo?.shutdown();
+    process.exit(0);
+  });
+}
+
+class HttpError extends Error {
+  constructor(status, message) {
+    super(message);
+    this.status = status;
+  }
+}
+
+async function readJson(req) {
+  let text = '';
+  for await (const chunk of req) text += chunk;
+  try {
+    return JSON.parse(text || '{}');
+  } catch {
+    throw new HttpError(400, 'the body is not JSON');
+  }
+}
+
+function sendJson(res, status, body) {
+  res.writeHead(status, { 'content-type': 'application/json' });
+  res.end(JSON.stringify(body));
+}
+
+function cosine(a, b) {
+  let dot = 0;
+  let na = 0;
+  let nb = 0;
+  for (let i = 0; i < a.length; i++) {
+    dot += a[i] * b[i];
+    na += a[i] * a[i];
+    nb += b[i] * b[i];
+  }
+  return na && nb ? dot / Math.sqrt(na * nb) : 0;
+}
+
+function round(value) {
+  return Math.round(value * 1000) / 1000;
+}
