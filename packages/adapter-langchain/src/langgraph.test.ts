@@ -3,7 +3,17 @@ import type { OtlpSpan } from '@galileo-otel/otlp-proto';
 import { Document } from '@langchain/core/documents';
 import { BaseRetriever } from '@langchain/core/retrievers';
 import { tool } from '@langchain/core/tools';
-import { Annotation, END, MessagesAnnotation, START, StateGraph } from '@langchain/langgraph';
+import { ChatGoogleGenerativeAI } from '@langchain/google-genai';
+import {
+  Annotation,
+  Command,
+  END,
+  interrupt,
+  MemorySaver,
+  MessagesAnnotation,
+  START,
+  StateGraph,
+} from '@langchain/langgraph';
 import { createReactAgent } from '@langchain/langgraph/prebuilt';
 import { ChatOpenAI } from '@langchain/openai';
 import { context, trace } from '@opentelemetry/api';
@@ -197,6 +207,61 @@ describe('a LangGraph agent (createAgent) with a tool', () => {
     expect(messages(firstModelNode as OtlpSpan, 'gen_ai.output.messages')).toEqual([
       expect.objectContaining({ role: 'assistant', tool_calls: [expect.anything()] }),
     ]);
+  });
+});
+
+describe('a LangGraph agent on Gemini (@langchain/google-genai)', () => {
+  it('shows the same tree, with the call in tool_calls and never in the content', async () => {
+    const gemini = new ChatGoogleGenerativeAI({
+      model: 'gemini-2.5-flash',
+      apiKey: 'local',
+      baseUrl: h.model.url,
+      maxRetries: 0,
+    });
+    const agent = createAgent({ model: gemini, tools: [lookupFacts], name: 'gemini_agent' });
+    await underCaller(() => agent.invoke(ask('Tell me about Voyager 1.')));
+    const spans = await h.flushSpans();
+    expect(renderTree(spans)).toBe(
+      [
+        'POST /ask [workflow]',
+        '  invoke_agent gemini_agent [agent]',
+        '    model_request [workflow]',
+        '      chat gemini-2.5-flash [llm]',
+        '    tools [workflow]',
+        '      execute_tool lookup_facts [tool]',
+        '    model_request [workflow]',
+        '      chat gemini-2.5-flash [llm]',
+      ].join('\n'),
+    );
+    const [first, second] = spans
+      .filter((s) => s.name === 'chat gemini-2.5-flash')
+      .sort((a, b) => (a.startTimeUnixNano < b.startTimeUnixNano ? -1 : 1)) as [OtlpSpan, OtlpSpan];
+    // Gemini's answer holds the call as a `functionCall` content block: it is a tool call here.
+    const [asked] = messages(first, 'gen_ai.output.messages');
+    expect(asked).toEqual({
+      role: 'assistant',
+      content: '',
+      tool_calls: [
+        {
+          id: expect.any(String),
+          type: 'function',
+          function: { name: 'lookup_facts', arguments: '{"topic":"Voyager 1"}' },
+        },
+      ],
+    });
+    const callId = (asked?.tool_calls as Array<{ id: string }>)[0]?.id;
+    expect(only(spans, 'execute_tool lookup_facts').attributes['gen_ai.tool.call.id']).toBe(callId);
+    expect(messages(second, 'gen_ai.input.messages')).toContainEqual({
+      role: 'tool',
+      content: 'Facts about Voyager 1: launched in 1977.',
+      tool_call_id: callId,
+    });
+    expect(first.attributes).toMatchObject({
+      'gen_ai.provider.name': 'google_genai',
+      'gen_ai.request.model': 'gemini-2.5-flash',
+    });
+    expect(first.attributes['gen_ai.usage.input_tokens']).toBeGreaterThan(0);
+    expect(h.model.requests.at(-1)?.protocol).toBe('gemini');
   });
 });
 
@@ -400,6 +465,37 @@ describe('errors', () => {
       'exception.type': 'TypeError',
       'exception.message': 'node broke',
     });
+  });
+  it('ends a node that interrupts without an error, and names the thread as the conversation', async () => {
+    const graph = new StateGraph(MessagesAnnotation)
+      .addNode('approve', async () => {
+        const answer = interrupt('Ship it?');
+        return { messages: [{ role: 'assistant', content: `Approved: ${String(answer)}` }] };
+      })
+      .addEdge(START, 'approve')
+      .compile({ name: 'approver', checkpointer: new MemorySaver() });
+    const config = { configurable: { thread_id: 'thread-42' } };
+    const { result: paused } = await underCaller(() => graph.invoke(ask('Ship it?'), config));
+    expect(paused).toHaveProperty('__interrupt__');
+    const { result } = await underCaller(() =>
+      graph.invoke(new Command({ resume: 'yes' }), config),
+    );
+    expect(result.messages.at(-1)?.content).toBe('Approved: yes');
+    const spans = await h.flushSpans();
+    expect(renderTree(spans)).toBe(
+      [
+        'POST /ask [workflow]',
+        '  invoke_agent approver [agent]',
+        '    approve [workflow]',
+        'POST /ask [workflow]',
+        '  invoke_agent approver [agent]',
+        '    approve [workflow]',
+      ].join('\n'),
+    );
+    for (const agent of spans.filter((s) => s.name === 'invoke_agent approver')) {
+      expect(agent.attributes['gen_ai.conversation.id']).toBe('thread-42');
+    }
+    expect(h.adapter.openRuns).toBe(0);
   });
 });
 

@@ -28,21 +28,34 @@ function roleOf(type: string | undefined, fallback: string): string {
   return (type && ROLES[type]) ?? type ?? fallback;
 }
 
-/** Message content as text: text blocks joined, anything else as JSON. */
+// Content blocks that are a tool call: the call is in the message's `tool_calls`, never in its
+// content (Gemini's `functionCall`, Anthropic's `tool_use`, LangChain's standard `tool_call`).
+const CALL_BLOCKS = new Set([
+  'functionCall',
+  'function_call',
+  'tool_use',
+  'tool_call',
+  'tool_call_chunk',
+  'server_tool_call',
+]);
+
+/**
+ * Message content as text: a string as is; of a block list, the text blocks joined, or, when there
+ * is no text, the other blocks (images, ...) as JSON. Tool-call blocks are left out.
+ */
 export function contentText(content: unknown): string {
   if (typeof content === 'string') return content;
   if (content === undefined || content === null) return '';
-  if (Array.isArray(content)) {
-    const texts = content.map((block) =>
-      typeof block === 'string'
-        ? block
-        : isRecord(block) && block.type === 'text' && typeof block.text === 'string'
-          ? block.text
-          : undefined,
-    );
-    if (texts.every((t) => t !== undefined)) return texts.join('');
+  if (!Array.isArray(content)) return safeJsonStringify(content);
+  const texts: string[] = [];
+  const others: unknown[] = [];
+  for (const block of content) {
+    if (typeof block === 'string') texts.push(block);
+    else if (isRecord(block) && block.type === 'text' && typeof block.text === 'string') {
+      texts.push(block.text);
+    } else if (!(isRecord(block) && CALL_BLOCKS.has(String(block.type)))) others.push(block);
   }
-  return safeJsonStringify(content);
+  return texts.length > 0 || others.length === 0 ? texts.join('') : safeJsonStringify(others);
 }
 
 /** Whether a value looks like a chat message LangChain would accept. */
