@@ -1,6 +1,7 @@
 import { type GalileoAdapter, GalileoSpanProcessor, galileoKind } from '@galileo-otel/core';
 import { type LocalModelServer, startLocalModel } from '@galileo-otel/local-model';
 import { type OtlpSink, type OtlpSpan, startOtlpSink } from '@galileo-otel/otlp-proto';
+import { BaseCallbackHandler } from '@langchain/core/callbacks/base';
 import { CallbackManager } from '@langchain/core/callbacks/manager';
 import { RunnableLambda } from '@langchain/core/runnables';
 import { tool } from '@langchain/core/tools';
@@ -89,6 +90,27 @@ describe('langchainCallbackHandler() passed in callbacks', () => {
     expect(renderTree(spans)).toBe(`POST /ask [workflow]\n${AGENT_TREE.replace(/^/gm, '  ')}`);
     expect(handler.openRuns).toBe(0);
     await provider.shutdown();
+  });
+
+  it("ends a run's spans before the run returns, while another handler's background queue is stuck", async () => {
+    const { provider } = pipeline();
+    const handler = langchainCallbackHandler({ tracerProvider: provider });
+    // An app handler that runs in LangChain's background queue (the default) and holds it.
+    let release: () => void = () => {};
+    const held = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const slow = BaseCallbackHandler.fromMethods({ handleLLMStart: () => held });
+    slow.awaitHandlers = false;
+    try {
+      await chat.invoke('Tell me about Voyager 1.', { callbacks: [slow, handler] });
+      expect(handler.openRuns).toBe(0);
+      await provider.forceFlush();
+      expect(sink.spans().some((s) => s.name === 'chat gpt-4.1-mini')).toBe(true);
+    } finally {
+      release();
+      await provider.shutdown();
+    }
   });
 
   it('records no content with captureContent: false, and keeps names, usage and ids', async () => {

@@ -11,7 +11,7 @@ import type { Serialized } from '@langchain/core/load/serializable';
 import type { BaseMessage } from '@langchain/core/messages';
 import type { LLMResult } from '@langchain/core/outputs';
 import type { ChainValues } from '@langchain/core/utils/types';
-import { SpanTree } from './internal/span-tree.js';
+import { type RunStart, SpanTree } from './internal/span-tree.js';
 import type { LangchainOptions } from './langchain-options.js';
 
 const pkg = adapterPackage(import.meta.url);
@@ -20,6 +20,47 @@ const pkg = adapterPackage(import.meta.url);
 const HANDLER_NAME = 'galileo_otel';
 
 type Metadata = Record<string, unknown> | undefined;
+
+// The arguments of LangChain's start callbacks, in the order LangChain passes them.
+type ChainStart = [
+  chain: Serialized,
+  inputs: ChainValues,
+  runId: string,
+  parentRunId?: string,
+  tags?: string[],
+  metadata?: Metadata,
+  runType?: string,
+  runName?: string,
+];
+type ModelStart<Input> = [
+  llm: Serialized,
+  input: Input,
+  runId: string,
+  parentRunId?: string,
+  extraParams?: Record<string, unknown>,
+  tags?: string[],
+  metadata?: Metadata,
+  runName?: string,
+];
+type ToolStart = [
+  tool: Serialized,
+  input: unknown,
+  runId: string,
+  parentRunId?: string,
+  tags?: string[],
+  metadata?: Metadata,
+  runName?: string,
+  toolCallId?: string,
+];
+type RetrieverStart = [
+  retriever: Serialized,
+  query: string,
+  runId: string,
+  parentRunId?: string,
+  tags?: string[],
+  metadata?: Metadata,
+  name?: string,
+];
 
 /**
  * A LangChain callback handler that turns LangChain.js and LangGraph.js runs into Galileo-shaped
@@ -48,7 +89,6 @@ export class LangchainCallbackHandler extends BaseCallbackHandler {
     log: AdapterLogger = createAdapterLogger('langchain'),
   ) {
     super();
-    this.awaitHandlers = true;
     this.#log = log;
     this.#tree = new SpanTree({
       tracer: () => pkg.tracer(options.tracerProvider),
@@ -78,7 +118,9 @@ export class LangchainCallbackHandler extends BaseCallbackHandler {
   // with `_addRunToRunMap`, as BaseTracer has) synchronously as a run starts, in the caller's
   // async context, before its callback queue and its own AsyncLocalStorage scope. That is where
   // the caller's OTel context is current and where a tool's span can be bound for its body. The
-  // awaited handle…Start callbacks below start the run too if these are ever not called.
+  // awaited handle…Start callbacks start the run too (once per run id) if these are ever not
+  // called. Arguments come in the order LangChain passes them: for chains that is
+  // (…, parentRunId, tags, metadata, runType, runName), not the one its .d.ts declares.
 
   /** @internal Marks this handler as a tracer for LangChain's synchronous start calls. */
   _addRunToRunMap(run: unknown): unknown {
@@ -86,108 +128,39 @@ export class LangchainCallbackHandler extends BaseCallbackHandler {
   }
 
   /** @internal */
-  _createRunForChainStart(
-    chain: Serialized,
-    inputs: ChainValues,
-    runId: string,
-    parentRunId?: string,
-    tags?: string[],
-    metadata?: Metadata,
-    _runType?: string,
-    runName?: string,
-  ): void {
-    this.#chainStart(chain, inputs, runId, parentRunId, tags, metadata, runName);
+  _createRunForChainStart(...args: ChainStart): void {
+    this.handleChainStart(...args);
   }
 
   /** @internal */
-  _createRunForChatModelStart(
-    llm: Serialized,
-    messages: BaseMessage[][],
-    runId: string,
-    parentRunId?: string,
-    extraParams?: Record<string, unknown>,
-    tags?: string[],
-    metadata?: Metadata,
-    runName?: string,
-  ): void {
-    this.#modelStart(
-      'chat',
-      llm,
-      messages[0] ?? [],
-      runId,
-      parentRunId,
-      extraParams,
-      tags,
-      metadata,
-      runName,
-    );
+  _createRunForChatModelStart(...args: ModelStart<BaseMessage[][]>): void {
+    this.handleChatModelStart(...args);
   }
 
   /** @internal */
-  _createRunForLLMStart(
-    llm: Serialized,
-    prompts: string[],
-    runId: string,
-    parentRunId?: string,
-    extraParams?: Record<string, unknown>,
-    tags?: string[],
-    metadata?: Metadata,
-    runName?: string,
-  ): void {
-    this.#modelStart(
-      'text_completion',
-      llm,
-      prompts,
-      runId,
-      parentRunId,
-      extraParams,
-      tags,
-      metadata,
-      runName,
-    );
+  _createRunForLLMStart(...args: ModelStart<string[]>): void {
+    this.handleLLMStart(...args);
   }
 
   /** @internal */
-  _createRunForToolStart(
-    tool: Serialized,
-    input: unknown,
-    runId: string,
-    parentRunId?: string,
-    tags?: string[],
-    metadata?: Metadata,
-    runName?: string,
-    toolCallId?: string,
-  ): void {
-    this.#toolStart(tool, input, runId, parentRunId, tags, metadata, runName, toolCallId, true);
+  _createRunForToolStart(...args: ToolStart): void {
+    this.#toolStart(args, true);
   }
 
   /** @internal */
-  _createRunForRetrieverStart(
-    retriever: Serialized,
-    query: string,
-    runId: string,
-    parentRunId?: string,
-    tags?: string[],
-    metadata?: Metadata,
-    name?: string,
-  ): void {
-    this.#retrieverStart(retriever, query, runId, parentRunId, tags, metadata, name);
+  _createRunForRetrieverStart(...args: RetrieverStart): void {
+    this.handleRetrieverStart(...args);
   }
-
-  // The awaited callbacks. handleChainStart's arguments come in the order LangChain passes them
-  // (…, parentRunId, tags, metadata, runType, runName), not the one its .d.ts declares.
 
   override handleChainStart(
-    chain: Serialized,
-    inputs: ChainValues,
-    runId: string,
-    parentRunId?: string,
-    tags?: string[],
-    metadata?: Metadata,
-    _runType?: string,
-    runName?: string,
+    ...[chain, inputs, runId, parentRunId, tags, metadata, , runName]: ChainStart
   ): void {
-    this.#chainStart(chain, inputs, runId, parentRunId, tags, metadata, runName);
+    this.#log.guard('handleChainStart', () =>
+      this.#tree.startChain({
+        ...this.#start(chain, runId, parentRunId, tags, metadata, runName),
+        inputs,
+      }),
+    );
   }
 
   override handleChainEnd(outputs: ChainValues, runId: string): void {
@@ -198,50 +171,12 @@ export class LangchainCallbackHandler extends BaseCallbackHandler {
     this.#log.guard('handleChainError', () => this.#tree.fail(runId, error));
   }
 
-  override handleChatModelStart(
-    llm: Serialized,
-    messages: BaseMessage[][],
-    runId: string,
-    parentRunId?: string,
-    extraParams?: Record<string, unknown>,
-    tags?: string[],
-    metadata?: Metadata,
-    runName?: string,
-  ): void {
-    this.#modelStart(
-      'chat',
-      llm,
-      messages[0] ?? [],
-      runId,
-      parentRunId,
-      extraParams,
-      tags,
-      metadata,
-      runName,
-    );
+  override handleChatModelStart(...args: ModelStart<BaseMessage[][]>): void {
+    this.#modelStart('chat', args[1][0] ?? [], args);
   }
 
-  override handleLLMStart(
-    llm: Serialized,
-    prompts: string[],
-    runId: string,
-    parentRunId?: string,
-    extraParams?: Record<string, unknown>,
-    tags?: string[],
-    metadata?: Metadata,
-    runName?: string,
-  ): void {
-    this.#modelStart(
-      'text_completion',
-      llm,
-      prompts,
-      runId,
-      parentRunId,
-      extraParams,
-      tags,
-      metadata,
-      runName,
-    );
+  override handleLLMStart(...args: ModelStart<string[]>): void {
+    this.#modelStart('text_completion', args[1], args);
   }
 
   override handleLLMEnd(output: LLMResult, runId: string): void {
@@ -252,17 +187,8 @@ export class LangchainCallbackHandler extends BaseCallbackHandler {
     this.#log.guard('handleLLMError', () => this.#tree.fail(runId, error));
   }
 
-  override handleToolStart(
-    tool: Serialized,
-    input: string,
-    runId: string,
-    parentRunId?: string,
-    tags?: string[],
-    metadata?: Metadata,
-    runName?: string,
-    toolCallId?: string,
-  ): void {
-    this.#toolStart(tool, input, runId, parentRunId, tags, metadata, runName, toolCallId, false);
+  override handleToolStart(...args: ToolStart): void {
+    this.#toolStart(args, false);
   }
 
   override handleToolEnd(output: unknown, runId: string): void {
@@ -274,15 +200,14 @@ export class LangchainCallbackHandler extends BaseCallbackHandler {
   }
 
   override handleRetrieverStart(
-    retriever: Serialized,
-    query: string,
-    runId: string,
-    parentRunId?: string,
-    tags?: string[],
-    metadata?: Metadata,
-    name?: string,
+    ...[retriever, query, runId, parentRunId, tags, metadata, name]: RetrieverStart
   ): void {
-    this.#retrieverStart(retriever, query, runId, parentRunId, tags, metadata, name);
+    this.#log.guard('handleRetrieverStart', () =>
+      this.#tree.startRetriever({
+        ...this.#start(retriever, runId, parentRunId, tags, metadata, name),
+        query,
+      }),
+    );
   }
 
   override handleRetrieverEnd(documents: unknown[], runId: string): void {
@@ -295,47 +220,33 @@ export class LangchainCallbackHandler extends BaseCallbackHandler {
 
   // ---------------------------------------------------------------------------------------------
 
-  #chainStart(
+  /** The parts of a start every run type has, checked (LangChain's values are not trusted). */
+  #start(
     serialized: unknown,
-    inputs: unknown,
     runId: string,
     parentRunId: string | undefined,
     tags: string[] | undefined,
     metadata: Metadata,
     runName: string | undefined,
-  ): void {
-    this.#log.guard('handleChainStart', () =>
-      this.#tree.startChain({
-        runId,
-        parentRunId,
-        serialized,
-        runName: asString(runName),
-        tags,
-        metadata: isRecord(metadata) ? metadata : undefined,
-        inputs,
-      }),
-    );
+  ): RunStart {
+    return {
+      runId,
+      parentRunId: asString(parentRunId),
+      serialized,
+      runName: asString(runName),
+      tags: Array.isArray(tags) ? tags : undefined,
+      metadata: isRecord(metadata) ? metadata : undefined,
+    };
   }
 
   #modelStart(
     operation: 'chat' | 'text_completion',
-    serialized: unknown,
     input: readonly unknown[],
-    runId: string,
-    parentRunId: string | undefined,
-    extraParams: Record<string, unknown> | undefined,
-    tags: string[] | undefined,
-    metadata: Metadata,
-    runName: string | undefined,
+    [llm, , runId, parentRunId, extraParams, tags, metadata, runName]: ModelStart<unknown>,
   ): void {
-    this.#log.guard('handleChatModelStart', () =>
+    this.#log.guard(operation === 'chat' ? 'handleChatModelStart' : 'handleLLMStart', () =>
       this.#tree.startModel({
-        runId,
-        parentRunId,
-        serialized,
-        runName: asString(runName),
-        tags,
-        metadata: isRecord(metadata) ? metadata : undefined,
+        ...this.#start(llm, runId, parentRunId, tags, metadata, runName),
         input,
         operation,
         extraParams: isRecord(extraParams) ? extraParams : undefined,
@@ -344,49 +255,15 @@ export class LangchainCallbackHandler extends BaseCallbackHandler {
   }
 
   #toolStart(
-    serialized: unknown,
-    input: unknown,
-    runId: string,
-    parentRunId: string | undefined,
-    tags: string[] | undefined,
-    metadata: Metadata,
-    runName: string | undefined,
-    toolCallId: string | undefined,
+    [tool, input, runId, parentRunId, tags, metadata, runName, toolCallId]: ToolStart,
     bindContext: boolean,
   ): void {
     this.#log.guard('handleToolStart', () =>
       this.#tree.startTool({
-        runId,
-        parentRunId,
-        serialized,
-        runName: asString(runName),
-        tags,
-        metadata: isRecord(metadata) ? metadata : undefined,
+        ...this.#start(tool, runId, parentRunId, tags, metadata, runName),
         input,
         toolCallId: asString(toolCallId),
         bindContext,
-      }),
-    );
-  }
-
-  #retrieverStart(
-    serialized: unknown,
-    query: unknown,
-    runId: string,
-    parentRunId: string | undefined,
-    tags: string[] | undefined,
-    metadata: Metadata,
-    runName: string | undefined,
-  ): void {
-    this.#log.guard('handleRetrieverStart', () =>
-      this.#tree.startRetriever({
-        runId,
-        parentRunId,
-        serialized,
-        runName: asString(runName),
-        tags,
-        metadata: isRecord(metadata) ? metadata : undefined,
-        query,
       }),
     );
   }

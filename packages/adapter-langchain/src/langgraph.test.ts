@@ -249,7 +249,7 @@ describe('a LangGraph agent on Gemini (@langchain/google-genai)', () => {
         },
       ],
     });
-    const callId = (asked?.tool_calls as Array<{ id: string }>)[0]?.id;
+    const callId = (asked?.tool_calls as Array<{ id: string }> | undefined)?.[0]?.id;
     expect(only(spans, 'execute_tool lookup_facts').attributes['gen_ai.tool.call.id']).toBe(callId);
     expect(messages(second, 'gen_ai.input.messages')).toContainEqual({
       role: 'tool',
