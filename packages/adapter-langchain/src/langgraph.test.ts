@@ -127,6 +127,7 @@ describe('a LangGraph agent (createAgent) with a tool', () => {
     );
     expect(new Set(spans.map((s) => s.traceId)).size).toBe(1);
     expect(only(spans, 'invoke_agent research_agent').parentSpanId).toBe(callerId);
+    expect(spans.filter((s) => 'galileo.incomplete' in s.attributes)).toEqual([]);
     expect(h.adapter.openRuns).toBe(0);
   });
 
@@ -524,6 +525,7 @@ describe('streaming, batches, concurrency and cancellation', () => {
       expect(chunks, streamMode).toBeGreaterThan(0);
       const spans = await h.flushSpans();
       expect(renderTree(spans), streamMode).toBe(expectedTree('streamer'));
+      expect(spans.filter((s) => 'galileo.incomplete' in s.attributes)).toEqual([]);
       const answer = spans.filter((s) => s.name === 'chat gpt-4.1-mini').at(-1) as OtlpSpan;
       expect(messages(answer, 'gen_ai.output.messages')[0]?.content).toContain(
         'Here is what I found',
@@ -612,6 +614,29 @@ describe('streaming, batches, concurrency and cancellation', () => {
       const others = topics.filter((t, j) => j !== i && text.includes(`${t}.`));
       expect(others).toEqual([]);
     }
+  });
+
+  it('ends every span of a stream the app stops reading early', async () => {
+    const agent = createAgent({ model: h.chat(), tools: [lookupFacts], name: 'abandoned' });
+    await underCaller(async () => {
+      for await (const _ of await agent.stream(ask('Tell me about Voyager 1.'), {
+        streamMode: 'updates',
+      })) {
+        break;
+      }
+    });
+    // LangGraph cancels the rest of the run (the tool node, when it had started, fails with it).
+    const spans = await h.flushSpans();
+    expect(renderTree(spans).split('\n').slice(0, 4)).toEqual([
+      'POST /ask [workflow]',
+      '  invoke_agent abandoned [agent] ERROR',
+      '    model_request [workflow]',
+      '      chat gpt-4.1-mini [llm]',
+    ]);
+    for (const span of spans.filter((s) => s.status.code === 2)) {
+      expect(span.attributes['error.type'], span.name).toBe('AbortError');
+    }
+    expect(h.adapter.openRuns).toBe(0);
   });
 
   it('ends every span of a cancelled run; the app gets the AbortError', async () => {

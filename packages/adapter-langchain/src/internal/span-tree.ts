@@ -86,21 +86,19 @@ const CONTROL_FLOW = new Set(['GraphInterrupt', 'NodeInterrupt', 'ParentCommand'
 function failureType(error: unknown): string {
   const type = errorType(error);
   if (type !== 'Error' || !isRecord(error)) return type;
+  // LangGraph rejects a graph whose signal fired (or whose stream the app stopped reading) with a
+  // plain `Error('Abort')`.
+  if (error instanceof Error && error.message === 'Abort') return 'AbortError';
   // TODO(kit): errorType() prefers `name` even when it is the generic `Error` and the class is
   // specific (the openai client's InternalServerError, RateLimitError, ...).
   const ctor = (error as { constructor?: { name?: unknown } }).constructor?.name;
   return typeof ctor === 'string' && ctor !== '' && ctor !== 'Object' ? ctor : type;
 }
 
-/** Whether a run failed because it was cancelled (an `AbortSignal`). */
+/** Whether a run failed because it was cancelled (an `AbortSignal`, a stream given up). */
 function isAbort(error: unknown): boolean {
   const type = failureType(error);
-  // LangGraph rejects a graph whose signal fired with a plain `Error('Abort')`.
-  return (
-    type === 'AbortError' ||
-    type === 'APIUserAbortError' ||
-    (error instanceof Error && error.message === 'Abort')
-  );
+  return type === 'AbortError' || type === 'APIUserAbortError';
 }
 
 /**
