@@ -370,6 +370,7 @@ describe('an app with every package but Google ADK, installed by the READMEs', (
     'adapter-openai-agents',
     'adapter-vercel-ai',
     'adapter-mastra',
+    'adapter-langchain',
     'devtools',
     'adapter-testkit',
   ];
@@ -440,6 +441,21 @@ describe('an app with every package but Google ADK, installed by the READMEs', (
     const result = await runQuickStart(app, 'mastra.ts', 'qs-mastra');
     const spans = await expectAgentTrace(result, 'qs-mastra');
     expect(spans.map((s) => s.name)).toContain('invoke_agent Weather Agent');
+  });
+
+  it('runs the LangChain Quick start as written, and its spans arrive', async () => {
+    await writeQuickStart(app, '@galileo-otel/adapter-langchain', 'langchain.ts');
+    const result = await runQuickStart(app, 'langchain.ts', 'qs-langchain');
+    const spans = await expectAgentTrace(result, 'qs-langchain');
+    expect(spans.map((s) => s.name)).toEqual(
+      expect.arrayContaining([
+        'invoke_agent weather_agent',
+        'model_request',
+        'tools',
+        'execute_tool get_weather',
+        'chat gpt-4.1-mini',
+      ]),
+    );
   });
 });
 
