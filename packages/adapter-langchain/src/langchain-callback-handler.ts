@@ -72,9 +72,9 @@ type RetrieverStart = [
  * `registerGalileo({ adapters: [langchain()] })` installs one for every run of the process; make
  * one with {@link langchainCallbackHandler} to pass it in `callbacks` yourself instead.
  *
- * Its callbacks are awaited (`awaitHandlers`): LangChain would otherwise run them later on a
- * shared queue, where neither the caller's OTel context nor the end of the run is known. A
- * callback never throws into the app.
+ * Its callbacks are awaited (`awaitHandlers`): LangChain would otherwise run them on one shared
+ * background queue, behind any slow handler of the app's, and a run's spans could end after the
+ * run has returned. A callback never throws into the app.
  */
 export class LangchainCallbackHandler extends BaseCallbackHandler {
   /** LangChain dedupes handlers by name: a run never gets two Galileo handlers. */
