@@ -49,6 +49,21 @@ describe('createAdapterLogger', () => {
     );
   });
 
+  it('sends lines to its own sink, once per key per sink, or to diag only with false', () => {
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
+    const mine: string[] = [];
+    const theirs: string[] = [];
+    const a = createAdapterLogger('kit-test-sink', { sink: { warn: (l) => mine.push(l) } });
+    const b = createAdapterLogger('kit-test-sink', { sink: { warn: (l) => theirs.push(l) } });
+    a.warnOnce('k', 'hello');
+    a.warnOnce('k', 'hello again');
+    b.warnOnce('k', 'hello');
+    createAdapterLogger('kit-test-sink', { sink: false }).warnOnce('k', 'quiet');
+    expect(mine).toEqual(['[galileo-otel] kit-test-sink: hello']);
+    expect(theirs).toEqual(['[galileo-otel] kit-test-sink: hello']);
+    expect(warn).not.toHaveBeenCalled();
+  });
+
   it('also reports through diag', () => {
     vi.spyOn(console, 'warn').mockImplementation(() => {});
     const seen: string[] = [];

@@ -17,6 +17,19 @@ export interface AdapterLogger {
   attach(host: AdapterHost): void;
 }
 
+// A number per sink object, so the once-per-key set can tell sinks apart without holding them.
+const sinkIds = new WeakMap<object, number>();
+let sinkCounter = 1;
+function sinkId(sink: object | false): number {
+  if (!sink) return 0;
+  let id = sinkIds.get(sink);
+  if (id === undefined) {
+    id = sinkCounter++;
+    sinkIds.set(sink, id);
+  }
+  return id;
+}
+
 // Lines printed before any processor was attached, by adapter and key, across instances: two
 // adapters of one kind must not print the same warning twice.
 const printed = new Set<string>();
@@ -28,8 +41,20 @@ const PRINTED_LIMIT = 1000;
  * `console.warn`, once per key), and pass through the secret filter first, so an error message
  * that quotes a token never prints it.
  */
-export function createAdapterLogger(adapter: string): AdapterLogger {
+export function createAdapterLogger(
+  adapter: string,
+  options: {
+    /**
+     * Where lines go before (or without) a processor: an adapter wired on the framework's side,
+     * like an exporter in the framework's config, passes its own `logger` option here. `false`
+     * sends them to the OTel `diag` logger only.
+     * @defaultValue `console`
+     */
+    sink?: { warn(message: string): void } | false | undefined;
+  } = {},
+): AdapterLogger {
   let host: AdapterHost | undefined;
+  const sink = options.sink ?? console;
   const warnOnce = (key: string, message: string): void => {
     try {
       const line = redactSecretText(`${adapter}: ${message}`);
@@ -37,11 +62,12 @@ export function createAdapterLogger(adapter: string): AdapterLogger {
         host.log(`${adapter}:${key}`, line);
         return;
       }
-      const id = `${adapter}\u0000${key}`;
+      // Per sink: two exporters with their own loggers each say it once.
+      const id = `${adapter}\u0000${key}${sink === console ? '' : `\u0000${sinkId(sink)}`}`;
       if (printed.has(id) || printed.size >= PRINTED_LIMIT) return;
       printed.add(id);
       diag.warn(`[galileo-otel] ${line}`);
-      console.warn(`[galileo-otel] ${line}`);
+      if (sink) sink.warn(`[galileo-otel] ${line}`);
     } catch {
       // Logging never breaks the traced program.
     }

@@ -38,6 +38,12 @@ export interface SpanTranslation {
   status?: SpanStatus;
   /** Drop this span at export; prefer {@link AdapterStartDecision.drop}, which re-parents. */
   drop?: boolean;
+  /**
+   * A failure the adapter found at export time (the framework recorded the span as OK): the span
+   * is exported in the one error shape, status ERROR with the message, `error.type`, and an
+   * `exception` event at the span's end.
+   */
+  error?: { type: string; message: string } | undefined;
 }
 
 /**

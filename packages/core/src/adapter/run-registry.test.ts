@@ -63,5 +63,8 @@ describe('RunRegistry', () => {
     for (const maxOpenRuns of [0, -1, 1.5, Number.NaN]) {
       expect(() => new RunRegistry({ maxOpenRuns, abandon: () => {} })).toThrow(RangeError);
     }
+    expect(
+      () => new RunRegistry({ maxOpenRuns: 0, optionName: 'maxOpenSpans', abandon: () => {} }),
+    ).toThrow(/^maxOpenSpans must be a whole number of at least 1, got 0$/);
   });
 });

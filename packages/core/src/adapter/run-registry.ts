@@ -34,6 +34,12 @@ export interface RunRegistryOptions<V> {
    */
   maxOpenRuns?: number | undefined;
   /**
+   * The option's name as the user wrote it, for the error message (an adapter that still
+   * accepts an old name passes it).
+   * @defaultValue `maxOpenRuns`
+   */
+  optionName?: string | undefined;
+  /**
    * Ends a run the registry gives up on: end its open spans, marked with
    * {@link markIncomplete}. Called once per run; a throw is caught and ignored.
    */
@@ -54,7 +60,8 @@ export class RunRegistry<K, V> {
   constructor(options: RunRegistryOptions<V>) {
     const limit = options.maxOpenRuns ?? DEFAULT_MAX_OPEN_RUNS;
     if (!Number.isInteger(limit) || limit < 1) {
-      throw new RangeError(`maxOpenRuns must be a whole number of at least 1, got ${limit}`);
+      const name = options.optionName ?? 'maxOpenRuns';
+      throw new RangeError(`${name} must be a whole number of at least 1, got ${limit}`);
     }
     this.#limit = limit;
     this.#abandon = options.abandon;

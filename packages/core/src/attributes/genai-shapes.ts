@@ -268,9 +268,11 @@ export function workflowAttributes(workflow: { input?: unknown; output?: unknown
 export function errorType(error: unknown): string {
   if (error && typeof error === 'object') {
     const name = (error as { name?: unknown }).name;
-    if (typeof name === 'string' && name) return name;
     const ctor = (error as { constructor?: { name?: string } }).constructor?.name;
+    // A subclass that keeps `name = 'Error'` (many SDK errors do) is better known by its class.
+    if (typeof name === 'string' && name && name !== 'Error') return name;
     if (ctor && ctor !== 'Object') return ctor;
+    if (typeof name === 'string' && name) return name;
   }
   return 'Error';
 }
@@ -287,11 +289,15 @@ export function recordSpanError(span: Span, error: unknown, type?: string): void
         : typeof error === 'string'
           ? error
           : safeJsonStringify(error);
+    const kind = type ?? errorType(error);
     span.setStatus({ code: SpanStatusCode.ERROR, message });
-    span.setAttribute(A.ERROR_TYPE, type ?? errorType(error));
-    span.recordException(
-      error instanceof Error ? error : { name: type ?? errorType(error), message },
-    );
+    span.setAttribute(A.ERROR_TYPE, kind);
+    // `exception.type` says the same as `error.type`, so one error never reads as two kinds.
+    span.recordException({
+      name: kind,
+      message,
+      stack: error instanceof Error ? error.stack : undefined,
+    });
   } catch {
     // A span that refuses attributes (already ended, non-recording) is not our program's problem.
   }

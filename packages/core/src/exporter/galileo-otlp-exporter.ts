@@ -1,7 +1,7 @@
 import type { Attributes, SpanContext, SpanStatus } from '@opentelemetry/api';
 import { type ExportResult, ExportResultCode } from '@opentelemetry/core';
 import type { Resource } from '@opentelemetry/resources';
-import type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace';
+import type { ReadableSpan, SpanExporter, TimedEvent } from '@opentelemetry/sdk-trace';
 import { GalileoAttributes as G, GenAiAttributes } from '../attributes/attribute-names.js';
 import type { GalileoOtlpExporterOptions } from '../config/galileo-options.js';
 import { resolveGalileoConfig } from '../config/resolve-config.js';
@@ -35,6 +35,8 @@ export interface SpanRewrite {
   status?: SpanStatus | undefined;
   /** New parent (re-parenting past dropped spans). */
   parentSpanContext?: SpanContext | undefined;
+  /** The events to export instead of the span's own. */
+  events?: TimedEvent[] | undefined;
 }
 
 const PREPARE_SLICE = 64;
@@ -229,7 +231,7 @@ export class GalileoOtlpExporter implements SpanExporter {
       status: redactor.status(change?.status ?? span.status),
       attributes,
       links: redactor.parts(span.links, name),
-      events: redactor.parts(span.events, name),
+      events: redactor.parts(change?.events ?? span.events, name),
       duration: span.duration,
       ended: true,
       resource,

@@ -74,6 +74,24 @@ describe('AdapterRunner', () => {
     expect(runner.rewrite(gone as ReadableSpan)).toBeNull();
   });
 
+  it('turns an error found at export into the one error shape, exception event included', () => {
+    const { runner, tracer, memory } = pipeline([
+      { name: 'finds', translate: () => ({ error: { type: 'ToolError', message: 'it broke' } }) },
+    ]);
+    tracer.startSpan('ok-in-the-framework').end();
+    const span = memory.getFinishedSpans()[0] as ReadableSpan;
+    const rewrite = runner.rewrite(span);
+    expect(rewrite?.status).toEqual({ code: 2, message: 'it broke' });
+    expect(rewrite?.attributes?.['error.type']).toBe('ToolError');
+    expect(rewrite?.events).toEqual([
+      {
+        name: 'exception',
+        time: span.endTime,
+        attributes: { 'exception.type': 'ToolError', 'exception.message': 'it broke' },
+      },
+    ]);
+  });
+
   it('reports a throwing adapter and carries on with the others', () => {
     const { runner, errors, tracer, memory } = pipeline([
       {

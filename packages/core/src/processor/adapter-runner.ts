@@ -1,4 +1,4 @@
-import type { Context, SpanContext } from '@opentelemetry/api';
+import { type Context, type SpanContext, SpanStatusCode } from '@opentelemetry/api';
 import type { ReadableSpan, Span } from '@opentelemetry/sdk-trace';
 import type { AdapterHost, GalileoAdapter, SpanTranslation } from '../adapter/galileo-adapter.js';
 import type { SpanRewrite } from '../exporter/galileo-otlp-exporter.js';
@@ -103,9 +103,22 @@ export class AdapterRunner {
     const rewrite: SpanRewrite = {};
     if (translation?.name !== undefined) rewrite.name = translation.name;
     if (translation?.status !== undefined) rewrite.status = translation.status;
-    if (translation?.attributes || translation?.removeAttributes) {
-      const attributes = { ...span.attributes, ...translation.attributes };
-      for (const key of translation.removeAttributes ?? []) delete attributes[key];
+    const error = translation?.error;
+    if (translation?.attributes || translation?.removeAttributes || error) {
+      const attributes = { ...span.attributes, ...translation?.attributes };
+      for (const key of translation?.removeAttributes ?? []) delete attributes[key];
+      if (error) {
+        attributes['error.type'] = error.type;
+        rewrite.status = { code: SpanStatusCode.ERROR, message: error.message };
+        rewrite.events = [
+          ...span.events,
+          {
+            name: 'exception',
+            time: span.endTime,
+            attributes: { 'exception.type': error.type, 'exception.message': error.message },
+          },
+        ];
+      }
       rewrite.attributes = attributes;
     }
     if (parent !== span.parentSpanContext) rewrite.parentSpanContext = parent;
@@ -174,5 +187,6 @@ function mergeTranslations(a: SpanTranslation, b: SpanTranslation): SpanTranslat
     removeAttributes: [...(a.removeAttributes ?? []), ...(b.removeAttributes ?? [])],
     status: b.status ?? a.status,
     drop: Boolean(a.drop || b.drop),
+    error: b.error ?? a.error,
   };
 }
