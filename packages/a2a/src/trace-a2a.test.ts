@@ -62,11 +62,27 @@ let agent: Agent;
 let plainClient: Client;
 let client: Client;
 
-const message = (text: string) => ({
+/** A user message as the SDK's types spell it out (every protobuf field present). */
+const message = (text: string): Parameters<Client['sendMessage']>[0] => ({
+  tenant: '',
+  configuration: undefined,
+  metadata: undefined,
   message: {
     messageId: randomUUID(),
+    contextId: '',
+    taskId: '',
     role: 1,
-    parts: [{ content: { $case: 'text' as const, value: text }, mediaType: 'text/plain' }],
+    parts: [
+      {
+        content: { $case: 'text', value: text },
+        mediaType: 'text/plain',
+        filename: '',
+        metadata: undefined,
+      },
+    ],
+    metadata: undefined,
+    extensions: [],
+    referenceTaskIds: [],
   },
 });
 
@@ -223,6 +239,231 @@ describe('an A2A call between two processes', () => {
       expect(work.parentSpanId).toBe(serverSpan.spanId);
       expect(serverSpan.attributes['gen_ai.input.messages']).toContain(`topic ${i}`);
       expect(work.attributes['galileo.session.id']).toBe(`sess-${i}`);
+    }
+  });
+});
+
+/** What a call gave its caller: the value, or the error's class, name and message. */
+async function outcome(run: () => Promise<unknown>) {
+  try {
+    return { value: await run() };
+  } catch (error) {
+    const e = error as Error;
+    return { error: { class: e.constructor.name, name: e.name, message: e.message } };
+  }
+}
+
+describe('a call that fails', () => {
+  it('returns the same FAILED task as untraced, and both spans are ERROR in the one shape', async () => {
+    const plain = (await plainClient.sendMessage(message('fail'))) as {
+      status: { state: number; message: unknown };
+    };
+    const { traced, traceId } = await trace
+      .getTracer('caller')
+      .startActiveSpan('fail-caller', async (span) => {
+        const traced = (await client.sendMessage(message('fail'))) as typeof plain;
+        span.end();
+        return { traced, traceId: span.spanContext().traceId };
+      });
+    expect(plain.status.state).toBe(4);
+    expect(traced.status.state).toBe(plain.status.state);
+    expect(textOf(traced.status.message)).toBe('Agent execution error: research backend down');
+    expect(textOf(traced.status.message)).toBe(textOf(plain.status.message));
+
+    const tree = treeOf(await flushed(), traceId);
+    for (const kind of [CLIENT, SERVER]) {
+      const span = one(tree, (s) => s.name === 'SendMessage' && s.kind === kind);
+      expect(span.status).toEqual({
+        code: ERROR,
+        message: 'Agent execution error: research backend down',
+      });
+      expect(span.attributes['error.type']).toBe('TaskFailed');
+      expect(span.attributes['a2a.task.state']).toBe('TASK_STATE_FAILED');
+      expect(span.events.map((e) => e.name)).toEqual(['exception']);
+      expect(span.events[0]?.attributes).toMatchObject({
+        'exception.type': 'TaskFailed',
+        'exception.message': 'Agent execution error: research backend down',
+      });
+    }
+  });
+
+  it('rejects with the same JSON-RPC error as untraced, and both spans are ERROR', async () => {
+    const id = randomUUID();
+    const plain = await outcome(() => plainClient.getTask({ id, tenant: '' }));
+    const { traced, traceId } = await trace
+      .getTracer('caller')
+      .startActiveSpan('get-caller', async (span) => {
+        const traced = await outcome(() => client.getTask({ id, tenant: '' }));
+        span.end();
+        return { traced, traceId: span.spanContext().traceId };
+      });
+    expect(plain.error?.name).toBe('TaskNotFoundError');
+    expect(traced).toEqual(plain);
+
+    const tree = treeOf(await flushed(), traceId);
+    const clientSpan = one(tree, (s) => s.name === 'GetTask' && s.kind === CLIENT);
+    const serverSpan = one(tree, (s) => s.name === 'GetTask' && s.kind === SERVER);
+    expect(serverSpan.parentSpanId).toBe(clientSpan.spanId);
+    for (const span of [clientSpan, serverSpan]) {
+      expect(span.status.code).toBe(ERROR);
+      expect(span.attributes['error.type']).toBe('TaskNotFoundError');
+      expect(span.attributes['a2a.task.id']).toBe(id);
+      expect(span.events.map((e) => e.name)).toEqual(['exception']);
+    }
+  });
+
+  it('ends like untraced when the server dies mid-stream or mid-call, and the span is ERROR', async () => {
+    const calls = {
+      // The SDK's client ends a stream cut short without an error: so does the traced one.
+      stream: async (c: Client) => {
+        const events: string[] = [];
+        const result = await outcome(async () => {
+          for await (const event of c.sendMessageStream(message('die'))) {
+            events.push(event.payload?.$case ?? '?');
+          }
+        });
+        return { events, ...result };
+      },
+      blocking: (c: Client) => outcome(() => c.sendMessage(message('die now'))),
+    };
+    const dying = await Promise.all(Array.from({ length: 4 }, () => startAgent({ PLAIN: '1' })));
+    try {
+      const seen: Record<string, unknown> = {};
+      for (const [index, [name, call]] of Object.entries(calls).entries()) {
+        const [plainDying, tracedDying] = dying.slice(index * 2) as [Agent, Agent];
+        const plain = await call(await new ClientFactory().createFromUrl(plainDying.url));
+        const traced = await trace
+          .getTracer('caller')
+          .startActiveSpan(`die-${name}`, async (span) => {
+            const c = traceA2AClient(await new ClientFactory().createFromUrl(tracedDying.url));
+            const result = await call(c);
+            span.end();
+            return result;
+          });
+        expect(traced, name).toEqual(plain);
+        seen[name] = plain;
+      }
+      expect(seen.stream).toEqual({ events: ['task', 'artifactUpdate'], value: undefined });
+      expect(seen.blocking).toMatchObject({ error: { name: 'TypeError' } });
+
+      await galileo.forceFlush();
+      const spans = sink.spans();
+      const under = (root: string) => {
+        const caller = one(spans, (s) => s.name === root);
+        return one(treeOf(spans, caller.traceId), (s) => s.kind === CLIENT);
+      };
+      const stream = under('die-stream');
+      expect(stream.status).toEqual({
+        code: ERROR,
+        message:
+          'the stream ended before a message or a final task state (last state: TASK_STATE_WORKING)',
+      });
+      expect(stream.attributes['error.type']).toBe('StreamEndedEarly');
+      expect(stream.attributes['gen_ai.output.messages']).toContain('chunk 1.');
+      const blocking = under('die-blocking');
+      expect(blocking.status).toEqual({
+        code: ERROR,
+        message: (seen.blocking as { error: { message: string } }).error.message,
+      });
+      expect(blocking.attributes['error.type']).toBe('TypeError');
+      for (const span of [stream, blocking]) {
+        expect(span.events.map((e) => e.name)).toEqual(['exception']);
+      }
+    } finally {
+      await Promise.all(dying.map((d) => d.stop()));
+    }
+  });
+});
+
+/** A JSON-RPC `SendMessage` as any A2A client would post it, with only the given headers. */
+async function postSendMessage(text: string, headers: Record<string, string>) {
+  const response = await fetch(`${agent.url}/a2a`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'a2a-version': '1.0', ...headers },
+    body: JSON.stringify({
+      jsonrpc: '2.0',
+      id: 1,
+      method: 'SendMessage',
+      params: { message: { messageId: randomUUID(), role: 'ROLE_USER', parts: [{ text }] } },
+    }),
+  });
+  return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+}
+
+describe('trace context from clients that are not ours', () => {
+  const traceId = '4bf92f3577b34da6a3ce929d0e0e4736';
+  const parentId = '00f067aa0ba902b7';
+
+  it('joins a plain client that sends only traceparent and baggage headers', async () => {
+    const reply = await postSendMessage('plain caller', {
+      traceparent: `00-${traceId}-${parentId}-01`,
+      baggage: 'galileo.session.id=plain-session',
+    });
+    expect(reply.status).toBe(200);
+    expect(JSON.stringify(reply.body.result)).toContain('facts about plain caller');
+    const tree = (await flushed()).filter((s) => s.traceId === traceId);
+    const serverSpan = one(tree, (s) => s.kind === SERVER);
+    const work = one(tree, (s) => s.name === 'agent-work');
+    expect(serverSpan.parentSpanId).toBe(parentId);
+    expect(work.parentSpanId).toBe(serverSpan.spanId);
+    expect(serverSpan.attributes['galileo.session.id']).toBe('plain-session');
+    expect(work.attributes['galileo.session.id']).toBe('plain-session');
+  });
+
+  it('ignores and counts a malformed, repeated or oversized traceparent or baggage', async () => {
+    const before = (await (await fetch(`${agent.url}/stats`)).json()) as Record<string, number>;
+    const cases: [string, Record<string, string>][] = [
+      ['bad-parent', { traceparent: `00-${traceId.slice(2)}-${parentId}-01` }],
+      ['long-parent', { traceparent: `cc-${traceId}-${parentId}-01-${'a'.repeat(2000)}` }],
+      [
+        'two-parents',
+        { traceparent: `00-${traceId}-${parentId}-01, 00-${traceId}-${parentId}-01` },
+      ],
+      ['long-baggage', { baggage: `galileo.session.id=evil,${'k=v,'.repeat(2500)}x=y` }],
+      ['bad-member', { baggage: 'galileo.session.id=kept,bad member=1' }],
+    ];
+    for (const [name, headers] of cases) {
+      const reply = await postSendMessage(name, headers);
+      expect(reply.status, name).toBe(200);
+      expect(JSON.stringify(reply.body.result), name).toContain(`facts about ${name}`);
+    }
+    const after = (await (await fetch(`${agent.url}/stats`)).json()) as Record<string, number>;
+    expect(after).toEqual({
+      traceparentRejected: (before.traceparentRejected ?? 0) + 3,
+      baggageRejected: (before.baggageRejected ?? 0) + 2,
+    });
+
+    const spans = await flushed();
+    const served = (name: string) =>
+      one(
+        spans,
+        (s) => s.kind === SERVER && String(s.attributes['gen_ai.input.messages']).includes(name),
+      );
+    for (const name of ['bad-parent', 'long-parent', 'two-parents']) {
+      const span = served(name);
+      expect(span.parentSpanId, name).toBeUndefined();
+      expect(span.traceId, name).not.toBe(traceId);
+    }
+    expect(served('long-baggage').attributes['galileo.session.id']).toBeUndefined();
+    expect(served('bad-member').attributes['galileo.session.id']).toBe('kept');
+  });
+
+  it('sends a plain A2A server a traceparent that names our client span', async () => {
+    const plainAgent = await startAgent({ PLAIN: '1' });
+    try {
+      const c = traceA2AClient(await new ClientFactory().createFromUrl(plainAgent.url));
+      const reply = await c.sendMessage(message('who called?'));
+      await galileo.forceFlush();
+      const clientSpan = one(
+        sink.spans(),
+        (s) =>
+          s.kind === CLIENT &&
+          s.attributes['gen_ai.output.messages'] !== undefined &&
+          String(s.attributes['gen_ai.output.messages']).includes('traceparent='),
+      );
+      expect(textOf(reply)).toBe(`traceparent=00-${clientSpan.traceId}-${clientSpan.spanId}-01`);
+    } finally {
+      await plainAgent.stop();
     }
   });
 });

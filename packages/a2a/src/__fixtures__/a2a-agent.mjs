@@ -7,6 +7,7 @@
 //   "stream ..."  a task with three artifact chunks, then COMPLETED (each chunk a span)
 //   "fail"        the executor throws (the SDK turns that into a FAILED task)
 //   "die"         one chunk, then the process exits mid-stream
+//   "die now"     the process exits before answering
 //   anything else one message, "facts about <text>", after a span of its own
 import { randomUUID } from 'node:crypto';
 import { AgentEvent, DefaultRequestHandler, InMemoryTaskStore } from '@a2a-js/sdk/server';
@@ -44,6 +45,7 @@ const executor = {
     const input = request.userMessage.parts.map((p) => p.content?.value ?? '').join('');
     const { taskId, contextId } = request;
     if (input === 'fail') throw new Error('research backend down');
+    if (input === 'die now') process.exit(1);
     if (input.startsWith('stream') || input === 'die') {
       bus.publish(
         AgentEvent.task({ id: taskId, contextId, status: { state: 2 }, artifacts: [], history: [] }),

@@ -30,6 +30,9 @@ const STATE_NAMES = [
 ];
 const FAILED = 4;
 const REJECTED = 7;
+// Where an A2A stream may end: a terminal state (completed, failed, canceled, rejected) or an
+// interrupted one (input or auth required).
+const FINAL_STATES = new Set([3, 4, 5, 6, 7, 8]);
 // A long stream's text is kept up to this many characters (the exporter caps attributes too).
 const MAX_TEXT = 65_536;
 
@@ -58,6 +61,8 @@ export class CallRecord {
   private statusText = '';
   private input = '';
   private output = '';
+  private answered = false;
+  private cutShort = false;
 
   /** Reads the request (`SendMessageRequest`, `GetTaskRequest`, ...). */
   request(params: unknown): void {
@@ -81,6 +86,15 @@ export class CallRecord {
     }
     if (typeof value.messageId === 'string') this.event('message', value);
     else if (typeof value.id === 'string' && 'status' in value) this.event('task', value);
+  }
+
+  /**
+   * Notes that a stream ended by itself. A2A streams end after a message or a final task state;
+   * one that ends before either was cut short (the server died or dropped the connection), which
+   * the SDK's client reports as a normal end.
+   */
+  streamEnded(): void {
+    this.cutShort = !this.answered && !(this.state !== undefined && FINAL_STATES.has(this.state));
   }
 
   /** The attributes known when the call starts. */
@@ -109,7 +123,14 @@ export class CallRecord {
       workflowAttributes({ input: this.input || undefined, output: output || undefined }),
     );
     span.setAttributes(out);
-    if (failed || rejected) {
+    if (this.cutShort) {
+      const last = this.state === undefined ? 'none' : (STATE_NAMES[this.state] ?? this.state);
+      recordSpanError(
+        span,
+        `the stream ended before a message or a final task state (last state: ${last})`,
+        'StreamEndedEarly',
+      );
+    } else if (failed || rejected) {
       recordSpanError(
         span,
         this.statusText || (failed ? 'the task failed' : 'the agent rejected the task'),
@@ -141,6 +162,7 @@ export class CallRecord {
     if (!isRecord(value)) return;
     switch (kind) {
       case 'message':
+        this.answered = true;
         this.ids(value.taskId, value.contextId);
         this.append(textOf(value.parts));
         break;

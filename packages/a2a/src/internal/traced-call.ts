@@ -115,7 +115,10 @@ export async function* streamCall<T>(
     inner = iterator;
     for (;;) {
       const step = await context.with(call.ctx, () => iterator.next());
-      if (step.done) break;
+      if (step.done) {
+        log.guard('observe end', () => call.record.streamEnded());
+        break;
+      }
       log.guard('observe event', () => call.record.observe(step.value));
       yield step.value;
     }
