@@ -3,6 +3,9 @@
 //   POST /ask       {"question": "..."}  an orchestrator agent whose tool `delegate_research`
 //                                        POSTs {"topic"} to AGENT_B_URL/research
 //   POST /research  {"topic": "..."}     a research agent that returns 3-5 short facts
+//   POST /a2a       the same research agent over the Agent2Agent protocol (JSON-RPC), with its
+//                   agent card at /.well-known/agent-card.json; AGENT_B_VIA=a2a makes
+//                   `delegate_research` call B this way instead of POST /research
 //
 // Every request becomes spans in Galileo, and a request that crosses to another service (any
 // framework, any language) stays in ONE trace: the W3C `traceparent` header carries it over.
@@ -22,6 +25,11 @@
 // and the call to B works as before.
 import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:http';
+import { Role } from '@a2a-js/sdk';
+import { ClientFactory } from '@a2a-js/sdk/client';
+import { AgentEvent, DefaultRequestHandler, InMemoryTaskStore } from '@a2a-js/sdk/server';
+import { agentCardHandler, jsonRpcHandler, UserBuilder } from '@a2a-js/sdk/server/express';
+import { traceA2AClient, traceA2AHandler } from '@galileo-otel/a2a';
 import {
   googleAdk,
   googleAdkPlugin,
@@ -37,10 +45,12 @@ import {
 } from '@galileo-otel/core';
 import { FunctionTool, InMemoryRunner, LlmAgent } from '@google/adk';
 import { trace } from '@opentelemetry/api';
+import express from 'express';
 import { z } from 'zod';
 
 const SERVICE_NAME = process.env.SERVICE_NAME ?? 'google-adk-service';
 const AGENT_B_URL = process.env.AGENT_B_URL ?? 'http://localhost:8001';
+const AGENT_B_VIA = process.env.AGENT_B_VIA ?? 'http';
 const MODEL = process.env.GEMINI_MODEL ?? 'gemini-2.5-flash';
 const APP_NAME = 'galileo-otel-demo';
 const TRACING = process.env.GALILEO_OTEL !== 'off';
@@ -58,22 +68,40 @@ if (TRACING) googleAdkTracing({ searchFrom: [import.meta.url] });
 
 // ---- Agent A: the orchestrator ------------------------------------------------------------
 
+// How the tool reaches the research agent: plain HTTP (`POST AGENT_B_URL/research`, the
+// default), or the Agent2Agent protocol with AGENT_B_VIA=a2a (B's agent card at AGENT_B_URL,
+// then one `SendMessage`).
+async function askResearcher(topic) {
+  if (AGENT_B_VIA === 'a2a') {
+    // traceA2AClient makes the client span and sends `traceparent` + `baggage` with each call.
+    // A long-lived app would keep the client; this one reads B's agent card every time.
+    const client = traceA2AClient(await new ClientFactory().createFromUrl(AGENT_B_URL));
+    const message = { messageId: randomUUID(), role: Role.ROLE_USER, parts: [textPart(topic)] };
+    const reply = await client.sendMessage({ message }, { signal: AbortSignal.timeout(60_000) });
+    // A message answers; a task here failed (its status message says why).
+    const text = (parts = []) => parts.map((p) => p.content?.value ?? '').join('');
+    if (!reply.parts) throw new Error(`research agent: ${text(reply.status?.message?.parts)}`);
+    return text(reply.parts);
+  }
+  // tracedFetch makes the client span and sends `traceparent` + `baggage`.
+  const response = await tracedFetch(`${AGENT_B_URL}/research`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ topic }),
+    signal: AbortSignal.timeout(60_000),
+  });
+  if (!response.ok) throw new Error(`research service answered HTTP ${response.status}`);
+  return (await response.json()).findings;
+}
+
 const delegateResearch = new FunctionTool({
   name: 'delegate_research',
   description: 'Ask the research agent for facts about a topic.',
   parameters: z.object({ topic: z.string().describe('What to research') }),
   async execute({ topic }) {
-    // tracedFetch makes the client span and sends `traceparent` + `baggage`, so the research
-    // service's spans join this trace under this tool call (ADK runs tools with their span
-    // active).
-    const response = await tracedFetch(`${AGENT_B_URL}/research`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ topic }),
-      signal: AbortSignal.timeout(60_000),
-    });
-    if (!response.ok) throw new Error(`research service answered HTTP ${response.status}`);
-    return { findings: (await response.json()).findings };
+    // The research service's spans join this trace under this tool call: ADK runs tools with
+    // their span active, and askResearcher's client span (HTTP or A2A) carries it over.
+    return { findings: await askResearcher(topic) };
   },
 });
 
@@ -148,6 +176,53 @@ async function runAgent(runner, text) {
   return final;
 }
 
+// ---- Agent B over A2A ---------------------------------------------------------------------
+
+// The same research agent, served with the Agent2Agent SDK: its agent card at
+// /.well-known/agent-card.json, JSON-RPC at /a2a. traceA2AHandler gives each call a SERVER span
+// joined to the caller's `traceparent` and runs the agent under it, with the caller's baggage.
+const researchCard = {
+  name: 'research_agent',
+  description: 'Returns 3-5 concise key facts about a topic.',
+  version: '1.0.0',
+  // The URL is filled in once the server listens.
+  supportedInterfaces: [{ url: '', protocolBinding: 'JSONRPC', protocolVersion: '1.0' }],
+  capabilities: { streaming: true },
+  defaultInputModes: ['text/plain'],
+  defaultOutputModes: ['text/plain'],
+  skills: [],
+};
+const researchExecutor = {
+  async execute(request, bus) {
+    const topic = request.userMessage.parts.map((p) => p.content?.value ?? '').join('');
+    const { findings } = await research({ topic });
+    const parts = [textPart(findings)];
+    bus.publish(
+      AgentEvent.message({
+        messageId: randomUUID(),
+        contextId: request.contextId,
+        role: Role.ROLE_AGENT,
+        parts,
+      }),
+    );
+    bus.finished();
+  },
+  async cancelTask() {},
+};
+const a2aHandler = traceA2AHandler(
+  new DefaultRequestHandler(researchCard, new InMemoryTaskStore(), researchExecutor),
+);
+const a2a = express();
+a2a.use('/.well-known/agent-card.json', agentCardHandler({ agentCardProvider: a2aHandler }));
+a2a.use(
+  '/a2a',
+  jsonRpcHandler({ requestHandler: a2aHandler, userBuilder: UserBuilder.noAuthentication }),
+);
+
+function textPart(text) {
+  return { content: { $case: 'text', value: text }, mediaType: 'text/plain' };
+}
+
 // ---- HTTP -------------------------------------------------------------------------------
 
 // traceHttpHandler starts a SERVER span per request, joined to the caller's `traceparent`.
@@ -163,6 +238,8 @@ const traced = traceHttpHandler(async (req, res) => {
 const server = createServer(async (req, res) => {
   const route = `${req.method} ${req.url}`;
   if (route === 'POST /ask' || route === 'POST /research') return traced(req, res);
+  // A2A has its own SERVER spans (traceA2AHandler): not inside an HTTP one.
+  if (req.url === '/a2a' || req.url === '/.well-known/agent-card.json') return a2a(req, res);
   // Operational routes stay out of traces.
   if (route === 'GET /health') return sendJson(res, 200, { status: 'ok', service: SERVICE_NAME });
   if (route === 'GET /stats') return sendJson(res, 200, galileo?.processor.stats() ?? {});
@@ -175,6 +252,7 @@ const server = createServer(async (req, res) => {
 
 server.listen(Number(process.env.PORT ?? 8000), process.env.HOST ?? '127.0.0.1', () => {
   const { address, port } = server.address();
+  researchCard.supportedInterfaces[0].url = `http://${address}:${port}/a2a`;
   console.log(`${SERVICE_NAME} (google-adk) listening on http://${address}:${port}`);
 });
 
