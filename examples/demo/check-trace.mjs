@@ -7,8 +7,8 @@
 //     invoke_agent <orchestrator>      A: agent
 //       chat <model>                   A: llm
 //       execute_tool delegate_research A: tool
-//         POST /research               A: client span (workflow)
-//           POST /research             B: server span (workflow)
+//         POST /research               A: client span (workflow)  (SendMessage over A2A: the
+//           POST /research             B: server span (workflow)   hop's names are `expected.hop`)
 //             invoke_agent <research>  B: agent
 //               chat <model>           B: llm
 //       chat <model>                   A: llm (final answer)
@@ -66,7 +66,9 @@ const label = (s) => `"${s.name}" (${s.kind}, ${s.serviceName ?? 'no service'})`
  * Checks one trace against the expected cross-process shape.
  *
  * @param {Array<object>} spans stored spans of one trace
- * @param {{ from: string, to: string, serviceA: string, serviceB: string, sessionId?: string, serverIo?: boolean }} expected
+ * @param {{ from: string, to: string, serviceA: string, serviceB: string, sessionId?: string, serverIo?: boolean, hop?: { client: string, server: string } }} expected
+ *   `hop` names the client and server spans of the call from A to B (default: the HTTP hop,
+ *   `POST /research` on both sides).
  * @returns {{ problems: string[], roles: Record<string, object | undefined> }}
  */
 export function checkTrace(spans, expected) {
@@ -75,6 +77,7 @@ export function checkTrace(spans, expected) {
   const extraA = DOCUMENTED_EXTRA_LEVELS[expected.from] ?? [];
   const extraB = DOCUMENTED_EXTRA_LEVELS[expected.to] ?? [];
   const roles = {};
+  const hop = expected.hop ?? { client: 'POST /research', server: 'POST /research' };
 
   if (spans.length === 0) return { problems: ['no spans arrived'], roles };
 
@@ -162,8 +165,8 @@ export function checkTrace(spans, expected) {
   // A: the client span of the outbound call, directly under the tool.
   const [clientA] = find(
     ofA,
-    `A's client span "POST /research"`,
-    (s) => s.spanKind === CLIENT && s.name === 'POST /research',
+    `A's client span "${hop.client}"`,
+    (s) => s.spanKind === CLIENT && s.name === hop.client,
   );
   roles.clientA = clientA;
   if (clientA && clientA.kind !== 'workflow')
@@ -171,15 +174,15 @@ export function checkTrace(spans, expected) {
   if (clientA && toolA && clientA.parentSpanId !== toolA.spanId) {
     const parent = byId.get(clientA.parentSpanId);
     problems.push(
-      `A's client span "POST /research" is under ${parent ? label(parent) : clientA.parentSpanId}, not under the tool span`,
+      `A's client span "${hop.client}" is under ${parent ? label(parent) : clientA.parentSpanId}, not under the tool span`,
     );
   }
 
   // B: the server span joined A's client span (the traceparent crossed the wire).
   const [researchServer] = find(
     ofB,
-    `B's server span "POST /research" (${expected.serviceB})`,
-    (s) => s.spanKind === SERVER && s.name === 'POST /research',
+    `B's server span "${hop.server}" (${expected.serviceB})`,
+    (s) => s.spanKind === SERVER && s.name === hop.server,
   );
   roles.researchServer = researchServer;
   if (researchServer && researchServer.kind !== 'workflow') {
@@ -197,7 +200,7 @@ export function checkTrace(spans, expected) {
     ? agentsB.find((s) => isUnder(s, researchServer, extraB))
     : agentsB[0];
   if (researchServer && agentsB.length > 0 && !agentB) {
-    problems.push(`B's agent span ${label(agentsB[0])} is not a child of B's "POST /research"`);
+    problems.push(`B's agent span ${label(agentsB[0])} is not a child of B's "${hop.server}"`);
   }
   roles.agentB = agentB;
   const llmsB = ofB.filter((s) => s.kind === 'llm' && agentB && isUnder(s, agentB, extraB));

@@ -1,8 +1,8 @@
 #!/usr/bin/env node
-// `npm run demo [-- --from <framework> --to <framework>]`
+// `npm run demo [-- --from <framework> --to <framework> --via <transport>]`
 //
 // Agent A (one framework) delegates to Agent B (another framework) in a second OS process over
-// HTTP, and the whole request shows up as ONE trace. This runner:
+// HTTP (or another transport, `--via`), and the whole request shows up as ONE trace. This runner:
 //   1. starts the local Galileo receiver (devtools) unless GALILEO_API_KEY / GALILEO_API_ENDPOINT
 //      is set, and the local model server unless the provider keys are set;
 //   2. spawns B, then A (`node examples/<framework>/server.mjs`), and waits until both are up;
@@ -15,7 +15,7 @@ import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { checkTrace, formatTree } from './check-trace.mjs';
-import { FRAMEWORKS, PROVIDER, postJson, root, startService } from './run-service.mjs';
+import { FRAMEWORKS, PROVIDER, postJson, root, startService, VIAS } from './run-service.mjs';
 
 // Before the build and before anything loads node:sqlite (the receiver's store), so an older Node
 // gets one line instead of a stack trace from deep inside an import.
@@ -27,8 +27,9 @@ if (major < 22 || (major === 22 && minor < 18)) {
   process.exit(1);
 }
 
-const USAGE = `Usage: npm run demo -- [--from <framework>] [--to <framework>] [--no-wait] [--build] [--verbose]
+const USAGE = `Usage: npm run demo -- [--from <framework>] [--to <framework>] [--via <transport>] [--no-wait] [--build] [--verbose]
 Frameworks: ${FRAMEWORKS.join(', ')} (default: --from openai-agents --to google-adk)
+Transports from A to B: ${Object.keys(VIAS).join(', ')} (default: --via http)
 
 Environment:
   GALILEO_API_KEY / GALILEO_API_ENDPOINT  send spans there instead of starting the local receiver
@@ -42,6 +43,7 @@ try {
     options: {
       from: { type: 'string', default: 'openai-agents' },
       to: { type: 'string', default: 'google-adk' },
+      via: { type: 'string', default: 'http' },
       question: { type: 'string', default: 'Tell me about Voyager 1.' },
       'no-wait': { type: 'boolean', default: false },
       build: { type: 'boolean', default: false },
@@ -63,6 +65,11 @@ for (const name of [args.from, args.to]) {
     process.exit(2);
   }
 }
+if (!Object.hasOwn(VIAS, args.via)) {
+  console.error(`Unknown transport "${args.via}". Choose from: ${Object.keys(VIAS).join(', ')}`);
+  process.exit(2);
+}
+const via = VIAS[args.via];
 
 const color = process.stdout.isTTY && !process.env.NO_COLOR;
 const dim = (text) => (color ? `\u001b[2m${text}\u001b[0m` : text);
@@ -97,6 +104,7 @@ const needed = [
   'devtools',
   'local-model',
   'otlp-proto',
+  'a2a',
   ...new Set([args.from, args.to].map((f) => `adapter-${f}`)),
 ];
 const unbuilt = needed.filter((p) => !existsSync(join(root, 'packages', p, 'dist', 'index.js')));
@@ -185,10 +193,20 @@ async function start(framework, env) {
   }
 }
 const b = await start(args.to, { SERVICE_NAME: serviceB, AGENT_ROLE: 'B' });
-const a = await start(args.from, { SERVICE_NAME: serviceA, AGENT_ROLE: 'A', AGENT_B_URL: b.url });
+const a = await start(args.from, {
+  SERVICE_NAME: serviceA,
+  AGENT_ROLE: 'A',
+  AGENT_B_URL: b.url,
+  ...via.env,
+});
 log(`\nB: ${serviceB.padEnd(24)} ${b.url}   node examples/${args.to}/server.mjs`);
 log(
-  `A: ${serviceA.padEnd(24)} ${a.url}   node examples/${args.from}/server.mjs  (AGENT_B_URL=${b.url})`,
+  `A: ${serviceA.padEnd(24)} ${a.url}   node examples/${args.from}/server.mjs  (${Object.entries({
+    AGENT_B_URL: b.url,
+    ...via.env,
+  })
+    .map(([k, v]) => `${k}=${v}`)
+    .join(' ')})`,
 );
 
 // 5. The question.
@@ -244,6 +262,7 @@ const expected = {
   serviceB,
   sessionId: reply.sessionId,
   serverIo: true,
+  hop: via,
 };
 let spans = [];
 let result = { problems: ['no spans arrived'] };

@@ -14,6 +14,16 @@ export const PROVIDER = {
   langchain: 'openai',
 };
 
+/**
+ * How agent A reaches agent B (`npm run demo -- --via <name>`): what A's environment adds to
+ * `AGENT_B_URL`, and the names of that hop's client span (A, under the tool span) and server span
+ * (B, under the client span) in the checked tree. One row per transport.
+ */
+export const VIAS = {
+  http: { env: {}, client: 'POST /research', server: 'POST /research' },
+  a2a: { env: { AGENT_B_VIA: 'a2a' }, client: 'SendMessage', server: 'SendMessage' },
+};
+
 const here = dirname(new URL(import.meta.url).pathname);
 export const root = join(here, '..', '..');
 export const guardPath = join(here, 'loopback-guard.mjs');
