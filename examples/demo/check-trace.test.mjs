@@ -65,6 +65,17 @@ describe('checkTrace', () => {
     expect(problems).toMatch(/no llm span under B's agent/);
   });
 
+  it("checks the hop by the transport's span names (--via a2a: SendMessage on both sides)", () => {
+    const a2a = { ...expected, hop: { client: 'SendMessage', server: 'SendMessage' } };
+    const problems = checkTrace(wholeTrace(), a2a).problems.join('\n');
+    expect(problems).toMatch(/missing: A's client span "SendMessage"/);
+    expect(problems).toMatch(/missing: B's server span "SendMessage"/);
+    const spans = wholeTrace();
+    spans[4].name = 'SendMessage';
+    spans[5].name = 'SendMessage';
+    expect(checkTrace(spans, a2a).problems).toEqual([]);
+  });
+
   it('flags a duplicate span, as tracing registered twice would produce', () => {
     const spans = wholeTrace();
     spans.push(span('11', '2', 'execute_tool delegate_research', 'tool', 'a'));

@@ -58,6 +58,13 @@ describe('npm run demo', () => {
     );
   });
 
+  it('refuses an unknown transport with exit 2 and the list to choose from', async () => {
+    const run = await runDemo(['--via', 'carrier-pigeon']);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain('Unknown transport "carrier-pigeon". Choose from: http, a2a');
+    expect(run.stdout).not.toContain('POST ');
+  });
+
   it('refuses an endpoint without a key before starting anything', async () => {
     const run = await runDemo([], userEnv({ GALILEO_API_ENDPOINT: 'http://127.0.0.1:9/otel' }));
     expect(run.code).toBe(2);

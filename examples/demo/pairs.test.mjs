@@ -18,6 +18,7 @@ import {
   root,
   startService,
   startSwitchboard,
+  VIAS,
 } from './run-service.mjs';
 
 const QUESTION = 'Tell me about Voyager 1.';
@@ -43,6 +44,67 @@ function serviceEnv(galileo, extra = {}) {
     GOOGLE_API_KEY: 'local',
     ...extra,
   };
+}
+
+/**
+ * Sends the question to A (pointed at B through the switchboard) and checks the whole request
+ * arrived as one trace of the expected shape, with the hop of transport `via`.
+ */
+async function expectOneTrace(from, to, A, B, via) {
+  board.target = B.url;
+  const since = Date.now();
+  const modelCalls = model.requests.length;
+
+  const reply = await postJson(`${A.url}/ask`, { question: QUESTION });
+  expect(reply.answer).toContain('Voyager 1');
+  expect(reply.sessionId).toMatch(/^session-/);
+  expect(reply.traceId).toMatch(/^[0-9a-f]{32}$/);
+  await Promise.all([postJson(`${A.url}/flush`), postJson(`${B.url}/flush`)]);
+
+  const expected = {
+    from,
+    to,
+    serviceA: A.name,
+    serviceB: B.name,
+    sessionId: reply.sessionId,
+    serverIo: true,
+    hop: VIAS[via],
+  };
+  let spans = [];
+  let result;
+  for (const deadline = Date.now() + 10_000; Date.now() < deadline; ) {
+    spans = receiver.store.getTrace(reply.traceId);
+    result = checkTrace(spans, expected);
+    if (result.problems.length === 0) break;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  expect(result.problems).toEqual([]);
+
+  // Nothing of this request landed in another trace.
+  const traces = receiver.store
+    .listTraces({ limit: 50 })
+    .filter(
+      (t) =>
+        t.lastReceivedMs >= since && (t.services.includes(A.name) || t.services.includes(B.name)),
+    );
+  expect(traces.map((t) => t.traceId)).toEqual([reply.traceId]);
+
+  // Every span of the trace, on both sides, carries the session id A chose.
+  const sessions = new Set(spans.map((s) => s.attributes['galileo.session.id']));
+  expect([...sessions]).toEqual([reply.sessionId]);
+
+  // Three model calls (A: tool call + final answer; B: facts), all answered by the local model;
+  // a LangChain B also embeds the topic for its retriever.
+  const calls = model.requests.slice(modelCalls);
+  expect(calls.filter(isChat).map((c) => c.status)).toEqual([200, 200, 200]);
+  const embedded = calls.filter((c) => !isChat(c));
+  if (to === 'langchain') {
+    expect(embedded.length).toBeGreaterThan(0);
+    expect(embedded.every((c) => c.status === 200)).toBe(true);
+  } else {
+    expect(embedded).toEqual([]);
+  }
+  return reply;
 }
 
 beforeAll(async () => {
@@ -81,61 +143,8 @@ afterAll(async () => {
 
 describe('any two frameworks, two OS processes, one trace', () => {
   it.each(PAIRS)('%s → %s: the whole request arrives as one trace', async (from, to) => {
-    const A = a[from];
-    const B = b[to];
-    board.target = B.url;
-    const since = Date.now();
-    const modelCalls = model.requests.length;
-
-    const reply = await postJson(`${A.url}/ask`, { question: QUESTION });
-    expect(reply.answer).toContain('Voyager 1');
-    expect(reply.sessionId).toMatch(/^session-/);
-    expect(reply.traceId).toMatch(/^[0-9a-f]{32}$/);
+    const reply = await expectOneTrace(from, to, a[from], b[to], 'http');
     expect(board.headers.at(-1)?.traceparent).toContain(reply.traceId);
-    await Promise.all([postJson(`${A.url}/flush`), postJson(`${B.url}/flush`)]);
-
-    const expected = {
-      from,
-      to,
-      serviceA: A.name,
-      serviceB: B.name,
-      sessionId: reply.sessionId,
-      serverIo: true,
-    };
-    let spans = [];
-    let result;
-    for (const deadline = Date.now() + 10_000; Date.now() < deadline; ) {
-      spans = receiver.store.getTrace(reply.traceId);
-      result = checkTrace(spans, expected);
-      if (result.problems.length === 0) break;
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
-    expect(result.problems).toEqual([]);
-
-    // Nothing of this request landed in another trace.
-    const traces = receiver.store
-      .listTraces({ limit: 50 })
-      .filter(
-        (t) =>
-          t.lastReceivedMs >= since && (t.services.includes(A.name) || t.services.includes(B.name)),
-      );
-    expect(traces.map((t) => t.traceId)).toEqual([reply.traceId]);
-
-    // Every span of the trace, on both sides, carries the session id A chose.
-    const sessions = new Set(spans.map((s) => s.attributes['galileo.session.id']));
-    expect([...sessions]).toEqual([reply.sessionId]);
-
-    // Three model calls (A: tool call + final answer; B: facts), all answered by the local model;
-    // a LangChain B also embeds the topic for its retriever.
-    const calls = model.requests.slice(modelCalls);
-    expect(calls.filter(isChat).map((c) => c.status)).toEqual([200, 200, 200]);
-    const embedded = calls.filter((c) => !isChat(c));
-    if (to === 'langchain') {
-      expect(embedded.length).toBeGreaterThan(0);
-      expect(embedded.every((c) => c.status === 200)).toBe(true);
-    } else {
-      expect(embedded).toEqual([]);
-    }
   });
 
   it('the services contacted nothing but loopback and delivered every span', async () => {
@@ -156,6 +165,45 @@ describe('any two frameworks, two OS processes, one trace', () => {
     // The local model is the only "provider" that was called: 25 pairs × 3 model calls.
     expect(model.requests.filter(isChat)).toHaveLength(PAIRS.length * 3);
     expect(new Set(model.requests.map((r) => r.protocol)).size).toBeGreaterThan(0);
+  });
+});
+
+describe('over A2A (--via a2a): every framework once as A and once as B', () => {
+  // A ring, not all 16 pairs: each framework's A2A client and A2A server run once, in CI time.
+  const RING = FRAMEWORKS.map((from, i) => [from, FRAMEWORKS[(i + 1) % FRAMEWORKS.length]]);
+  const viaA2A = {};
+  let localModelCalls;
+  beforeAll(async () => {
+    localModelCalls = model.requests.length;
+    const env = serviceEnv(receiver, { GALILEO_OTEL: 'on', AGENT_B_URL: board.url });
+    await Promise.all(
+      FRAMEWORKS.map(async (framework) => {
+        viaA2A[framework] = await startService({
+          framework,
+          guard: true,
+          env: { ...env, ...VIAS.a2a.env, SERVICE_NAME: `a2a-a-${framework}` },
+        });
+      }),
+    );
+  });
+  afterAll(async () => {
+    await Promise.all(Object.values(viaA2A).map((s) => s.stop()));
+  });
+
+  it.each(RING)(
+    '%s → %s over A2A: one trace, SendMessage client and server spans',
+    async (from, to) => {
+      await expectOneTrace(from, to, viaA2A[from], b[to], 'a2a');
+    },
+  );
+
+  it('contacted nothing but loopback and delivered every span', async () => {
+    expect(Object.values(viaA2A).flatMap((s) => s.violations)).toEqual([]);
+    for (const service of [...Object.values(viaA2A), ...Object.values(b)]) {
+      const stats = await (await fetch(`${service.url}/stats`)).json();
+      expect(stats, service.name).toMatchObject({ spansFailed: 0, spansDropped: 0, hookErrors: 0 });
+    }
+    expect(model.requests.length - localModelCalls).toBe(RING.length * 3);
   });
 });
 
