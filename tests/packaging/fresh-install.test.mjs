@@ -371,6 +371,7 @@ describe('an app with every package but Google ADK, installed by the READMEs', (
     'adapter-vercel-ai',
     'adapter-mastra',
     'adapter-langchain',
+    'a2a',
     'devtools',
     'adapter-testkit',
   ];
@@ -434,6 +435,21 @@ describe('an app with every package but Google ADK, installed by the READMEs', (
     const spans = await expectAgentTrace(result, 'qs-vercel-ai');
     expect(spans.map((s) => s.name)).toContain('invoke_agent weather-agent');
     expect(spans.every((s) => s.attributes['galileo.session.id'] === 'sess-42')).toBe(true);
+  });
+
+  it('runs the A2A Quick start as written: a CLIENT and a SERVER span in one trace', async () => {
+    await writeQuickStart(app, '@galileo-otel/a2a', 'a2a.ts');
+    const result = await runQuickStart(app, 'a2a.ts', 'qs-a2a');
+    expect(result.code, result.output).toBe(0);
+    expect(result.stdout).toContain('Three facts about Voyager 1.');
+    const spans = await spansOf('qs-a2a');
+    expect(spans.map((s) => `${s.name} ${s.spanKind}`).sort()).toEqual([
+      'SendMessage 2',
+      'SendMessage 3',
+    ]);
+    const [server, client] = [2, 3].map((kind) => spans.find((s) => s.spanKind === kind));
+    expect(server.parentSpanId).toBe(client.spanId);
+    expect(spans.every((s) => s.attributes['galileo.session.id'] === 'conversation-42')).toBe(true);
   });
 
   it('runs the Mastra Quick start as written, and its spans arrive', async () => {
