@@ -3,7 +3,8 @@ import { injectTraceHeaders } from '@galileo-otel/core';
 import { adapterPackage, asString, GenAiAttributes, isRecord } from '@galileo-otel/core/adapter';
 import { type Context, context, SpanKind, type TracerProvider } from '@opentelemetry/api';
 import { log } from './internal/caller-context.js';
-import { runCall, startCall, streamCall, type TracedCall } from './internal/traced-call.js';
+import { traceMethods } from './internal/trace-methods.js';
+import { startCall } from './internal/traced-call.js';
 
 const pkg = adapterPackage(import.meta.url);
 
@@ -59,52 +60,21 @@ export function traceA2AClient<C extends Client>(
   options: TraceA2AClientOptions = {},
 ): C {
   const tracer = pkg.tracer(options.tracerProvider);
-  const begin = (target: C, method: string, params: unknown): TracedCall | undefined => {
-    const card = (target as unknown as { agentCard?: unknown }).agentCard;
-    const agent = isRecord(card) ? asString(card.name) : undefined;
-    return startCall(tracer, {
-      method,
-      kind: SpanKind.CLIENT,
-      parent: context.active(),
-      params,
-      attributes: agent ? { [GenAiAttributes.AGENT_NAME]: agent } : undefined,
-    });
-  };
-  return new Proxy(client, {
-    get(target, property) {
-      const value: unknown = Reflect.get(target, property, target);
-      if (typeof property !== 'string' || typeof value !== 'function') return value;
-      const call = CALLS[property];
-      if (call) {
-        return (params: unknown, requestOptions?: unknown) => {
-          const traced = begin(target, call, params);
-          if (!traced) return Reflect.apply(value, target, [params, requestOptions]);
-          const sent = log.guard('inject', () => withTraceContext(requestOptions, traced.ctx));
-          return runCall(traced, () =>
-            Reflect.apply(value, target, [params, sent ?? requestOptions]),
-          );
-        };
-      }
-      const stream = STREAMS[property];
-      if (stream) {
-        return (params: unknown, requestOptions?: unknown) => {
-          // The caller's context now, not at the first read.
-          const parent = context.active();
-          let sent: unknown = requestOptions;
-          return streamCall(
-            () =>
-              context.with(parent, () => {
-                const traced = begin(target, stream, params);
-                if (traced) {
-                  sent = log.guard('inject', () => withTraceContext(requestOptions, traced.ctx));
-                }
-                return traced;
-              }),
-            () => Reflect.apply(value, target, [params, sent ?? requestOptions]),
-          );
-        };
-      }
-      return (value as (...args: unknown[]) => unknown).bind(target);
+  const card = (client as unknown as { agentCard?: unknown }).agentCard;
+  return traceMethods(client, CALLS, STREAMS, {
+    parent: () => context.active(),
+    begin(method, params, parent) {
+      // The card the client was made from (a private field of the SDK's Client, read if there).
+      const agent = isRecord(card) ? asString(card.name) : undefined;
+      return startCall(tracer, {
+        method,
+        kind: SpanKind.CLIENT,
+        parent,
+        params,
+        attributes: agent ? { [GenAiAttributes.AGENT_NAME]: agent } : undefined,
+      });
     },
+    forward: (requestOptions, traced) =>
+      log.guard('inject', () => withTraceContext(requestOptions, traced.ctx)) ?? requestOptions,
   });
 }

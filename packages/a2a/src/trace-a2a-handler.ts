@@ -3,7 +3,8 @@ import type { ExtractOptions } from '@galileo-otel/core';
 import { adapterPackage, isRecord } from '@galileo-otel/core/adapter';
 import { type Context, context, SpanKind, type TracerProvider, trace } from '@opentelemetry/api';
 import { callerContext, log } from './internal/caller-context.js';
-import { runCall, startCall, streamCall } from './internal/traced-call.js';
+import { traceMethods } from './internal/trace-methods.js';
+import { startCall } from './internal/traced-call.js';
 
 const pkg = adapterPackage(import.meta.url);
 
@@ -67,34 +68,11 @@ export function traceA2AHandler<H extends A2ARequestHandler>(
   options: TraceA2AHandlerOptions = {},
 ): H {
   const tracer = pkg.tracer(options.tracerProvider);
-  const parentFor = (callContext: unknown): Context =>
-    log.guard('read caller context', () => parentOf(callContext, options)) ?? context.active();
-  const begin = (method: string, params: unknown, parent: Context) =>
-    startCall(tracer, { method, kind: SpanKind.SERVER, parent, params });
-  return new Proxy(handler, {
-    get(target, property) {
-      const value: unknown = Reflect.get(target, property, target);
-      if (typeof property !== 'string' || typeof value !== 'function') return value;
-      const call = CALLS[property];
-      if (call) {
-        return (params: unknown, callContext: unknown) => {
-          const traced = begin(call, params, parentFor(callContext));
-          const run = () => Reflect.apply(value, target, [params, callContext]);
-          return traced ? runCall(traced, run) : run();
-        };
-      }
-      const stream = STREAMS[property];
-      if (stream) {
-        return (params: unknown, callContext: unknown) => {
-          // Read now, in the request's context; the span starts when the stream is first read.
-          const parent = parentFor(callContext);
-          return streamCall(
-            () => begin(stream, params, parent),
-            () => Reflect.apply(value, target, [params, callContext]),
-          );
-        };
-      }
-      return (value as (...args: unknown[]) => unknown).bind(target);
-    },
+  return traceMethods(handler, CALLS, STREAMS, {
+    parent: (callContext) =>
+      log.guard('read caller context', () => parentOf(callContext, options)) ?? context.active(),
+    begin: (method, params, parent) =>
+      startCall(tracer, { method, kind: SpanKind.SERVER, parent, params }),
+    forward: (callContext) => callContext,
   });
 }

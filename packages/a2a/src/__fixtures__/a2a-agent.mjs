@@ -6,8 +6,9 @@
 // What the agent does depends on the text it gets:
 //   "stream ..."  a task with three artifact chunks, then COMPLETED (each chunk a span)
 //   "fail"        the executor throws (the SDK turns that into a FAILED task)
-//   "die"         one chunk, then the process exits mid-stream
+//   "die"         one chunk, then nothing until POST /die ends the process mid-stream
 //   "die now"     the process exits before answering
+//   "stream stop" one chunk, then the executor returns with the task still working
 //   anything else one message, "facts about <text>", after a span of its own
 import { randomUUID } from 'node:crypto';
 import { AgentEvent, DefaultRequestHandler, InMemoryTaskStore } from '@a2a-js/sdk/server';
@@ -61,11 +62,10 @@ const executor = {
             append: i > 1,
           }),
         );
-        if (input === 'die') {
-          // Let the first chunk reach the caller, then go away mid-stream.
-          setTimeout(() => process.exit(1), 50);
-          return;
-        }
+        // Mid-stream: the caller got the first chunk and ends this process with POST /die.
+        if (input === 'die') await new Promise(() => {});
+        // Returning with the task still working: the SDK closes the stream there.
+        if (input === 'stream stop') return;
       }
       bus.publish(AgentEvent.statusUpdate({ taskId, contextId, status: { state: 3 } }));
       bus.finished();
@@ -97,6 +97,7 @@ app.use(
     userBuilder: UserBuilder.noAuthentication,
   }),
 );
+app.post('/die', () => process.exit(1));
 app.get('/stats', (_req, res) => res.json(tracing ? tracing.a2aStats() : {}));
 app.post('/flush', async (_req, res) => {
   await galileo?.forceFlush();

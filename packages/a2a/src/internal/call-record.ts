@@ -90,7 +90,7 @@ export class CallRecord {
 
   /**
    * Notes that a stream ended by itself. A2A streams end after a message or a final task state;
-   * one that ends before either was cut short (the server died or dropped the connection), which
+   * one the server closes before either was cut short (an executor that returned early), which
    * the SDK's client reports as a normal end.
    */
   streamEnded(): void {

@@ -19,6 +19,10 @@ function header(headers: Readonly<Record<string, unknown>>, name: string): Heade
   return undefined;
 }
 
+// TODO(kit): core's extractContext drops bad baggage but neither reports nor counts it, and
+// adopts a future-version traceparent of any length. Every protocol package (MCP too) needs the
+// same "ignored and counted"; this check and a2aStats() belong in core's propagation helpers.
+
 /**
  * The caller's context from the headers of an A2A request (`traceparent`, `tracestate`,
  * `baggage`), on top of `base`. A `traceparent` that is repeated, too long or not valid W3C is
