@@ -5,6 +5,9 @@
 //                                        AGENT_B_URL/research
 //   POST /research  {"topic": "..."}     a research graph: a retriever over a small in-memory
 //                                        document set, then a model call for 3-5 short facts
+//   POST /a2a       the same research graph over the Agent2Agent protocol (JSON-RPC), with its
+//                   agent card at /.well-known/agent-card.json; AGENT_B_VIA=a2a makes
+//                   `delegate_research` call B this way instead of POST /research
 //
 // Every request becomes spans in Galileo, and a request that crosses to another service (any
 // framework, any language) stays in ONE trace: the W3C `traceparent` header carries it over.
@@ -23,6 +26,11 @@
 // make no spans and send no trace headers, and the call to B works as before.
 import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:http';
+import { Role } from '@a2a-js/sdk';
+import { ClientFactory } from '@a2a-js/sdk/client';
+import { AgentEvent, DefaultRequestHandler, InMemoryTaskStore } from '@a2a-js/sdk/server';
+import { agentCardHandler, jsonRpcHandler, UserBuilder } from '@a2a-js/sdk/server/express';
+import { traceA2AClient, traceA2AHandler } from '@galileo-otel/a2a';
 import { langchain } from '@galileo-otel/adapter-langchain';
 import {
   registerGalileo,
@@ -38,11 +46,13 @@ import { tool } from '@langchain/core/tools';
 import { Annotation, END, START, StateGraph } from '@langchain/langgraph';
 import { ChatOpenAI, OpenAIEmbeddings } from '@langchain/openai';
 import { trace } from '@opentelemetry/api';
+import express from 'express';
 import { createAgent } from 'langchain';
 import { z } from 'zod';
 
 const SERVICE_NAME = process.env.SERVICE_NAME ?? 'langchain-service';
 const AGENT_B_URL = process.env.AGENT_B_URL ?? 'http://localhost:8001';
+const AGENT_B_VIA = process.env.AGENT_B_VIA ?? 'http';
 const MODEL = process.env.OPENAI_MODEL ?? 'gpt-4.1-mini';
 const EMBEDDING_MODEL = process.env.OPENAI_EMBEDDING_MODEL ?? 'text-embedding-3-small';
 const TRACING = process.env.GALILEO_OTEL !== 'off';
@@ -61,20 +71,37 @@ const embeddings = new OpenAIEmbeddings({ model: EMBEDDING_MODEL, maxRetries: 1 
 
 // ---- Agent A: the orchestrator ------------------------------------------------------------
 
+// How the tool reaches the research agent: plain HTTP (`POST AGENT_B_URL/research`, the
+// default), or the Agent2Agent protocol with AGENT_B_VIA=a2a (B's agent card at AGENT_B_URL,
+// then one `SendMessage`).
+async function askResearcher(topic) {
+  if (AGENT_B_VIA === 'a2a') {
+    // traceA2AClient makes the client span and sends `traceparent` + `baggage` with each call.
+    // A long-lived app would keep the client; this one reads B's agent card every time.
+    const client = traceA2AClient(await new ClientFactory().createFromUrl(AGENT_B_URL));
+    const message = { messageId: randomUUID(), role: Role.ROLE_USER, parts: [textPart(topic)] };
+    const reply = await client.sendMessage({ message }, { signal: AbortSignal.timeout(60_000) });
+    // A message answers; a task here failed (its status message says why).
+    const text = (parts = []) => parts.map((p) => p.content?.value ?? '').join('');
+    if (!reply.parts) throw new Error(`research agent: ${text(reply.status?.message?.parts)}`);
+    return text(reply.parts);
+  }
+  // tracedFetch makes the client span and sends `traceparent` + `baggage`.
+  const response = await tracedFetch(`${AGENT_B_URL}/research`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ topic }),
+    signal: AbortSignal.timeout(60_000),
+  });
+  if (!response.ok) throw new Error(`research service answered HTTP ${response.status}`);
+  return (await response.json()).findings;
+}
+
 const delegateResearch = tool(
-  async ({ topic }) => {
-    // tracedFetch makes the client span and sends `traceparent` + `baggage`, so the research
-    // service's spans join this trace under this tool call (the adapter makes the tool span the
-    // active OTel span while the tool runs).
-    const response = await tracedFetch(`${AGENT_B_URL}/research`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ topic }),
-      signal: AbortSignal.timeout(60_000),
-    });
-    if (!response.ok) throw new Error(`research service answered HTTP ${response.status}`);
-    return (await response.json()).findings;
-  },
+  // The research service's spans join this trace under this tool call: the adapter makes the
+  // tool span the active OTel span while the tool runs, and askResearcher's client span (HTTP
+  // or A2A) carries it over.
+  async ({ topic }) => askResearcher(topic),
   {
     name: 'delegate_research',
     description: 'Ask the research agent for facts about a topic.',
@@ -178,6 +205,52 @@ async function research({ topic }) {
   return { findings };
 }
 
+// ---- Agent B over A2A ---------------------------------------------------------------------
+
+// The same research graph, served with the Agent2Agent SDK: its agent card at
+// /.well-known/agent-card.json, JSON-RPC at /a2a. traceA2AHandler gives each call a SERVER span
+// joined to the caller's `traceparent` and runs the graph under it, with the caller's baggage.
+const researchCard = {
+  name: 'research_agent',
+  description: 'Returns 3-5 concise key facts about a topic.',
+  version: '1.0.0',
+  // The URL is filled in once the server listens.
+  supportedInterfaces: [{ url: '', protocolBinding: 'JSONRPC', protocolVersion: '1.0' }],
+  capabilities: { streaming: true },
+  defaultInputModes: ['text/plain'],
+  defaultOutputModes: ['text/plain'],
+  skills: [],
+};
+const researchExecutor = {
+  async execute(request, bus) {
+    const topic = request.userMessage.parts.map((p) => p.content?.value ?? '').join('');
+    const { findings } = await research({ topic });
+    bus.publish(
+      AgentEvent.message({
+        messageId: randomUUID(),
+        contextId: request.contextId,
+        role: Role.ROLE_AGENT,
+        parts: [textPart(findings)],
+      }),
+    );
+    bus.finished();
+  },
+  async cancelTask() {},
+};
+const a2aHandler = traceA2AHandler(
+  new DefaultRequestHandler(researchCard, new InMemoryTaskStore(), researchExecutor),
+);
+const a2a = express();
+a2a.use('/.well-known/agent-card.json', agentCardHandler({ agentCardProvider: a2aHandler }));
+a2a.use(
+  '/a2a',
+  jsonRpcHandler({ requestHandler: a2aHandler, userBuilder: UserBuilder.noAuthentication }),
+);
+
+function textPart(text) {
+  return { content: { $case: 'text', value: text }, mediaType: 'text/plain' };
+}
+
 // ---- HTTP -------------------------------------------------------------------------------
 
 // traceHttpHandler starts a SERVER span per request, joined to the caller's `traceparent`.
@@ -193,6 +266,8 @@ const traced = traceHttpHandler(async (req, res) => {
 const server = createServer(async (req, res) => {
   const route = `${req.method} ${req.url}`;
   if (route === 'POST /ask' || route === 'POST /research') return traced(req, res);
+  // A2A has its own SERVER spans (traceA2AHandler): not inside an HTTP one.
+  if (req.url === '/a2a' || req.url === '/.well-known/agent-card.json') return a2a(req, res);
   // Operational routes stay out of traces.
   if (route === 'GET /health') return sendJson(res, 200, { status: 'ok', service: SERVICE_NAME });
   if (route === 'GET /stats') return sendJson(res, 200, galileo?.processor.stats() ?? {});
@@ -205,6 +280,7 @@ const server = createServer(async (req, res) => {
 
 server.listen(Number(process.env.PORT ?? 8000), process.env.HOST ?? '127.0.0.1', () => {
   const { address, port } = server.address();
+  researchCard.supportedInterfaces[0].url = `http://${address}:${port}/a2a`;
   console.log(`${SERVICE_NAME} (langchain) listening on http://${address}:${port}`);
 });
 
