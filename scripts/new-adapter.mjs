@@ -94,7 +94,9 @@ const packageJson = {
   types: './dist/index.d.ts',
   engines: { node: '>=22.18' },
   scripts: {
-    build: 'tsc -p tsconfig.build.json',
+    // Cleaned first: a file renamed or deleted in src must not linger in dist and be published.
+    build:
+      'node -e "fs.rmSync(\'dist\', { recursive: true, force: true })" && tsc -p tsconfig.build.json',
     typecheck: 'tsc --noEmit',
     test: 'vitest run',
     'check:pkg': 'publint && attw --pack . --profile esm-only',

@@ -79,7 +79,11 @@ describe('npm run new-adapter', () => {
       type: 'module',
       sideEffects: false,
       exports: { '.': { types: './dist/index.d.ts', default: './dist/index.js' } },
-      scripts: { build: 'tsc -p tsconfig.build.json', test: 'vitest run' },
+      scripts: {
+        build:
+          'node -e "fs.rmSync(\'dist\', { recursive: true, force: true })" && tsc -p tsconfig.build.json',
+        test: 'vitest run',
+      },
       peerDependencies: { '@opentelemetry/api': '>=1.10.0 <1.11.0' },
       files: expect.arrayContaining(['dist', 'src', '!src/**/*.test.ts', 'LICENSE']),
       repository: { directory: 'packages/adapter-demo-fw' },
