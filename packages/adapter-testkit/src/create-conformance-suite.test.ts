@@ -68,7 +68,7 @@ describe('the conformance suite on deliberately broken adapters', () => {
       breakage: 'wrong-kind',
       scenario: 'agent-with-tool',
       rule: 'kinds',
-      says: /expected at least one `llm` span .* saw `chat gpt-4\.1-mini` → workflow \(gen_ai\.operation\.name=generate_content\)/,
+      says: /expected at least one `llm` span .* saw `chat gpt-4\.1-mini` → workflow \(gen_ai\.operation\.name=generate_text\)/,
     },
     {
       breakage: 'orphan',

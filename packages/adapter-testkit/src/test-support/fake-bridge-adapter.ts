@@ -186,7 +186,7 @@ export function fakeBridgeAdapter(
           provider: breakage === 'no-provider' ? undefined : event.provider,
         });
         attributes[GenAiAttributes.INPUT_MESSAGES] = inputMessages(event.messages);
-        if (breakage === 'wrong-kind') attributes['gen_ai.operation.name'] = 'generate_content';
+        if (breakage === 'wrong-kind') attributes['gen_ai.operation.name'] = 'generate_text';
         state.spans.set(
           event.callId,
           tracer.startSpan(llmSpanName(event.model), { attributes }, parentFor(state)),
@@ -209,7 +209,7 @@ export function fakeBridgeAdapter(
         }
         // llmAttributes() always sets the operation; keep the broken one in that variant.
         if (breakage === 'wrong-kind') {
-          span.setAttribute('gen_ai.operation.name', 'generate_content');
+          span.setAttribute('gen_ai.operation.name', 'generate_text');
         }
         span.end();
         return;
