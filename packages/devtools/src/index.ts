@@ -10,6 +10,8 @@ export {
   type InsertResult,
   type JsonValue,
   type ListTracesOptions,
+  type SessionDetail,
+  type SessionSummary,
   type SpanDestination,
   type StoredEvent,
   type StoredSpan,

@@ -166,7 +166,7 @@ describe('startDevServer: routing headers and resource attributes', () => {
     expect(server.store.getTrace(b.traceId)[0]?.project).toBe('proj-123');
   });
 
-  it('honours logstreamid like projectid, with the name winning when both are sent', async () => {
+  it('honours logstreamid like projectid, and refuses a name and an id of one entity', async () => {
     const a = await oneSpanBody('a');
     expect((await post(a.bytes, { ...AUTH, project: 'p', logstreamid: 'ls-42' })).status).toBe(200);
     expect(server.store.getTrace(a.traceId)[0]).toMatchObject({
@@ -174,10 +174,21 @@ describe('startDevServer: routing headers and resource attributes', () => {
       logStream: 'ls-42',
       experimentId: null,
     });
+    // Name XOR id, as the ingest has it: both at once is an error, not a guess.
     const b = await oneSpanBody('b');
-    const named = await post(b.bytes, { ...AUTH, logstream: 'by-name', logstreamid: 'ls-42' });
-    expect(named.status).toBe(200);
-    expect(server.store.getTrace(b.traceId)[0]?.logStream).toBe('by-name');
+    const streams = await post(b.bytes, { ...AUTH, logstream: 'by-name', logstreamid: 'ls-42' });
+    expect(streams).toMatchObject({
+      status: 422,
+      json: {
+        detail: 'Send either a logstream header (the name) or a logstreamid header, not both.',
+      },
+    });
+    const projects = await post(b.bytes, { ...AUTH, project: 'p', projectid: 'proj-1' });
+    expect(projects).toMatchObject({
+      status: 422,
+      json: { detail: 'Send either a project header (the name) or a projectid header, not both.' },
+    });
+    expect(server.store.getTrace(b.traceId)).toEqual([]);
     const c = await oneSpanBody('c');
     const both = await post(c.bytes, { ...AUTH, logstreamid: 'ls-42', experimentid: 'exp-1' });
     expect(both.status).toBe(422);

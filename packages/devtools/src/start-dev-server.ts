@@ -1,7 +1,8 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { DestinationKind } from '@galileo-otel/core';
 import { hostAllowList } from './internal/allowed-host.js';
-import { handleIngest } from './internal/ingest-request.js';
+import { handleIngest, INGEST_PATHS } from './internal/ingest-request.js';
 import { VIEWER_CONTENT_SECURITY_POLICY, viewerPage } from './internal/viewer-page.js';
 import { TraceStore } from './trace-store.js';
 
@@ -13,7 +14,10 @@ export interface DevServerOptions {
   host?: string | undefined;
   /** SQLite file, or `':memory:'`. @defaultValue `'./.galileo-otel/traces.db'` */
   dbPath?: string | undefined;
-  /** When set, only this `Galileo-API-Key` is accepted; otherwise any non-empty key is. */
+  /**
+   * When set, only this key is accepted (in `Galileo-API-Key`, `Splunk-AO-API-Key` or
+   * `X-SF-Token`); otherwise any non-empty key is.
+   */
   apiKey?: string | undefined;
   /** Body limit in bytes, on the wire and after gunzip. @defaultValue 10 MiB */
   maxBodyBytes?: number | undefined;
@@ -41,7 +45,11 @@ export interface IngestStats {
 export interface DevServer {
   /** Base URL, e.g. `http://127.0.0.1:4318`; the viewer is served here. */
   url: string;
-  /** The OTLP traces endpoint to export to: `<url>/otel/traces`. */
+  /**
+   * The OTLP traces endpoint to export to with the Galileo contract: `<url>/otel/traces`. The
+   * same server takes `<url>/otel/v1/traces` (Galileo or Splunk AO) and `<url>/v2/trace/otlp`
+   * (Splunk Observability Cloud).
+   */
   otlpUrl: string;
   /** The store the server writes to; read it directly in tests. */
   store: TraceStore;
@@ -57,7 +65,8 @@ export const DEFAULT_DB_PATH = './.galileo-otel/traces.db';
 export const DEFAULT_MAX_BODY_BYTES: number = 10 * 1024 * 1024;
 
 const DRAIN_TIMEOUT_MS = 10_000;
-const INGEST_PATHS = new Set(['/otel/traces', '/otel/v1/traces']);
+// The viewer's own routes; its script renders each one from the read API.
+const VIEWER_PATHS = /^\/(?:|traces\/[0-9a-fA-F]{32}|sessions|sessions\/[^/]+)$/;
 
 // On every answer. The API's JSON is data, never a page: no scripts, no sniffing, no framing, and
 // no reading from another origin even in no-cors mode. The viewer page replaces the policy.
@@ -191,7 +200,7 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
         sendJson(res, 405, { detail: 'Method Not Allowed' }, { allow: 'POST' });
         return;
       }
-      const answer = await handleIngest(req, ingest);
+      const answer = await handleIngest(req, path, ingest);
       if (answer.status >= 400) stats.refusedRequests++;
       sendJson(res, answer.status, answer.body, answer.headers);
       discardBody(req);
@@ -215,9 +224,35 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
           project: url.searchParams.get('project') || undefined,
           logStream: url.searchParams.get('logstream') || undefined,
           experimentId: url.searchParams.get('experimentid') || undefined,
+          contract: (url.searchParams.get('contract') || undefined) as DestinationKind | undefined,
+          sessionId: url.searchParams.get('session') || undefined,
           limit: limit ? Number(limit) || undefined : undefined,
         }),
       );
+      return;
+    }
+    if (path === '/api/sessions') {
+      const limit = url.searchParams.get('limit');
+      sendJson(
+        res,
+        200,
+        store.listSessions({ limit: limit ? Number(limit) || undefined : undefined }),
+      );
+      return;
+    }
+    // Any string can be a session id: it arrives percent-encoded as one path segment.
+    const sessionMatch = /^\/api\/sessions\/([^/]+)$/.exec(url.pathname);
+    if (sessionMatch?.[1]) {
+      let id: string;
+      try {
+        id = decodeURIComponent(sessionMatch[1]);
+      } catch {
+        sendJson(res, 400, { detail: 'Malformed percent-encoding in the session id.' });
+        return;
+      }
+      const session = store.getSession(id);
+      if (session) sendJson(res, 200, session);
+      else sendJson(res, 404, { detail: 'Session not found.' });
       return;
     }
     const traceMatch = /^\/api\/traces\/([0-9a-fA-F]{1,32}|latest)$/.exec(path);
@@ -242,7 +277,7 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
       req.on('close', () => streams.delete(res));
       return;
     }
-    if (path === '/' || /^\/traces\/[0-9a-fA-F]{32}$/.test(path)) {
+    if (VIEWER_PATHS.test(path)) {
       const html = viewerPage();
       res.writeHead(200, {
         'content-security-policy': VIEWER_CONTENT_SECURITY_POLICY,

@@ -1,27 +1,41 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { DatabaseSync, type StatementSync } from 'node:sqlite';
-import { type GalileoKind, galileoKind } from '@galileo-otel/core';
+import { type DestinationKind, type GalileoKind, galileoKind } from '@galileo-otel/core';
 import type { OtlpSpan } from '@galileo-otel/otlp-proto';
 import { spanTree } from './internal/span-tree.js';
 import { type JsonValue, toJsonAttributes } from './internal/to-json-value.js';
 
 export type { JsonValue } from './internal/to-json-value.js';
 
-/** Where Galileo would file a span: a project plus either a log stream or an experiment. */
+/**
+ * Where Galileo would file a span: a project plus either a log stream or an experiment, and the
+ * contract (path and auth header) it came by.
+ */
 export interface SpanDestination {
-  /** Project name (or the `projectid` header value when only an id was sent). */
+  /**
+   * The ingest contract the span came by: `galileo` (`/otel/traces` or `/otel/v1/traces` with
+   * `Galileo-API-Key`), `splunk-ao` (the same paths with `Splunk-AO-API-Key`) or `splunk-o11y`
+   * (`/v2/trace/otlp` with `X-SF-Token`).
+   */
+  contract: DestinationKind;
+  /** Project name (or the project id, when the span was routed by id only). */
   project: string;
-  /** Log stream name (or the `logstreamid` header value when only an id was sent); `null` in experiment mode. */
+  /** Log stream name (or its id, when routed by id only); `null` in experiment mode. */
   logStream: string | null;
   /** Experiment id; `null` in log stream mode. */
   experimentId: string | null;
 }
 
-/** One row of `GET /api/traces`: a trace as filed under one project and log stream/experiment. */
+/**
+ * One row of `GET /api/traces`: a trace as filed under one project and log stream/experiment,
+ * by one contract.
+ */
 export interface TraceSummary extends SpanDestination {
   /** Trace id, 32 lower-case hex characters. */
   traceId: string;
+  /** Distinct session ids of the trace's spans, sorted (usually none or one). */
+  sessionIds: string[];
   /** Name of the root span (the earliest span without a parent, else the earliest span). */
   rootName: string;
   /** Distinct `service.name` values of the trace's resources, sorted. */
@@ -75,6 +89,11 @@ export interface StoredSpan extends SpanDestination {
   spanKind: number;
   /** The resource's `service.name`, or `null`. */
   serviceName: string | null;
+  /**
+   * The span's session: `galileo.session.id`, else `gen_ai.conversation.id`, else `session.id`
+   * (span attributes first, then the resource's); `null` when it has none.
+   */
+  sessionId: string | null;
   /** Start, nanoseconds since the epoch, as a decimal string. */
   startTimeUnixNano: string;
   /** End, nanoseconds since the epoch, as a decimal string. */
@@ -97,6 +116,36 @@ export interface StoredSpan extends SpanDestination {
   links: { traceId: string; spanId: string; attributes: Record<string, JsonValue> }[];
 }
 
+/** One row of `GET /api/sessions`: a conversation and every trace that belongs to it. */
+export interface SessionSummary {
+  /** The session (conversation) id, as the spans carry it. */
+  sessionId: string;
+  /** Distinct `service.name` values over all spans of its traces, sorted. */
+  services: string[];
+  /** Distinct contracts its spans came by, sorted. */
+  contracts: DestinationKind[];
+  /** Number of traces with at least one span in this session. */
+  traceCount: number;
+  /** Number of spans of those traces. */
+  spanCount: number;
+  /** Number of those spans with status code 2 (error). */
+  errorCount: number;
+  /** Earliest span start, nanoseconds since the epoch, as a decimal string. */
+  startTimeUnixNano: string;
+  /** Earliest span start (the first time), milliseconds since the epoch. */
+  startMs: number;
+  /** Latest span end (the last time), milliseconds since the epoch. */
+  endMs: number;
+  /** When the most recent span of the session arrived (milliseconds since the epoch). */
+  lastReceivedMs: number;
+}
+
+/** `GET /api/sessions/:id`: the session and its traces, earliest first. */
+export interface SessionDetail extends SessionSummary {
+  /** The session's traces in start-time order, across services and contracts. */
+  traces: TraceSummary[];
+}
+
 /** Filters for {@link TraceStore.listTraces}. */
 export interface ListTracesOptions {
   /** Only traces filed under this project. */
@@ -105,6 +154,10 @@ export interface ListTracesOptions {
   logStream?: string | undefined;
   /** Only traces filed under this experiment. */
   experimentId?: string | undefined;
+  /** Only traces that came by this contract. */
+  contract?: DestinationKind | undefined;
+  /** Only traces with a span in this session. */
+  sessionId?: string | undefined;
   /** At most this many traces, most recently received first. Defaults to 50, capped at 1000. */
   limit?: number | undefined;
 }
@@ -133,6 +186,8 @@ interface SpanRow {
   trace_id: string;
   span_id: string;
   parent_span_id: string | null;
+  contract: string;
+  session_id: string | null;
   project: string;
   log_stream: string | null;
   experiment_id: string | null;
@@ -154,6 +209,8 @@ interface SpanRow {
 
 interface SummaryRow {
   trace_id: string;
+  contract: string;
+  sessions: string | null;
   project: string;
   log_stream: string | null;
   experiment_id: string | null;
@@ -190,21 +247,54 @@ CREATE TABLE IF NOT EXISTS spans (
   events TEXT NOT NULL,
   links TEXT NOT NULL,
   received_at INTEGER NOT NULL,
+  contract TEXT NOT NULL DEFAULT 'galileo',
+  session_id TEXT,
   PRIMARY KEY (trace_id, span_id)
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS spans_received ON spans (received_at);
 CREATE INDEX IF NOT EXISTS spans_destination ON spans (project, log_stream, experiment_id);
 `;
+// After the table has every column (a store written before they existed gets them first).
+const INDEXES = 'CREATE INDEX IF NOT EXISTS spans_session ON spans (session_id);';
+
+// The session of a span, worked out again from its stored JSON: how a store written before the
+// session_id column is filled in (and read, when opened read-only). Same order as sessionOf().
+const SESSION_KEYS = ['galileo.session.id', 'gen_ai.conversation.id', 'session.id'];
+const SESSION_FROM_JSON = `COALESCE(${['attributes', 'resource']
+  .flatMap((column) =>
+    SESSION_KEYS.map((key) => `NULLIF(CAST(json_extract(${column}, '$."${key}"') AS TEXT), '')`),
+  )
+  .join(', ')})`;
+
+// Columns added after the first release: a store without them is upgraded when opened for
+// writing, and read with these stand-ins when opened read-only.
+const ADDED_COLUMNS: Readonly<Record<string, { definition: string; fallback: string }>> = {
+  contract: { definition: "TEXT NOT NULL DEFAULT 'galileo'", fallback: "'galileo'" },
+  session_id: { definition: 'TEXT', fallback: SESSION_FROM_JSON },
+};
 
 // The columns a file must have to be read as a trace store, taken from the schema itself.
-const STORE_COLUMNS = [...SCHEMA.matchAll(/^ {2}(\w+) (?:TEXT|INTEGER)/gm)].map((m) => m[1]);
+const STORE_COLUMNS = [...SCHEMA.matchAll(/^ {2}(\w+) (?:TEXT|INTEGER)/gm)]
+  .map((m) => m[1])
+  .filter((c) => c !== undefined && !(c in ADDED_COLUMNS));
 const SQLITE_NOTADB = 26;
+
+/** The session id of a decoded span: span attributes first, then its resource. */
+function sessionOf(span: OtlpSpan): string | null {
+  for (const source of [span.attributes, span.resource]) {
+    for (const key of SESSION_KEYS) {
+      const value = source[key];
+      if (typeof value === 'string' && value !== '') return value;
+    }
+  }
+  return null;
+}
 
 /**
  * Throws, naming the file, unless the database is a trace store or, when `mayCreate`, holds no
  * table at all (a new file). Runs before anything writes, so a refused file is left untouched.
  */
-function checkIsTraceStore(db: DatabaseSync, path: string, mayCreate: boolean): void {
+function checkIsTraceStore(db: DatabaseSync, path: string, mayCreate: boolean): Set<string> {
   let tables: string[];
   try {
     tables = (
@@ -217,7 +307,7 @@ function checkIsTraceStore(db: DatabaseSync, path: string, mayCreate: boolean): 
     throw notATraceStore(path, 'not an SQLite database');
   }
   if (!tables.includes('spans')) {
-    if (mayCreate && tables.length === 0) return;
+    if (mayCreate && tables.length === 0) return new Set();
     throw notATraceStore(
       path,
       tables.length === 0 ? 'no spans table' : `no spans table; its tables: ${tables.join(', ')}`,
@@ -232,6 +322,7 @@ function checkIsTraceStore(db: DatabaseSync, path: string, mayCreate: boolean): 
   if (missing.length > 0) {
     throw notATraceStore(path, `its spans table lacks ${missing.join(', ')}`);
   }
+  return columns;
 }
 
 function notATraceStore(path: string, reason: string): Error {
@@ -241,9 +332,56 @@ function notATraceStore(path: string, reason: string): Error {
   );
 }
 
-const SPAN_COLUMNS = `trace_id, span_id, parent_span_id, project, log_stream, experiment_id, name, kind,
-  span_kind, service_name, CAST(start_ns AS TEXT) AS start_ns, CAST(end_ns AS TEXT) AS end_ns,
-  status_code, status_message, attributes, resource, scope_name, scope_version, events, links`;
+const SPAN_COLUMNS = `trace_id, span_id, parent_span_id, contract, session_id, project, log_stream,
+  experiment_id, name, kind, span_kind, service_name, CAST(start_ns AS TEXT) AS start_ns,
+  CAST(end_ns AS TEXT) AS end_ns, status_code, status_message, attributes, resource, scope_name,
+  scope_version, events, links`;
+
+const INSERT_COLUMNS = [
+  'trace_id',
+  'span_id',
+  'parent_span_id',
+  'contract',
+  'session_id',
+  'project',
+  'log_stream',
+  'experiment_id',
+  'name',
+  'kind',
+  'span_kind',
+  'service_name',
+  'start_ns',
+  'end_ns',
+  'status_code',
+  'status_message',
+  'attributes',
+  'resource',
+  'scope_name',
+  'scope_version',
+  'events',
+  'links',
+  'received_at',
+];
+
+interface SessionRow {
+  session_id: string;
+  trace_count: number;
+  span_count: number;
+  error_count: number;
+  services: string | null;
+  contracts: string;
+  start_ns: string;
+  end_ns: string;
+  last_received: number;
+}
+
+const MAX_LIMIT = 1000;
+
+/** A list limit: 50 by default, between 1 and 1000. */
+function clampLimit(limit: number | undefined): number {
+  const value = Math.min(Math.max(Math.trunc(limit ?? 50), 1), MAX_LIMIT);
+  return Number.isFinite(value) ? value : 50;
+}
 
 const NS_PER_MS = 1_000_000n;
 
@@ -266,7 +404,7 @@ export class TraceStore {
   /** The SQLite path this store was opened with. */
   readonly path: string;
   readonly #db: DatabaseSync;
-  readonly #insert: StatementSync;
+  readonly #insert: StatementSync | undefined;
   readonly #listeners = new Set<(traceIds: string[]) => void>();
   #closed = false;
 
@@ -274,7 +412,8 @@ export class TraceStore {
    * Opens (creating when needed) the database at `path`; `':memory:'` keeps it in memory. An
    * existing file must be a trace store or an empty database: any other file (another app's
    * SQLite database, a text file) is refused with an error naming it (`code`
-   * `'ERR_NOT_A_TRACE_STORE'`) before anything is written to it.
+   * `'ERR_NOT_A_TRACE_STORE'`) before anything is written to it. A store written by an earlier
+   * version gains the newer columns when opened for writing, and is read as is when read-only.
    */
   constructor(path: string, options: TraceStoreOptions = {}) {
     this.path = path;
@@ -282,22 +421,37 @@ export class TraceStore {
     const readOnly = options.readOnly === true && !memory;
     if (!memory && !readOnly) mkdirSync(dirname(path), { recursive: true });
     this.#db = new DatabaseSync(path, { timeout: 5000, readOnly });
+    let columns: Set<string>;
     try {
-      checkIsTraceStore(this.#db, path, !readOnly);
+      columns = checkIsTraceStore(this.#db, path, !readOnly);
     } catch (error) {
       this.#db.close();
       throw error;
     }
-    if (!readOnly) {
-      // WAL lets the CLI read while the receiver writes.
-      if (!memory) this.#db.exec('PRAGMA journal_mode = WAL;');
-      this.#db.exec(SCHEMA);
+    const missing = Object.entries(ADDED_COLUMNS).filter(
+      ([name]) => columns.size > 0 && !columns.has(name),
+    );
+    if (readOnly) {
+      // Nothing may be written to the file: a view in the connection's own temp schema, which
+      // hides the table of the same name, stands in for the columns it lacks.
+      if (missing.length > 0) {
+        const extra = missing.map(([name, c]) => `${c.fallback} AS ${name}`).join(', ');
+        this.#db.exec(`CREATE TEMP VIEW spans AS SELECT *, ${extra} FROM main.spans`);
+      }
+      this.#insert = undefined;
+      return;
     }
+    // WAL lets the CLI read while the receiver writes.
+    if (!memory) this.#db.exec('PRAGMA journal_mode = WAL;');
+    this.#db.exec(SCHEMA);
+    for (const [name, column] of missing) {
+      this.#db.exec(`ALTER TABLE spans ADD COLUMN ${name} ${column.definition}`);
+      if (name === 'session_id') this.#db.exec(`UPDATE spans SET session_id = ${column.fallback}`);
+    }
+    this.#db.exec(INDEXES);
     this.#insert = this.#db.prepare(
-      `INSERT OR IGNORE INTO spans VALUES (
-        $trace_id, $span_id, $parent_span_id, $project, $log_stream, $experiment_id, $name,
-        $kind, $span_kind, $service_name, $start_ns, $end_ns, $status_code, $status_message,
-        $attributes, $resource, $scope_name, $scope_version, $events, $links, $received_at)`,
+      `INSERT OR IGNORE INTO spans (${INSERT_COLUMNS.join(', ')})
+       VALUES (${INSERT_COLUMNS.map((c) => `$${c}`).join(', ')})`,
     );
   }
 
@@ -308,6 +462,8 @@ export class TraceStore {
   insertSpans(
     spans: ReadonlyArray<{ span: OtlpSpan; destination: SpanDestination }>,
   ): InsertResult {
+    const insert = this.#insert;
+    if (!insert) throw new Error(`${this.path} was opened read-only: spans cannot be stored`);
     let inserted = 0;
     const traceIds = new Set<string>();
     const now = Date.now();
@@ -315,10 +471,12 @@ export class TraceStore {
     try {
       for (const { span, destination } of spans) {
         const serviceName = span.resource['service.name'];
-        const result = this.#insert.run({
+        const result = insert.run({
           trace_id: span.traceId,
           span_id: span.spanId,
           parent_span_id: span.parentSpanId ?? null,
+          contract: destination.contract,
+          session_id: sessionOf(span),
           project: destination.project,
           log_stream: destination.logStream,
           experiment_id: destination.experimentId,
@@ -365,29 +523,35 @@ export class TraceStore {
     return { inserted, duplicates: spans.length - inserted, traceIds: ids };
   }
 
-  /** Traces, most recently received first, one row per trace and destination. */
+  /**
+   * Traces, most recently received first, one row per trace, destination (project and log stream
+   * or experiment) and contract.
+   */
   listTraces(options: ListTracesOptions = {}): TraceSummary[] {
     const where: string[] = [];
-    const params: Record<string, string | number> = {};
-    if (options.project !== undefined) {
-      where.push('project = $project');
-      params.project = options.project;
+    const params: Record<string, string | number> = { limit: clampLimit(options.limit) };
+    const filters = [
+      ['project', options.project],
+      ['log_stream', options.logStream],
+      ['experiment_id', options.experimentId],
+      ['contract', options.contract],
+    ] as const;
+    for (const [column, value] of filters) {
+      if (value === undefined) continue;
+      where.push(`${column} = $${column}`);
+      params[column] = value;
     }
-    if (options.logStream !== undefined) {
-      where.push('log_stream = $log_stream');
-      params.log_stream = options.logStream;
+    if (options.sessionId !== undefined) {
+      where.push('trace_id IN (SELECT trace_id FROM spans WHERE session_id = $session_id)');
+      params.session_id = options.sessionId;
     }
-    if (options.experimentId !== undefined) {
-      where.push('experiment_id = $experiment_id');
-      params.experiment_id = options.experimentId;
-    }
-    const limit = Math.min(Math.max(Math.trunc(options.limit ?? 50), 1), 1000);
-    params.limit = Number.isFinite(limit) ? limit : 50;
     const rows = this.#db
       .prepare(
-        `SELECT trace_id, project, log_stream, experiment_id,
+        `SELECT trace_id, contract, project, log_stream, experiment_id,
            (SELECT r.name FROM spans r WHERE r.trace_id = s.trace_id
               ORDER BY r.parent_span_id IS NOT NULL, r.start_ns LIMIT 1) AS root_name,
+           (SELECT json_group_array(DISTINCT x.session_id) FROM spans x
+              WHERE x.trace_id = s.trace_id AND x.session_id IS NOT NULL) AS sessions,
            group_concat(service_name, char(31)) AS services,
            group_concat(kind, char(31)) AS kinds,
            COUNT(*) AS span_count,
@@ -397,16 +561,18 @@ export class TraceStore {
            MAX(received_at) AS last_received
          FROM spans s
          ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''}
-         GROUP BY trace_id, project, log_stream, experiment_id
+         GROUP BY trace_id, contract, project, log_stream, experiment_id
          ORDER BY last_received DESC, start_ns DESC
          LIMIT $limit`,
       )
       .all(params) as unknown as SummaryRow[];
     return rows.map((row) => ({
       traceId: row.trace_id,
+      contract: row.contract as DestinationKind,
       project: row.project,
       logStream: row.log_stream,
       experimentId: row.experiment_id,
+      sessionIds: (JSON.parse(row.sessions ?? '[]') as string[]).sort(),
       rootName: row.root_name ?? '',
       services: splitSorted(row.services),
       spanCount: row.span_count,
@@ -415,6 +581,63 @@ export class TraceStore {
       startTimeUnixNano: row.start_ns,
       startMs: nsToMs(row.start_ns),
       durationMs: Math.max(row.duration_ms, 0),
+      lastReceivedMs: row.last_received,
+    }));
+  }
+
+  /**
+   * Sessions (conversations), most recently received first: every session id the spans carry,
+   * with the traces that have a span in it, counted over all spans of those traces.
+   */
+  listSessions(options: { limit?: number | undefined } = {}): SessionSummary[] {
+    return this.#sessions(undefined, clampLimit(options.limit));
+  }
+
+  /** One session and its traces, earliest first; `undefined` when no span carries that id. */
+  getSession(sessionId: string): SessionDetail | undefined {
+    const [summary] = this.#sessions(sessionId, 1);
+    if (!summary) return undefined;
+    const traces = this.listTraces({ sessionId, limit: MAX_LIMIT }).sort((a, b) => {
+      const diff = BigInt(a.startTimeUnixNano) - BigInt(b.startTimeUnixNano);
+      return diff < 0n ? -1 : diff > 0n ? 1 : a.traceId < b.traceId ? -1 : 1;
+    });
+    return { ...summary, traces };
+  }
+
+  #sessions(sessionId: string | undefined, limit: number): SessionSummary[] {
+    const rows = this.#db
+      .prepare(
+        `WITH member AS (
+           SELECT DISTINCT session_id, trace_id FROM spans
+           WHERE ${sessionId === undefined ? 'session_id IS NOT NULL' : 'session_id = $session_id'}
+         )
+         SELECT m.session_id,
+           COUNT(DISTINCT m.trace_id) AS trace_count,
+           COUNT(*) AS span_count,
+           SUM(s.status_code = 2) AS error_count,
+           group_concat(s.service_name, char(31)) AS services,
+           json_group_array(DISTINCT s.contract) AS contracts,
+           CAST(MIN(s.start_ns) AS TEXT) AS start_ns,
+           CAST(MAX(s.end_ns) AS TEXT) AS end_ns,
+           MAX(s.received_at) AS last_received
+         FROM member m JOIN spans s ON s.trace_id = m.trace_id
+         GROUP BY m.session_id
+         ORDER BY last_received DESC, start_ns DESC
+         LIMIT $limit`,
+      )
+      .all(
+        sessionId === undefined ? { limit } : { limit, session_id: sessionId },
+      ) as unknown as SessionRow[];
+    return rows.map((row) => ({
+      sessionId: row.session_id,
+      services: splitSorted(row.services),
+      contracts: (JSON.parse(row.contracts) as DestinationKind[]).sort(),
+      traceCount: row.trace_count,
+      spanCount: row.span_count,
+      errorCount: row.error_count,
+      startTimeUnixNano: row.start_ns,
+      startMs: nsToMs(row.start_ns),
+      endMs: nsToMs(row.end_ns),
       lastReceivedMs: row.last_received,
     }));
   }
@@ -439,6 +662,8 @@ export class TraceStore {
         kind: row.kind as GalileoKind,
         spanKind: row.span_kind,
         serviceName: row.service_name,
+        sessionId: row.session_id,
+        contract: row.contract as DestinationKind,
         project: row.project,
         logStream: row.log_stream,
         experimentId: row.experiment_id,

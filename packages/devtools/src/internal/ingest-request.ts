@@ -1,5 +1,5 @@
 import type { IncomingMessage } from 'node:http';
-import { GalileoAttributes } from '@galileo-otel/core';
+import { type DestinationKind, GalileoAttributes, SplunkAoAttributes } from '@galileo-otel/core';
 import { decodeTraceRequest, OtlpDecodeError, type OtlpSpan } from '@galileo-otel/otlp-proto';
 import type { IngestStats } from '../start-dev-server.js';
 import type { SpanDestination, TraceStore } from '../trace-store.js';
@@ -61,41 +61,176 @@ function rejection(span: OtlpSpan): string | undefined {
   return undefined;
 }
 
-interface HeaderDestination {
-  project: string;
-  logStream: string | undefined;
-  experimentId: string | undefined;
+/** Routing fields, as headers name them and as each attribute family carries them. */
+interface Routing {
+  project?: string | undefined;
+  projectId?: string | undefined;
+  logStream?: string | undefined;
+  logStreamId?: string | undefined;
+  experimentId?: string | undefined;
 }
 
-/** Resource attributes override the headers, span by span, as in Galileo's ingest. */
-function destinationOf(span: OtlpSpan, fromHeaders: HeaderDestination): SpanDestination | string {
-  const project = text(span.resource[GalileoAttributes.PROJECT]) ?? fromHeaders.project;
-  const logStream = text(span.resource[GalileoAttributes.LOG_STREAM]);
-  const experimentId = text(span.resource[GalileoAttributes.EXPERIMENT_ID]);
-  if (logStream && experimentId) {
-    return `a resource with both ${GalileoAttributes.LOG_STREAM} and ${GalileoAttributes.EXPERIMENT_ID}`;
+type Family = Record<keyof Routing, string>;
+const GALILEO_KEYS: Family = {
+  project: GalileoAttributes.PROJECT,
+  projectId: GalileoAttributes.PROJECT_ID,
+  logStream: GalileoAttributes.LOG_STREAM,
+  logStreamId: GalileoAttributes.LOG_STREAM_ID,
+  experimentId: GalileoAttributes.EXPERIMENT_ID,
+};
+const SPLUNK_AO_KEYS: Family = {
+  project: SplunkAoAttributes.PROJECT,
+  projectId: SplunkAoAttributes.PROJECT_ID,
+  logStream: SplunkAoAttributes.LOG_STREAM,
+  logStreamId: SplunkAoAttributes.LOG_STREAM_ID,
+  experimentId: SplunkAoAttributes.EXPERIMENT_ID,
+};
+
+/**
+ * The routing an attribute set carries, each field from the contract's own family first, else
+ * the other; or why it is refused (a name and an id of one entity, a log stream and an
+ * experiment).
+ */
+function routingIn(
+  attributes: OtlpSpan['attributes'],
+  families: readonly Family[],
+  where: string,
+): Routing | string {
+  const routing: Routing = {};
+  const keys: Partial<Family> = {};
+  for (const field of Object.keys(GALILEO_KEYS) as (keyof Routing)[]) {
+    for (const family of families) {
+      const value = text(attributes[family[field]]);
+      if (value === undefined) continue;
+      routing[field] = value;
+      keys[field] = family[field];
+      break;
+    }
   }
-  if (experimentId) return { project, logStream: null, experimentId };
-  if (logStream) return { project, logStream, experimentId: null };
-  if (fromHeaders.experimentId) {
-    return { project, logStream: null, experimentId: fromHeaders.experimentId };
-  }
-  return { project, logStream: fromHeaders.logStream ?? 'default', experimentId: null };
+  const both = (a: keyof Routing, b: keyof Routing): string | undefined =>
+    routing[a] !== undefined && routing[b] !== undefined
+      ? `a ${where} with both ${keys[a]} and ${keys[b]}`
+      : undefined;
+  return (
+    both('project', 'projectId') ??
+    both('logStream', 'logStreamId') ??
+    both('logStream', 'experimentId') ??
+    both('logStreamId', 'experimentId') ??
+    routing
+  );
 }
 
 /**
- * Answers one OTLP/HTTP trace export the way Galileo's `/otel/traces` does. Never throws for bad
- * input: every failure becomes an HTTP error or a `partialSuccess`.
+ * Where a span is filed: its own attributes, then its Resource (which override the headers, as
+ * in Galileo's ingest), then the headers; project and log stream (or experiment) each from the
+ * first of these that names one. A string says why the span is refused.
+ */
+function destinationOf(
+  span: OtlpSpan,
+  contract: DestinationKind,
+  fromHeaders: Routing,
+): SpanDestination | string {
+  const families =
+    contract === 'galileo' ? [GALILEO_KEYS, SPLUNK_AO_KEYS] : [SPLUNK_AO_KEYS, GALILEO_KEYS];
+  const levels: Routing[] = [];
+  for (const [attributes, where] of [
+    [span.attributes, 'span'],
+    [span.resource, 'resource'],
+  ] as const) {
+    const routing = routingIn(attributes, families, where);
+    if (typeof routing === 'string') return routing;
+    levels.push(routing);
+  }
+  levels.push(fromHeaders);
+  const project = levels.find((r) => r.project ?? r.projectId);
+  const stream = levels.find((r) => r.experimentId ?? r.logStream ?? r.logStreamId);
+  const experimentId = stream?.experimentId ?? null;
+  return {
+    contract,
+    project: project?.project ?? project?.projectId ?? 'default',
+    logStream: experimentId ? null : (stream?.logStream ?? stream?.logStreamId ?? 'default'),
+    experimentId,
+  };
+}
+
+/** The paths the receiver takes exports on: Galileo's and Splunk AO's, and Splunk O11y's. */
+export const INGEST_PATHS: ReadonlySet<string> = new Set([
+  '/otel/traces',
+  '/otel/v1/traces',
+  '/v2/trace/otlp',
+]);
+
+/** The contract of a request (by path and auth header), or the error answer. */
+function contractOf(
+  req: IncomingMessage,
+  path: string,
+  pinned: string | undefined,
+): DestinationKind | IngestResponse {
+  if (path === '/v2/trace/otlp') {
+    const token = header(req, 'x-sf-token');
+    if (!token) {
+      return detail(
+        401,
+        'Token is missing: send the Splunk Observability Cloud ingest token in the X-SF-Token header.',
+      );
+    }
+    if (pinned !== undefined && token !== pinned) return detail(401, 'Invalid token');
+    return 'splunk-o11y';
+  }
+  const galileo = header(req, 'galileo-api-key');
+  const splunkAo = header(req, 'splunk-ao-api-key');
+  if (galileo && splunkAo) {
+    return detail(
+      400,
+      'Send one API key header, Galileo-API-Key or Splunk-AO-API-Key, not both: it says which contract the request follows.',
+    );
+  }
+  const key = galileo ?? splunkAo;
+  if (!key) return detail(401, 'API Key is missing');
+  if (pinned !== undefined && key !== pinned) return detail(401, 'Invalid API Key');
+  return galileo ? 'galileo' : 'splunk-ao';
+}
+
+/** The routing headers (name XOR id), or the 422 answer. */
+function headerRouting(req: IncomingMessage): Routing | IngestResponse {
+  const routing: Routing = {
+    project: header(req, 'project'),
+    projectId: header(req, 'projectid'),
+    logStream: header(req, 'logstream'),
+    logStreamId: header(req, 'logstreamid'),
+    experimentId: header(req, 'experimentid'),
+  };
+  if (routing.project && routing.projectId) {
+    return detail(422, 'Send either a project header (the name) or a projectid header, not both.');
+  }
+  if (routing.logStream && routing.logStreamId) {
+    return detail(
+      422,
+      'Send either a logstream header (the name) or a logstreamid header, not both.',
+    );
+  }
+  if ((routing.logStream ?? routing.logStreamId) && routing.experimentId) {
+    return detail(
+      422,
+      'Send either a logstream (or logstreamid) header or an experimentid header, not both: experiment traces have no log stream.',
+    );
+  }
+  return routing;
+}
+
+/**
+ * Answers one OTLP/HTTP trace export the way the destination behind `path` and the auth header
+ * does: Galileo or Splunk AO on `/otel/traces` and `/otel/v1/traces` (`Galileo-API-Key` or
+ * `Splunk-AO-API-Key`), Splunk Observability Cloud on `/v2/trace/otlp` (`X-SF-Token`). Never
+ * throws for bad input: every failure becomes an HTTP error or a `partialSuccess`.
  */
 export async function handleIngest(
   req: IncomingMessage,
+  path: string,
   context: IngestContext,
 ): Promise<IngestResponse> {
-  const apiKey = header(req, 'galileo-api-key');
-  if (!apiKey) return detail(401, 'API Key is missing');
-  if (context.apiKey !== undefined && apiKey !== context.apiKey) {
-    return detail(401, 'Invalid API Key');
-  }
+  const contract = contractOf(req, path, context.apiKey);
+  if (typeof contract !== 'string') return contract;
 
   const contentType = header(req, 'content-type')?.split(';', 1)[0]?.trim().toLowerCase();
   if (contentType !== 'application/x-protobuf') {
@@ -107,18 +242,8 @@ export async function handleIngest(
     );
   }
 
-  const fromHeaders: HeaderDestination = {
-    project: header(req, 'project') ?? header(req, 'projectid') ?? 'default',
-    // Galileo takes a log stream by name or by id, as it takes the project.
-    logStream: header(req, 'logstream') ?? header(req, 'logstreamid'),
-    experimentId: header(req, 'experimentid'),
-  };
-  if (fromHeaders.logStream && fromHeaders.experimentId) {
-    return detail(
-      422,
-      'Send either a logstream (or logstreamid) header or an experimentid header, not both: experiment traces have no log stream.',
-    );
-  }
+  const fromHeaders = headerRouting(req);
+  if ('status' in fromHeaders) return fromHeaders;
 
   let body: Buffer;
   try {
@@ -146,7 +271,7 @@ export async function handleIngest(
   const reasons = new Map<string, number>();
   for (const span of decoded.spans) {
     const reason = rejection(span);
-    const destination = reason ?? destinationOf(span, fromHeaders);
+    const destination = reason ?? destinationOf(span, contract, fromHeaders);
     if (typeof destination === 'string') {
       reasons.set(destination, (reasons.get(destination) ?? 0) + 1);
     } else {
