@@ -263,7 +263,10 @@ describe('the galileo-otel bin', () => {
     expect(run.stderr).toBe('');
     expect(run.status).toBe(0);
     const lines = run.stdout.split('\n');
-    expect(lines.slice(1, 3)).toEqual(['10000 spans · 1 services (svc) · 0 errors', '']);
+    expect(lines.slice(1, 3)).toEqual([
+      '10000 spans · 1 services (svc) · 0 errors · via galileo',
+      '',
+    ]);
     const spanLines = lines.slice(3, -1);
     expect(spanLines).toHaveLength(10_000);
     spanLines.forEach((line, i) => {
@@ -301,7 +304,7 @@ describe('the galileo-otel bin', () => {
     expect(run.code).toBe(0);
     const cycle = '  (cycle: its parent chain loops back to it)';
     expect(run.stdout.split('\n').slice(1)).toEqual([
-      '8 spans · 1 services (svc) · 0 errors',
+      '8 spans · 1 services (svc) · 0 errors · via galileo',
       '',
       'span 0  [workflow]  svc  16 ms',
       'span 6  [workflow]  svc  4 ms  (orphan: parent feedfacefeedface not received)',

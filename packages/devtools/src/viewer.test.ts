@@ -281,6 +281,157 @@ describe('viewer in headless Chromium', () => {
   });
 });
 
+describe('sessions in headless Chromium', () => {
+  const base = Date.now() - 60_000;
+  /** Posts one trace of `service` with `attributes`, starting `offset` ms after `base`. */
+  async function sessionTrace(options: {
+    service: string;
+    attributes: Record<string, string>;
+    offset: number;
+    path?: string;
+    auth?: Record<string, string>;
+    error?: boolean;
+  }): Promise<string> {
+    const spans = await recordSpans(
+      (tracer) => {
+        const span = tracer.startSpan(`turn of ${options.service}`, {
+          startTime: base + options.offset,
+          attributes: { 'gen_ai.operation.name': 'invoke_agent', ...options.attributes },
+        });
+        if (options.error) span.setStatus({ code: 2, message: 'it failed' });
+        span.end(base + options.offset + 40);
+      },
+      { 'service.name': options.service },
+    );
+    const res = await fetch(`${server.url}${options.path ?? '/otel/traces'}`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/x-protobuf',
+        ...(options.auth ?? { 'galileo-api-key': 'k' }),
+      },
+      body: toProtobuf(spans),
+    });
+    expect(res.status).toBe(200);
+    return spans[0]?.spanContext().traceId ?? '';
+  }
+
+  async function watched(path: string) {
+    const page = await browser.newPage();
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    await page.goto(`${server.url}${path}`);
+    return { page, errors };
+  }
+
+  it('lists a session, shows its traces in time order across services, linked from a trace', async () => {
+    // Arrival order is not time order: the Python service's turn came first and arrives last.
+    const nodeTrace = await sessionTrace({
+      service: 'node-agent',
+      attributes: { 'galileo.session.id': 'conv-viewer', 'gen_ai.conversation.id': 'conv-viewer' },
+      offset: 1000,
+      error: true,
+    });
+    const pythonTrace = await sessionTrace({
+      service: 'python-agent',
+      attributes: { 'gen_ai.conversation.id': 'conv-viewer' },
+      offset: 0,
+      path: '/otel/v1/traces',
+      auth: { 'Splunk-AO-API-Key': 'k' },
+    });
+    const { page, errors } = await watched('/sessions');
+    const row = page.locator('tr[data-session-id="conv-viewer"]');
+    await expect.poll(() => row.count()).toBe(1);
+    expect(await row.locator('.svc').allTextContents()).toEqual(['node-agent', 'python-agent']);
+    expect(await row.locator('.via').allTextContents()).toEqual(['Galileo', 'Splunk AO']);
+    const cells = await row.locator('td.num').allTextContents();
+    expect(cells.slice(0, 3)).toEqual(['2', '2', '1']);
+    expect(await page.locator('#nav-sessions').getAttribute('class')).toBe('current');
+
+    await row.locator('a').click();
+    await page.waitForURL('**/sessions/conv-viewer');
+    expect(await page.locator('[data-testid="session-id"]').textContent()).toBe('conv-viewer');
+    const rows = page.locator('[data-testid="session-traces"] tbody tr');
+    await expect.poll(() => rows.count()).toBe(2);
+    const shown = await rows.evaluateAll((nodes) =>
+      nodes.map((n) => ({
+        traceId: n.getAttribute('data-trace-id'),
+        service: n.querySelector('.svc')?.textContent,
+        via: n.querySelector('.via')?.textContent,
+        start: n.querySelector('td')?.textContent,
+      })),
+    );
+    expect(shown).toEqual([
+      { traceId: pythonTrace, service: 'python-agent', via: 'Splunk AO', start: '+0.00 ms' },
+      { traceId: nodeTrace, service: 'node-agent', via: 'Galileo', start: '+1.00 s' },
+    ]);
+    await page.screenshot({ path: join(artifacts, 'viewer-session.png'), fullPage: true });
+
+    await rows.nth(1).locator('a').click();
+    await page.waitForURL(`**/traces/${nodeTrace}`);
+    const link = page.locator('[data-testid="trace-sessions"] a');
+    await expect.poll(() => link.textContent()).toBe('conv-viewer');
+    expect(await page.locator('[data-testid="trace-via"] .via').allTextContents()).toEqual([
+      'Galileo',
+    ]);
+    await link.click();
+    await page.waitForURL('**/sessions/conv-viewer');
+    await expect.poll(() => rows.count()).toBe(2);
+    expect(errors).toEqual([]);
+    expect(await page.evaluate('window.__csp')).toEqual([]);
+    await page.close();
+  });
+
+  it('renders a hostile session id as text: no markup, no script, nothing blocked', async () => {
+    const id =
+      '<img src=x onerror="window.__pwned=1"><script>window.__pwned=2</script>' +
+      '"\'/><svg onload=window.__pwned=3>/../%2e?#\u202e';
+    const traceId = await sessionTrace({
+      service: 'hostile-svc',
+      attributes: { 'galileo.session.id': id },
+      offset: 0,
+    });
+    const inert = async (page: Awaited<ReturnType<typeof watched>>['page']) => {
+      expect(await page.evaluate('window.__pwned')).toBeUndefined();
+      expect(
+        await page.evaluate('document.querySelectorAll("#app img, #app svg, #app script").length'),
+      ).toBe(0);
+      expect(await page.evaluate('window.__csp')).toEqual([]);
+    };
+
+    const { page, errors } = await watched('/sessions');
+    const link = page.getByText(id, { exact: true });
+    await expect.poll(() => link.count()).toBe(1);
+    expect(
+      await page
+        .locator('tr[data-session-id]')
+        .evaluateAll((rows) => rows.map((r) => r.getAttribute('data-session-id'))),
+    ).toContain(id);
+    await inert(page);
+
+    await link.click();
+    await expect
+      .poll(() => page.evaluate('location.pathname'))
+      .toBe(`/sessions/${encodeURIComponent(id)}`);
+    await expect.poll(() => page.locator('[data-testid="session-id"]').textContent()).toBe(id);
+    expect(await page.title()).toBe(`Session ${id} · Local Galileo`);
+    await inert(page);
+
+    // Loaded directly, the same.
+    const direct = await watched(`/sessions/${encodeURIComponent(id)}`);
+    await expect
+      .poll(() => direct.page.locator('[data-testid="session-id"]').textContent())
+      .toBe(id);
+    await inert(direct.page);
+    const trace = await watched(`/traces/${traceId}`);
+    await expect
+      .poll(() => trace.page.locator('[data-testid="trace-sessions"] a').textContent())
+      .toBe(id);
+    await inert(trace.page);
+    expect([...errors, ...direct.errors, ...trace.errors]).toEqual([]);
+    await Promise.all([page.close(), direct.page.close(), trace.page.close()]);
+  });
+});
+
 function postOtlp(body: Uint8Array): Promise<Response> {
   return fetch(server.otlpUrl, {
     method: 'POST',

@@ -1,5 +1,5 @@
 import type { GalileoKind } from '@galileo-otel/core';
-import type { StoredSpan, TraceSummary } from '../trace-store.js';
+import type { SessionDetail, SessionSummary, StoredSpan, TraceSummary } from '../trace-store.js';
 import { spanTree } from './span-tree.js';
 import { terminalText as t } from './terminal-text.js';
 
@@ -105,6 +105,8 @@ export function formatTraceTree(traceId: string, spans: StoredSpan[], style: Sty
     .sort()
     .map(t);
   const first = rows[0]?.span;
+  const contracts = [...new Set(spans.map((s) => s.contract))].sort();
+  const sessions = [...new Set(spans.map((s) => s.sessionId).filter((s) => s !== null))].sort();
   const lines = [
     paint(style, 'bold', `trace ${t(traceId)}`) +
       (first ? paint(style, 'dim', `  ${where(first)}`) : ''),
@@ -112,7 +114,8 @@ export function formatTraceTree(traceId: string, spans: StoredSpan[], style: Sty
       style,
       'dim',
       `${spans.length} spans · ${services.length} services (${services.join(', ')}) · ` +
-        `${errors} errors`,
+        `${errors} errors · via ${t(contracts.join(', '))}` +
+        (sessions.length > 0 ? ` · session ${sessions.map(t).join(', ')}` : ''),
     ),
     '',
   ];
@@ -139,6 +142,18 @@ function pad(text: string, width: number): string {
   return text.length >= width ? text : text + ' '.repeat(width - text.length);
 }
 
+/** An aligned table: a bold header, then one line per row, red where `alert` says so. */
+function table(header: string[], rows: string[][], style: Style, alert: boolean[]): string {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const line = (cells: string[]): string =>
+    cells
+      .map((c, i) => pad(c, widths[i] ?? 0))
+      .join('  ')
+      .trimEnd();
+  const body = rows.map((r, i) => (alert[i] ? paint(style, 'red', line(r)) : line(r)));
+  return `${[paint(style, 'bold', line(header)), ...body].join('\n')}\n`;
+}
+
 /** Recent traces as an aligned table. */
 export function formatTraceList(traces: TraceSummary[], style: Style, now: number): string {
   if (traces.length === 0) return 'No traces stored yet.\n';
@@ -151,6 +166,7 @@ export function formatTraceList(traces: TraceSummary[], style: Style, now: numbe
     t(trace.services.join(',')),
     t(trace.kinds.join(',')),
     where(trace),
+    t(trace.contract),
     `${Math.max(0, Math.round((now - trace.lastReceivedMs) / 1000))}s ago`,
   ]);
   const header = [
@@ -162,17 +178,70 @@ export function formatTraceList(traces: TraceSummary[], style: Style, now: numbe
     'SERVICES',
     'KINDS',
     'PROJECT / STREAM',
+    'VIA',
     'RECEIVED',
   ];
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
-  const line = (cells: string[]): string =>
-    cells
-      .map((c, i) => pad(c, widths[i] ?? 0))
-      .join('  ')
-      .trimEnd();
-  const body = rows.map((r, i) => {
-    const text = line(r);
-    return (traces[i]?.errorCount ?? 0) > 0 ? paint(style, 'red', text) : text;
-  });
-  return `${[paint(style, 'bold', line(header)), ...body].join('\n')}\n`;
+  return table(
+    header,
+    rows,
+    style,
+    traces.map((trace) => trace.errorCount > 0),
+  );
+}
+
+const time = (ms: number): string => new Date(ms).toISOString();
+
+/** Sessions as an aligned table: id, traces, spans, errors, services, contracts, first and last. */
+export function formatSessionList(sessions: SessionSummary[], style: Style): string {
+  if (sessions.length === 0) {
+    return 'No sessions stored yet (spans join one with galileo.session.id or gen_ai.conversation.id).\n';
+  }
+  return table(
+    ['SESSION', 'TRACES', 'SPANS', 'ERRORS', 'SERVICES', 'VIA', 'FIRST', 'LAST'],
+    sessions.map((s) => [
+      t(s.sessionId),
+      String(s.traceCount),
+      String(s.spanCount),
+      String(s.errorCount),
+      t(s.services.join(',')),
+      t(s.contracts.join(',')),
+      time(s.startMs),
+      time(s.endMs),
+    ]),
+    style,
+    sessions.map((s) => s.errorCount > 0),
+  );
+}
+
+/** One session: a summary line, then its traces in time order, each with its offset. */
+export function formatSession(session: SessionDetail, style: Style): string {
+  const services = session.services.map(t);
+  const lines = [
+    paint(style, 'bold', `session ${t(session.sessionId)}`),
+    paint(
+      style,
+      'dim',
+      `${session.traceCount} traces · ${services.length} services (${services.join(', ')}) · ` +
+        `${session.errorCount} errors · first ${time(session.startMs)} · last ${time(session.endMs)}`,
+    ),
+    '',
+  ];
+  const traces = session.traces;
+  const rows = traces.map((trace) => [
+    `+${formatDuration(Math.max(trace.startMs - session.startMs, 0))}`,
+    t(trace.traceId),
+    t(trace.rootName) || '(unnamed)',
+    t(trace.services.join(',')),
+    t(trace.contract),
+    String(trace.spanCount),
+    String(trace.errorCount),
+    formatDuration(trace.durationMs),
+  ]);
+  const header = ['START', 'TRACE ID', 'ROOT', 'SERVICES', 'VIA', 'SPANS', 'ERRORS', 'DURATION'];
+  return `${lines.join('\n')}\n${table(
+    header,
+    rows,
+    style,
+    traces.map((trace) => trace.errorCount > 0),
+  )}`;
 }

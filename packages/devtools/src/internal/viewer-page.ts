@@ -1,5 +1,6 @@
 // The viewer is one static HTML page: a stylesheet and a small browser script that render the
-// read API (`/api/traces`, `/api/traces/:id`) and refresh on server-sent events (`/api/events`).
+// read API (`/api/traces`, `/api/traces/:id`, `/api/sessions`, `/api/sessions/:id`) and refresh
+// on server-sent events (`/api/events`).
 // The script is plain JS kept in a String.raw literal so tsc needs no DOM types; it builds every
 // node with textContent, never innerHTML, so span content cannot inject markup. The tree order
 // comes from spanTree, whose source is embedded, so the viewer and the CLI share one iterative
@@ -30,6 +31,10 @@ header.top {
 header.top .logo { font-weight: 700; letter-spacing: .2px; }
 header.top .logo span { color: #a59cff; }
 header.top .sub { color: #aab1c5; font-size: 12px; }
+header.top nav { display: flex; gap: 4px; margin-left: 12px; }
+header.top nav a { color: #aab1c5; font-size: 13px; padding: 4px 10px; border-radius: 6px; }
+header.top nav a:hover { color: #fff; }
+header.top nav a.current { color: #fff; background: rgba(255,255,255,.12); }
 header.top .live { margin-left: auto; font-size: 12px; color: #aab1c5; display: flex; gap: 6px; align-items: center; }
 .dot { width: 8px; height: 8px; border-radius: 50%; background: #6b7387; display: inline-block; }
 .live.on .dot { background: #22c55e; box-shadow: 0 0 0 3px rgba(34,197,94,.25); }
@@ -65,6 +70,10 @@ tr:last-child td { border-bottom: 0; }
 .svc { display: inline-block; font-size: 11px; padding: 1px 7px; border-radius: 10px;
   background: #eef0f6; color: #3b4358; margin-right: 4px; }
 .errcount { color: var(--error); font-weight: 600; }
+.via { display: inline-block; font-size: 11px; padding: 0 7px; border-radius: 10px; margin-right: 4px;
+  border: 1px solid #cfd4e2; color: #3b4358; white-space: nowrap; }
+.session-link { color: var(--accent); }
+.session-title { word-break: break-all; }
 .stats { display: flex; gap: 22px; margin: 10px 0 16px; flex-wrap: wrap; }
 .stat { background: var(--panel); border: 1px solid var(--line); border-radius: 8px; padding: 8px 14px; }
 .stat b { display: block; font-size: 16px; } .stat span { font-size: 11px; color: var(--muted); text-transform: uppercase; }
@@ -146,6 +155,24 @@ const SCRIPT = String.raw`
     if (s < 3600) return Math.round(s / 60) + 'm ago';
     return new Date(ms).toLocaleString();
   }
+  var VIA = { galileo: 'Galileo', 'splunk-ao': 'Splunk AO', 'splunk-o11y': 'Splunk O11y' };
+  function via(contract) {
+    return el('span', { class: 'via', 'data-contract': contract, title: 'came by the ' + contract + ' contract', text: VIA[contract] || contract });
+  }
+  function sessionPath(id) { return '/sessions/' + encodeURIComponent(id); }
+  // A link the page follows itself; with a modifier key (new tab) the browser does.
+  function linkTo(path, props) {
+    props = props || {};
+    props.href = path;
+    props.onclick = function (e) {
+      e.stopPropagation();
+      if (e.ctrlKey || e.metaKey || e.shiftKey || e.button !== 0) return;
+      e.preventDefault();
+      navigate(path);
+    };
+    return el('a', props);
+  }
+  function fmtTime(ms) { return new Date(ms).toLocaleString(); }
   function kindBadge(kind) { return el('span', { class: 'badge kind-' + kind, 'data-kind': kind, text: kind }); }
   function svc(name) { return name ? el('span', { class: 'svc', text: name }) : null; }
   function getJson(url) {
@@ -167,7 +194,9 @@ const SCRIPT = String.raw`
       root.appendChild(el('div', { class: 'empty' },
         el('p', { text: 'No traces yet.' }),
         el('p', null, 'Export OTLP protobuf to ', el('code', { text: location.origin + '/otel/traces' }),
-          ' with a ', el('code', { text: 'Galileo-API-Key' }), ' header.')));
+          ' with a ', el('code', { text: 'Galileo-API-Key' }), ' header (or ', el('code', { text: '/otel/v1/traces' }),
+          ' with ', el('code', { text: 'Splunk-AO-API-Key' }), ', or ', el('code', { text: '/v2/trace/otlp' }),
+          ' with ', el('code', { text: 'X-SF-Token' }), ').')));
     }
     var groups = new Map();
     traces.forEach(function (t) {
@@ -185,6 +214,7 @@ const SCRIPT = String.raw`
               text: t.rootName || '(unnamed)' }),
             el('div', { class: 'mono muted', text: t.traceId })),
           el('td', null, t.services.map(svc)),
+          el('td', null, via(t.contract)),
           el('td', null, KINDS.filter(function (k) { return t.kinds.indexOf(k) >= 0; }).map(kindBadge)),
           el('td', { class: 'num', text: t.spanCount }),
           el('td', { class: 'num' }, t.errorCount > 0 ? el('span', { class: 'errcount', text: t.errorCount }) : el('span', { class: 'muted', text: '0' })),
@@ -196,8 +226,8 @@ const SCRIPT = String.raw`
           el('span', { text: first.experimentId ? 'Experiment ' + first.experimentId : 'Log stream ' + first.logStream }),
           el('span', { class: 'sep', text: '· ' + list.length + (list.length === 1 ? ' trace' : ' traces') })),
         el('table', null,
-          el('thead', null, el('tr', null, ['Trace', 'Services', 'Kinds', 'Spans', 'Errors', 'Duration', 'Received'].map(function (h, i) {
-            return el('th', { class: i >= 3 ? 'num' : null, text: h });
+          el('thead', null, el('tr', null, ['Trace', 'Services', 'Via', 'Kinds', 'Spans', 'Errors', 'Duration', 'Received'].map(function (h, i) {
+            return el('th', { class: i >= 4 ? 'num' : null, text: h });
           }))),
           el('tbody', null, rows))));
     });
@@ -242,7 +272,8 @@ const SCRIPT = String.raw`
       ['Kind', kindBadge(span.kind)], ['Service', span.serviceName || '—'], ['Duration', fmtMs(span.durationMs)],
       ['Model', a['gen_ai.request.model'] || a['gen_ai.response.model']], ['Provider', a['gen_ai.provider.name'] || a['gen_ai.system']],
       ['Tokens', tk ? (tk.input !== undefined ? tk.input : '?') + ' in · ' + (tk.output !== undefined ? tk.output : '?') + ' out' : undefined],
-      ['Tool', a['gen_ai.tool.name']], ['Agent', a['gen_ai.agent.name']], ['Session', a['galileo.session.id']],
+      ['Tool', a['gen_ai.tool.name']], ['Agent', a['gen_ai.agent.name']],
+      ['Session', span.sessionId ? linkTo(sessionPath(span.sessionId), { class: 'session-link', text: span.sessionId }) : undefined],
       ['Span id', el('span', { class: 'mono', text: span.spanId })],
       ['Parent', span.parentSpanId ? el('span', { class: 'mono', text: span.parentSpanId }) : 'root'],
       ['Scope', span.scope.name ? span.scope.name + (span.scope.version ? ' ' + span.scope.version : '') : undefined],
@@ -296,6 +327,8 @@ const SCRIPT = String.raw`
     document.title = (root ? root.name : data.traceId) + ' · Local Galileo';
     var selectedSpan = spans.filter(function (s) { return s.spanId === state.selected; })[0];
     var where = root ? 'Project ' + root.project + ' / ' + (root.experimentId ? 'Experiment ' + root.experimentId : 'Log stream ' + root.logStream) : '';
+    var contracts = Array.from(new Set(spans.map(function (s) { return s.contract; }))).sort();
+    var sessions = Array.from(new Set(spans.map(function (s) { return s.sessionId; }).filter(Boolean))).sort();
     var waterfall = el('div', { class: 'waterfall', 'data-testid': 'waterfall' },
       el('div', { class: 'wf-head' }, el('span', { text: 'Span' }), el('span', { style: 'padding-left:10px', text: 'Timeline · ' + fmtMs(total) }), el('span', { style: 'text-align:right', text: 'Duration' })),
       rows.map(function (row) {
@@ -323,6 +356,10 @@ const SCRIPT = String.raw`
       el('div', { class: 'crumbs' }, el('a', { href: '/', onclick: function (e) { e.preventDefault(); navigate('/'); }, text: '← All traces' }), '  ·  ' + where),
       el('h1', { text: root ? root.name || '(unnamed)' : data.traceId }),
       el('div', { class: 'mono muted', text: 'trace ' + data.traceId }),
+      el('div', { class: 'crumbs', 'data-testid': 'trace-via' }, 'Came by ', contracts.map(via),
+        sessions.length ? el('span', { 'data-testid': 'trace-sessions' }, ' · in session ', sessions.map(function (id, i) {
+          return [i ? ', ' : null, linkTo(sessionPath(id), { class: 'session-link', 'data-session-id': id, text: id })];
+        })) : null),
       el('div', { class: 'stats' },
         stat(spans.length, 'spans'), stat(fmtMs(total), 'duration'), stat(services.length, services.length === 1 ? 'service' : 'services'),
         stat(errors, errors === 1 ? 'error' : 'errors', errors ? 'errcount' : null), stat(tokenTotal, 'tokens'),
@@ -341,11 +378,96 @@ const SCRIPT = String.raw`
     });
   }
 
+  // ---- sessions -----------------------------------------------------------------------------
+  function head(names, numFrom) {
+    return el('thead', null, el('tr', null, names.map(function (h, i) {
+      return el('th', { class: i >= numFrom ? 'num' : null, text: h });
+    })));
+  }
+  function errorCell(n) {
+    return el('td', { class: 'num' }, n > 0 ? el('span', { class: 'errcount', text: n }) : el('span', { class: 'muted', text: '0' }));
+  }
+  function renderSessions(sessions) {
+    document.title = 'Sessions · Local Galileo';
+    var root = el('div', null, el('h1', { text: 'Sessions' }),
+      el('div', { class: 'crumbs', text: 'Conversations: traces whose spans share galileo.session.id or gen_ai.conversation.id · newest first · updates live' }));
+    if (sessions.length === 0) {
+      root.appendChild(el('div', { class: 'empty' }, el('p', { text: 'No sessions yet.' }),
+        el('p', null, 'A trace joins a session when its spans carry ', el('code', { text: 'galileo.session.id' }),
+          ' or ', el('code', { text: 'gen_ai.conversation.id' }), '.')));
+    } else {
+      root.appendChild(el('section', { class: 'group' }, el('table', { 'data-testid': 'sessions' },
+        head(['Session', 'Services', 'Via', 'Traces', 'Spans', 'Errors', 'First', 'Last'], 3),
+        el('tbody', null, sessions.map(function (s) {
+          return el('tr', { class: 'trace-row', 'data-session-id': s.sessionId,
+              onclick: function () { navigate(sessionPath(s.sessionId)); } },
+            el('td', null, linkTo(sessionPath(s.sessionId), { class: 'mono session-link', text: s.sessionId })),
+            el('td', null, s.services.map(svc)),
+            el('td', null, s.contracts.map(via)),
+            el('td', { class: 'num', text: s.traceCount }),
+            el('td', { class: 'num', text: s.spanCount }),
+            errorCell(s.errorCount),
+            el('td', { class: 'num muted', text: fmtTime(s.startMs) }),
+            el('td', { class: 'num muted', text: fmtTime(s.endMs) }));
+        })))));
+    }
+    app.replaceChildren(root);
+  }
+  function renderSession(s) {
+    document.title = 'Session ' + s.sessionId + ' · Local Galileo';
+    var rows = s.traces.map(function (t) {
+      return el('tr', { class: 'trace-row', 'data-trace-id': t.traceId,
+          onclick: function () { navigate('/traces/' + t.traceId); } },
+        el('td', { class: 'num muted', text: '+' + fmtMs(Math.max(t.startMs - s.startMs, 0)) }),
+        el('td', null, linkTo('/traces/' + t.traceId, { style: 'font-weight:600;display:block', text: t.rootName || '(unnamed)' }),
+          el('div', { class: 'mono muted', text: t.traceId })),
+        el('td', null, t.services.map(svc)),
+        el('td', null, via(t.contract)),
+        el('td', { class: 'muted', text: t.project + ' / ' + destination(t) }),
+        el('td', { class: 'num', text: t.spanCount }),
+        errorCell(t.errorCount),
+        el('td', { class: 'num', text: fmtMs(t.durationMs) }));
+    });
+    app.replaceChildren(el('div', null,
+      el('div', { class: 'crumbs' }, linkTo('/sessions', { text: '← All sessions' })),
+      el('h1', { class: 'session-title' }, el('span', { class: 'muted', text: 'Session ' }), el('span', { 'data-testid': 'session-id', text: s.sessionId })),
+      el('div', { class: 'stats' },
+        stat(s.traceCount, s.traceCount === 1 ? 'trace' : 'traces'),
+        stat(s.services.length, s.services.length === 1 ? 'service' : 'services'),
+        stat(s.spanCount, 'spans'),
+        stat(s.errorCount, s.errorCount === 1 ? 'error' : 'errors', s.errorCount ? 'errcount' : null),
+        stat(fmtTime(s.startMs), 'first'), stat(fmtTime(s.endMs), 'last')),
+      el('section', { class: 'group' },
+        el('h2', null, el('span', { text: 'Traces in time order' }), el('span', { class: 'sep', text: '· across ' + s.services.join(', ') })),
+        el('table', { 'data-testid': 'session-traces' },
+          head(['Start', 'Trace', 'Services', 'Via', 'Project / stream', 'Spans', 'Errors', 'Duration'], 5),
+          el('tbody', null, rows)))));
+  }
+  function loadSessions() {
+    return getJson('/api/sessions?limit=200').then(renderSessions);
+  }
+  function loadSession(id) {
+    return getJson('/api/sessions/' + encodeURIComponent(id)).then(renderSession, function (e) {
+      if (e.status !== 404) throw e;
+      app.replaceChildren(el('div', { class: 'empty' }, el('p', { text: 'No trace in session ' + id + ' yet; this page updates when one arrives.' }),
+        el('p', null, linkTo('/sessions', { style: 'color:var(--accent)', text: '← All sessions' }))));
+    });
+  }
+
   // ---- routing and live updates -----------------------------------------------------------
   function route() {
-    var m = /^\/traces\/([0-9a-fA-F]{32})$/.exec(location.pathname);
+    var path = location.pathname;
+    var m = /^\/traces\/([0-9a-fA-F]{32})$/.exec(path);
+    var sm = /^\/sessions\/([^/]+)$/.exec(path);
     state.traceId = m ? m[1].toLowerCase() : null;
-    return (state.traceId ? loadTrace(state.traceId) : loadList()).catch(function (e) {
+    var sessionId = null;
+    if (sm) { try { sessionId = decodeURIComponent(sm[1]); } catch (e) { sessionId = sm[1]; } }
+    var onSessions = sm !== null || path === '/sessions';
+    document.getElementById('nav-traces').classList.toggle('current', !onSessions);
+    document.getElementById('nav-sessions').classList.toggle('current', onSessions);
+    var loading = state.traceId ? loadTrace(state.traceId)
+      : sm ? loadSession(sessionId) : path === '/sessions' ? loadSessions() : loadList();
+    return loading.catch(function (e) {
       app.replaceChildren(el('div', { class: 'empty', text: 'Could not load: ' + e.message }));
     });
   }
@@ -393,7 +515,10 @@ export const VIEWER_CONTENT_SECURITY_POLICY: string = [
   "frame-ancestors 'none'",
 ].join('; ');
 
-/** The viewer's HTML page, served at `/` and `/traces/:traceId`; the script routes client-side. */
+/**
+ * The viewer's HTML page, served at `/`, `/traces/:traceId`, `/sessions` and `/sessions/:id`;
+ * the script routes client-side.
+ */
 export function viewerPage(): string {
   return `<!doctype html>
 <html lang="en">
@@ -406,7 +531,8 @@ export function viewerPage(): string {
 <body>
 <header class="top">
   <a class="logo" href="/">Local <span>Galileo</span></a>
-  <span class="sub">galileo-otel dev · OTLP at /otel/traces</span>
+  <nav><a id="nav-traces" href="/">Traces</a><a id="nav-sessions" href="/sessions">Sessions</a></nav>
+  <span class="sub">galileo-otel dev · OTLP at /otel/traces, /otel/v1/traces, /v2/trace/otlp</span>
   <span class="live" id="live"><i class="dot"></i><span>Connecting…</span></span>
 </header>
 <main id="app"><div class="empty">Loading…</div></main>
