@@ -1,9 +1,20 @@
-import { type DescribedSetting, describeGalileoConfig } from '@galileo-otel/core';
+import {
+  type DescribedSetting,
+  type DestinationKind,
+  describeGalileoConfig,
+  type ResolvedDestination,
+  resolveDestination,
+} from '@galileo-otel/core';
 import { type ApiCopy, findApiCopies } from './find-api-copies.js';
 import { terminalText as t } from './terminal-text.js';
 
 /** What `galileo-otel doctor` found. */
 export interface DoctorReport {
+  /**
+   * Where spans go: the destination's kind, endpoint, auth header name, routing and the source of
+   * each setting (never a secret); `undefined` when the configuration is invalid.
+   */
+  destination: ResolvedDestination | undefined;
   /** The resolved OTLP endpoint, or `undefined` when the configuration is invalid. */
   endpoint: string | undefined;
   /** Every setting, where it came from; the API key's value is never included. */
@@ -12,7 +23,7 @@ export interface DoctorReport {
   configError: string | undefined;
   /** Whether a Galileo API key is configured. */
   apiKeyPresent: boolean;
-  /** The endpoint's answer: any HTTP status counts as reachable. */
+  /** The endpoint's answer: any HTTP status counts as reachable; `undefined` when not probed. */
   reachability: { reachable: boolean; status?: number; error?: string; ms: number } | undefined;
   /** Copies of `@opentelemetry/api` visible from the working directory. */
   apiCopies: ApiCopy[];
@@ -52,25 +63,36 @@ export async function probe(
   }
 }
 
-/** Runs every check. `endpoint` overrides the configured one (like the `endpoint` option). */
+/**
+ * Runs every check. `endpoint` and `destination` override the configured ones (like the options
+ * of the same names); `probe: false` skips the request to the endpoint.
+ */
 export async function runDoctor(options: {
   cwd: string;
   env: Record<string, string | undefined>;
   endpoint?: string | undefined;
+  destination?: DestinationKind | undefined;
   timeoutMs?: number | undefined;
+  probe?: boolean | undefined;
 }): Promise<DoctorReport> {
+  const given = { endpoint: options.endpoint, destination: options.destination };
   let settings: DescribedSetting[] = [];
+  let destination: ResolvedDestination | undefined;
   let configError: string | undefined;
   try {
-    settings = describeGalileoConfig({ endpoint: options.endpoint }, options.env);
+    destination = resolveDestination(given, options.env);
+    settings = describeGalileoConfig(given, options.env);
   } catch (error) {
     configError = (error as Error).message;
   }
-  const endpoint = settings.find((s) => s.setting === 'endpoint')?.value;
+  const endpoint = destination?.endpoint;
   const apiKeyPresent = settings.find((s) => s.setting === 'apiKey')?.value !== undefined;
-  const reachability = endpoint ? await probe(endpoint, options.timeoutMs ?? 3000) : undefined;
+  const probed = options.probe !== false;
+  const reachability =
+    endpoint && probed ? await probe(endpoint, options.timeoutMs ?? 3000) : undefined;
   const apiCopies = findApiCopies(options.cwd);
   return {
+    destination,
     endpoint,
     settings,
     configError,
@@ -80,10 +102,23 @@ export async function runDoctor(options: {
     ok:
       configError === undefined &&
       apiKeyPresent &&
-      reachability?.reachable === true &&
+      (!probed || reachability?.reachable === true) &&
       apiCopies.length <= 1,
   };
 }
+
+/** What each destination calls its secret, and the variable that sets it. */
+const KEY_NAMES: Readonly<
+  Record<DestinationKind, { set: string; missing: string; variable: string }>
+> = {
+  galileo: { set: 'API key', missing: 'No API key', variable: 'GALILEO_API_KEY' },
+  'splunk-ao': { set: 'API key', missing: 'No API key', variable: 'SPLUNK_AO_API_KEY' },
+  'splunk-o11y': {
+    set: 'Ingest token',
+    missing: 'No ingest token',
+    variable: 'SPLUNK_AO_O11Y_TOKEN',
+  },
+};
 
 /** The report as text for a terminal; values read from the environment or disk go through `t`. */
 export function formatDoctorReport(report: DoctorReport, mark: (ok: boolean) => string): string {
@@ -91,9 +126,13 @@ export function formatDoctorReport(report: DoctorReport, mark: (ok: boolean) => 
   if (report.configError) {
     lines.push(`${mark(false)} configuration error: ${t(report.configError)}`);
   }
-  if (report.endpoint) {
-    const source = report.settings.find((s) => s.setting === 'endpoint')?.source ?? 'default';
-    lines.push(`Endpoint: ${t(report.endpoint)}  (from ${t(source)})`);
+  const d = report.destination;
+  if (d) {
+    lines.push(
+      `Destination: ${d.kind}  (from ${t(d.sources.kind ?? 'default')})`,
+      `Endpoint: ${t(d.endpoint)}  (from ${t(d.sources.endpoint ?? 'default')})`,
+      `Auth header: ${d.authHeader}  (its value is never shown)`,
+    );
   }
   if (report.settings.length > 0) {
     lines.push('', 'Settings (value, source):');
@@ -103,13 +142,18 @@ export function formatDoctorReport(report: DoctorReport, mark: (ok: boolean) => 
     }
   }
   lines.push('');
-  lines.push(
-    report.apiKeyPresent
-      ? `${mark(true)} API key is set (value not shown)`
-      : `${mark(false)} No API key: set GALILEO_API_KEY (any non-empty value works with galileo-otel dev)`,
-  );
+  if (d) {
+    const key = KEY_NAMES[d.kind];
+    lines.push(
+      report.apiKeyPresent
+        ? `${mark(true)} ${key.set} is set (value not shown)`
+        : `${mark(false)} ${key.missing}: set ${key.variable} (any non-empty value works with galileo-otel dev)`,
+    );
+  }
   const r = report.reachability;
-  if (r) {
+  if (d && !r) {
+    lines.push(`${mark(true)} Endpoint not probed (--no-probe)`);
+  } else if (r) {
     lines.push(
       r.reachable
         ? `${mark(true)} Endpoint answers: HTTP ${r.status} in ${r.ms} ms`

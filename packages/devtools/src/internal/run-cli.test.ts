@@ -4,7 +4,12 @@ import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startDevServer } from '../start-dev-server.js';
-import { otlpExporter, recordAgentTrace } from '../test-support/agent-trace.js';
+import {
+  otlpExporter,
+  recordAgentTrace,
+  recordSpans,
+  toProtobuf,
+} from '../test-support/agent-trace.js';
 import { findApiCopies } from './find-api-copies.js';
 import { type CliIo, runCli } from './run-cli.js';
 
@@ -215,6 +220,74 @@ describe('galileo-otel dev, traces, trace', () => {
   });
 });
 
+describe('galileo-otel sessions', () => {
+  it('lists sessions, prints one with its traces in time order, and escapes control characters', async () => {
+    const evil = 'conv\u001b]0;pwned\u0007\u202e\n';
+    const shown = 'conv\\x1B]0;pwned\\x07\\u202E\\x0A';
+    const base = Date.now() - 60_000;
+    const turn = async (service: string, attributes: Record<string, string>, offset: number) => {
+      const spans = await recordSpans(
+        (tracer) =>
+          tracer
+            .startSpan(`turn of ${service}`, { startTime: base + offset, attributes })
+            .end(base + offset + 5),
+        { 'service.name': service },
+      );
+      return { body: toProtobuf(spans), traceId: spans[0]?.spanContext().traceId ?? '' };
+    };
+    const late = await turn('node-agent', { 'galileo.session.id': 'conv-a' }, 2000);
+    const early = await turn('python-agent', { 'gen_ai.conversation.id': 'conv-a' }, 0);
+    const hostile = await turn('svc', { 'galileo.session.id': evil }, 0);
+    const server = await startDevServer({ port: 0, dbPath: join(dir, 's.db') });
+    try {
+      for (const [path, auth, sent] of [
+        ['/otel/traces', 'Galileo-API-Key', late],
+        ['/otel/v1/traces', 'Splunk-AO-API-Key', early],
+        ['/otel/traces', 'Galileo-API-Key', hostile],
+      ] as const) {
+        const res = await fetch(`${server.url}${path}`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/x-protobuf', [auth]: 'k' },
+          body: sent.body,
+        });
+        expect(res.status).toBe(200);
+      }
+    } finally {
+      await server.close();
+    }
+
+    const list = io();
+    expect(await runCli(['sessions', '--db', 's.db'], list)).toBe(0);
+    const lines = list.out().split('\n');
+    expect(lines[0]).toMatch(/^SESSION\s+TRACES\s+SPANS\s+ERRORS\s+SERVICES\s+VIA\s+FIRST\s+LAST$/);
+    expect(list.out()).toMatch(
+      /^conv-a\s+2\s+2\s+0\s+node-agent,python-agent\s+galileo,splunk-ao\s/m,
+    );
+    expect(list.out()).toContain(`${shown}  1 `);
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: looking for control characters
+    expect(list.out()).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u202e]/);
+
+    const one = io();
+    expect(await runCli(['sessions', 'conv-a', '--db', 's.db'], one)).toBe(0);
+    const text = one.out();
+    expect(text).toContain(
+      'session conv-a\n2 traces · 2 services (node-agent, python-agent) · 0 errors',
+    );
+    const rows = text.split('\n').filter((l) => /^\+/.test(l));
+    expect(rows.map((l) => l.split(/\s{2,}/).slice(0, 5))).toEqual([
+      ['+0.00 ms', early.traceId, 'turn of python-agent', 'python-agent', 'splunk-ao'],
+      ['+2.00 s', late.traceId, 'turn of node-agent', 'node-agent', 'galileo'],
+    ]);
+
+    const json = io();
+    expect(await runCli(['sessions', evil, '--db', 's.db', '--json'], json)).toBe(0);
+    expect(JSON.parse(json.out())).toMatchObject({ sessionId: evil, traceCount: 1 });
+    const unknown = io();
+    expect(await runCli(['sessions', evil.slice(1), '--db', 's.db'], unknown)).toBe(1);
+    expect(unknown.err()).toBe(`Session "onv\\u001b]0;pwned\\u0007\\u202E\\n" not found.\n`);
+  });
+});
+
 describe('galileo-otel doctor', () => {
   it('shows settings and sources, never the key, and probes the endpoint', async () => {
     const server = await startDevServer({ port: 0, dbPath: ':memory:' });
@@ -249,6 +322,105 @@ describe('galileo-otel doctor', () => {
     expect(doctor.out()).toContain('[!!] No API key: set GALILEO_API_KEY');
     expect(doctor.out()).toContain('[!!] Endpoint unreachable: ECONNREFUSED');
     expect(doctor.out()).toMatch(/endpoint\s+http:\/\/127\.0\.0\.1:\d+\/otel\/traces\s+\[option\]/);
+  });
+
+  it('prints each destination, its endpoint, auth header and sources, never the key', async () => {
+    const server = await startDevServer({ port: 0, dbPath: ':memory:' });
+    const secrets = ['galileo-secret-111', 'splunk-ao-secret-222', 'o11y-ingest-secret-333'];
+    const cases = [
+      {
+        env: { GALILEO_API_KEY: secrets[0], GALILEO_API_URL: server.url },
+        args: [],
+        lines: [
+          'Destination: galileo  (from env:GALILEO_API_KEY)',
+          `Endpoint: ${server.url}/otel/traces  (from env:GALILEO_API_URL)`,
+          'Auth header: Galileo-API-Key  (its value is never shown)',
+          '[ok] API key is set (value not shown)',
+          '[ok] Endpoint answers: HTTP 401',
+        ],
+        settings: [/apiKey\s+\(set\)\s+\[env:GALILEO_API_KEY\]/],
+      },
+      {
+        env: {
+          SPLUNK_AO_API_KEY: secrets[1],
+          SPLUNK_AO_API_URL: server.url,
+          SPLUNK_AO_PROJECT: 'ao-project',
+          SPLUNK_AO_LOG_STREAM: 'old-name-stream',
+        },
+        args: [],
+        lines: [
+          'Destination: splunk-ao  (from env:SPLUNK_AO_API_KEY)',
+          `Endpoint: ${server.url}/otel/v1/traces  (from env:SPLUNK_AO_API_URL)`,
+          'Auth header: Splunk-AO-API-Key  (its value is never shown)',
+          '[ok] API key is set (value not shown)',
+          '[ok] Endpoint answers: HTTP 401',
+        ],
+        settings: [
+          /project\s+ao-project\s+\[env:SPLUNK_AO_PROJECT\]/,
+          /logStream\s+old-name-stream\s+\[env:SPLUNK_AO_LOG_STREAM\]/,
+          /apiKey\s+\(set\)\s+\[env:SPLUNK_AO_API_KEY\]/,
+        ],
+      },
+      {
+        // The realm's endpoint is on the internet: not probed here.
+        env: {
+          SPLUNK_AO_REALM: 'eu0',
+          SPLUNK_AO_O11Y_TOKEN: secrets[2],
+          SPLUNK_AO_PROJECT_ID: 'p-1',
+        },
+        args: ['--no-probe'],
+        lines: [
+          'Destination: splunk-o11y  (from env:SPLUNK_AO_REALM)',
+          'Endpoint: https://ingest.eu0.observability.splunkcloud.com/v2/trace/otlp  (from env:SPLUNK_AO_REALM)',
+          'Auth header: X-SF-Token  (its value is never shown)',
+          '[ok] Ingest token is set (value not shown)',
+          '[ok] Endpoint not probed (--no-probe)',
+        ],
+        settings: [
+          /project\s+p-1\s+\[env:SPLUNK_AO_PROJECT_ID\]/,
+          /apiKey\s+\(set\)\s+\[env:SPLUNK_AO_O11Y_TOKEN\]/,
+        ],
+      },
+    ];
+    try {
+      for (const c of cases) {
+        const text = io({ env: c.env });
+        expect(await runCli(['doctor', ...c.args], text), text.out()).toBe(0);
+        for (const line of c.lines) expect(text.out()).toContain(line);
+        for (const setting of c.settings) expect(text.out()).toMatch(setting);
+        const json = io({ env: c.env });
+        await runCli(['doctor', '--json', ...c.args], json);
+        const report = JSON.parse(json.out());
+        expect(report.destination).toMatchObject({
+          kind: c.lines[0]?.split(' ')[1],
+          sources: { kind: c.lines[0]?.split('from ')[1]?.slice(0, -1) },
+        });
+        for (const secret of secrets) {
+          expect(text.out() + text.err() + json.out() + json.err()).not.toContain(secret);
+        }
+      }
+    } finally {
+      await server.close();
+    }
+
+    // A missing key or token names the variable of the destination in use.
+    const noToken = io({ env: { SPLUNK_AO_REALM: 'us1' } });
+    expect(await runCli(['doctor', '--no-probe'], noToken)).toBe(1);
+    expect(noToken.out()).toContain('[!!] No ingest token: set SPLUNK_AO_O11Y_TOKEN');
+    // --destination chooses between the variables of two destinations.
+    const both = { GALILEO_API_KEY: secrets[0], SPLUNK_AO_API_KEY: secrets[1] };
+    const ambiguous = io({ env: both });
+    expect(await runCli(['doctor', '--no-probe'], ambiguous)).toBe(1);
+    expect(ambiguous.out()).toContain(
+      '[!!] configuration error: Variables of more than one destination are set (galileo: GALILEO_API_KEY; splunk-ao: SPLUNK_AO_API_KEY).',
+    );
+    expect(ambiguous.out()).not.toContain('No API key');
+    const chosen = io({ env: both });
+    expect(await runCli(['doctor', '--no-probe', '--destination', 'splunk-ao'], chosen)).toBe(0);
+    expect(chosen.out()).toContain('Destination: splunk-ao  (from option)');
+    for (const secret of secrets) {
+      expect(ambiguous.out() + chosen.out()).not.toContain(secret);
+    }
   });
 
   const write = (path: string, version: string, name = '@opentelemetry/api'): void => {

@@ -1,11 +1,18 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import type { DestinationKind } from '@galileo-otel/core';
 import { DEFAULT_DB_PATH, startDevServer } from '../start-dev-server.js';
 import { TraceStore } from '../trace-store.js';
 import { formatDoctorReport, runDoctor } from './doctor.js';
-import { formatTraceList, formatTraceTree, type Style } from './format-trace.js';
-import { terminalJson } from './terminal-text.js';
+import {
+  formatSession,
+  formatSessionList,
+  formatTraceList,
+  formatTraceTree,
+  type Style,
+} from './format-trace.js';
+import { terminalJson, terminalText } from './terminal-text.js';
 
 /** Where the CLI reads and writes; injectable for tests. */
 export interface CliIo {
@@ -28,11 +35,14 @@ Usage:
       List recent traces from the database.
   galileo-otel trace <id|latest> [--db FILE] [--json]
       Print one trace as a tree with kinds and services.
-  galileo-otel doctor [--endpoint URL] [--timeout MS]
-      Show the resolved Galileo settings, probe the endpoint, find duplicate @opentelemetry/api.
+  galileo-otel sessions [<id>] [--db FILE] [--limit N] [--json]
+      List sessions (conversations across services), or one session's traces in time order.
+  galileo-otel doctor [--destination D] [--endpoint URL] [--timeout MS] [--no-probe] [--json]
+      Show the destination (galileo, splunk-ao or splunk-o11y), its endpoint and auth header and
+      where each setting came from, probe the endpoint, find duplicate @opentelemetry/api.
 
-traces and trace read the SQLite file directly (default ${DEFAULT_DB_PATH}), so they work
-whether or not the server is running.
+traces, trace and sessions read the SQLite file directly (default
+${DEFAULT_DB_PATH}), so they work whether or not the server is running.
 `;
 
 function styleFor(io: CliIo, json: boolean): Style {
@@ -93,11 +103,16 @@ async function dev(args: string[], io: CliIo): Promise<number> {
     [
       'Local Galileo is running.',
       `  Viewer:   ${server.url}/`,
-      `  OTLP:     ${server.otlpUrl}  (also /otel/v1/traces; protobuf only)`,
+      `  OTLP:     ${server.otlpUrl}  (Galileo-API-Key; protobuf only)`,
+      `            ${server.url}/otel/v1/traces  (Galileo-API-Key or Splunk-AO-API-Key)`,
+      `            ${server.url}/v2/trace/otlp  (X-SF-Token, as Splunk Observability Cloud)`,
       `  Database: ${path === ':memory:' ? ':memory: (in memory, gone when dev stops)' : path}`,
-      `  API key:  ${values['api-key'] ? 'pinned by --api-key' : 'any non-empty Galileo-API-Key'}`,
+      `  API key:  ${values['api-key'] ? 'pinned by --api-key' : 'any non-empty value'}`,
       '',
-      `Point an exporter at it: GALILEO_API_ENDPOINT=${server.otlpUrl} GALILEO_API_KEY=local`,
+      'Point an exporter at it as any of the three destinations (the last as processor options):',
+      `  GALILEO_API_ENDPOINT=${server.otlpUrl} GALILEO_API_KEY=local`,
+      `  SPLUNK_AO_API_URL=${server.url} SPLUNK_AO_API_KEY=local`,
+      `  { destination: 'splunk-o11y', endpoint: '${server.url}/v2/trace/otlp', apiKey: 'local' }`,
       '',
     ].join('\n'),
   );
@@ -173,12 +188,49 @@ function traceCommand(args: string[], io: CliIo): number {
   }
 }
 
+function sessions(args: string[], io: CliIo): number {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: {
+      db: { type: 'string' },
+      limit: { type: 'string', default: '20' },
+      json: { type: 'boolean', default: false },
+    },
+  });
+  const store = openStore(io, values.db);
+  if (!store) return 1;
+  try {
+    const wanted = positionals[0];
+    if (wanted === undefined) {
+      const list = store.listSessions({ limit: Number(values.limit) || 20 });
+      io.stdout.write(
+        values.json ? `${terminalJson(list)}\n` : formatSessionList(list, styleFor(io, false)),
+      );
+      return 0;
+    }
+    const session = store.getSession(wanted);
+    if (!session) {
+      io.stderr.write(`Session ${terminalText(JSON.stringify(wanted))} not found.\n`);
+      return 1;
+    }
+    io.stdout.write(
+      values.json ? `${terminalJson(session)}\n` : formatSession(session, styleFor(io, false)),
+    );
+    return 0;
+  } finally {
+    store.close();
+  }
+}
+
 async function doctor(args: string[], io: CliIo): Promise<number> {
   const { values } = parseArgs({
     args,
     options: {
+      destination: { type: 'string' },
       endpoint: { type: 'string' },
       timeout: { type: 'string', default: '3000' },
+      'no-probe': { type: 'boolean', default: false },
       json: { type: 'boolean', default: false },
     },
   });
@@ -186,7 +238,10 @@ async function doctor(args: string[], io: CliIo): Promise<number> {
     cwd: io.cwd,
     env: io.env,
     endpoint: values.endpoint,
+    // An unknown name is reported by the resolver, naming the three it takes.
+    destination: values.destination as DestinationKind | undefined,
     timeoutMs: Number(values.timeout) || 3000,
+    probe: !values['no-probe'],
   });
   if (values.json) {
     io.stdout.write(`${terminalJson(report)}\n`);
@@ -210,6 +265,8 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
         return traces(rest, io);
       case 'trace':
         return traceCommand(rest, io);
+      case 'sessions':
+        return sessions(rest, io);
       case 'doctor':
         return await doctor(rest, io);
       case undefined:
