@@ -3,8 +3,10 @@
 //
 // Agent A (one framework) delegates to Agent B (another framework) in a second OS process over
 // HTTP (or another transport, `--via`), and the whole request shows up as ONE trace. This runner:
-//   1. starts the local Galileo receiver (devtools) unless GALILEO_API_KEY / GALILEO_API_ENDPOINT
-//      is set, and the local model server unless the provider keys are set;
+//   1. starts the local Galileo receiver (devtools) unless a destination is configured (the
+//      variables of Galileo, Splunk AO or Splunk Observability Cloud, as core's
+//      resolveDestination() reads them), and the local model server unless the provider keys are
+//      set;
 //   2. spawns B, then A (`node examples/<framework>/server.mjs`), and waits until both are up;
 //   3. sends {"question": "Tell me about Voyager 1."} to A's POST /ask and prints the answer;
 //   4. asks both services to flush their spans, then prints the trace tree as the receiver got it
@@ -31,9 +33,11 @@ const USAGE = `Usage: npm run demo -- [--from <framework>] [--to <framework>] [-
 Frameworks: ${FRAMEWORKS.join(', ')} (default: --from openai-agents --to google-adk)
 Transports from A to B: ${Object.keys(VIAS).join(', ')} (default: --via http)
 
-Environment:
-  GALILEO_API_KEY / GALILEO_API_ENDPOINT  send spans there instead of starting the local receiver
-  GALILEO_PROJECT, GALILEO_LOG_STREAM     where in Galileo (default: galileo-otel-demo / default)
+Environment (any destination's variables send the spans there instead of the local receiver):
+  GALILEO_API_KEY [GALILEO_API_ENDPOINT | GALILEO_API_URL | GALILEO_CONSOLE_URL]   Galileo
+  SPLUNK_AO_API_KEY [SPLUNK_AO_API_URL | SPLUNK_AO_CONSOLE_URL]                    Splunk AO
+  SPLUNK_AO_REALM SPLUNK_AO_O11Y_TOKEN                    Splunk AO on Splunk Observability Cloud
+  GALILEO_PROJECT / SPLUNK_AO_PROJECT     the project (default: galileo-otel-demo)
   OPENAI_API_KEY, GOOGLE_API_KEY          use the real providers instead of the local model
   CI                                      exit after printing instead of keeping the viewer up`;
 
@@ -117,25 +121,48 @@ if (args.build || unbuilt.length > 0) {
   });
   if (built.status !== 0) await fail('the build failed: run `npx turbo run build` to see why', 3);
 }
+const { resolveDestination } = await import('@galileo-otel/core');
 const { startDevServer } = await import('@galileo-otel/devtools');
 const { startLocalModel } = await import('@galileo-otel/local-model');
 
-// 2. Where spans go: Galileo when configured, else the local receiver.
-const external = Boolean(process.env.GALILEO_API_KEY || process.env.GALILEO_API_ENDPOINT);
-const serviceEnv = {
-  GALILEO_PROJECT: process.env.GALILEO_PROJECT ?? 'galileo-otel-demo',
-  GALILEO_LOG_STREAM: process.env.GALILEO_LOG_STREAM ?? 'default',
+// 2. Where spans go: the destination the services' galileo-otel resolves from the environment
+//    (Galileo, Splunk AO or Splunk Observability Cloud) when one is configured, else the local
+//    receiver. Same resolver, so the demo and the services cannot disagree.
+const LABEL = {
+  galileo: 'Galileo',
+  'splunk-ao': 'Splunk AO',
+  'splunk-o11y': 'Splunk Observability Cloud',
 };
-let receiver;
-if (external && !process.env.GALILEO_API_KEY) {
+const KEY_VARIABLE = {
+  galileo: 'GALILEO_API_KEY',
+  'splunk-ao': 'SPLUNK_AO_API_KEY',
+  'splunk-o11y': 'SPLUNK_AO_O11Y_TOKEN',
+};
+let destination;
+try {
+  destination = resolveDestination({}, process.env);
+} catch (error) {
+  console.error(error.message);
+  process.exit(2);
+}
+const external = destination.sources.kind !== 'default';
+if (external && destination.sources.apiKey === undefined) {
   console.error(
-    'GALILEO_API_ENDPOINT is set but GALILEO_API_KEY is not: the services need a key to export (any non-empty value for a local receiver).',
+    `${destination.sources.kind.slice('env:'.length)} is set but ${KEY_VARIABLE[destination.kind]} is not: the services need a key to export (any non-empty value for a local receiver).`,
   );
   process.exit(2);
 }
+const serviceEnv = {};
+// The demo's own project unless one is chosen, in the variables of the destination's family.
+if (!destination.sources.project?.startsWith('env:') && !destination.sources.projectId) {
+  serviceEnv[destination.routingFamily === 'galileo' ? 'GALILEO_PROJECT' : 'SPLUNK_AO_PROJECT'] =
+    'galileo-otel-demo';
+}
+let receiver;
 if (external) {
+  destination = resolveDestination({}, { ...process.env, ...serviceEnv });
   log(
-    `${bold('Galileo')}: ${process.env.GALILEO_API_ENDPOINT ?? 'https://api.galileo.ai/otel/traces (or GALILEO_API_URL / GALILEO_CONSOLE_URL)'}, project ${serviceEnv.GALILEO_PROJECT}`,
+    `${bold(`Spans go to ${LABEL[destination.kind]}`)} (${destination.kind}, from ${destination.sources.kind.slice('env:'.length)}): ${destination.endpoint}, header ${destination.authHeader}, project ${destination.routing.project ?? destination.routing.projectId}`,
   );
 } else {
   const port = (await isPortFree(4318)) ? 4318 : 0;
@@ -144,7 +171,12 @@ if (external) {
   serviceEnv.GALILEO_API_ENDPOINT = receiver.otlpUrl;
   serviceEnv.GALILEO_API_KEY = 'local';
   log(`${bold('Local Galileo')} (receiver + viewer): ${receiver.url}`);
-  log(dim('  set GALILEO_API_KEY (and GALILEO_PROJECT) to send the trace to Galileo instead'));
+  log(`Spans go to the local receiver: ${receiver.otlpUrl}, header Galileo-API-Key`);
+  log(
+    dim(
+      '  set GALILEO_API_KEY, SPLUNK_AO_API_KEY or SPLUNK_AO_REALM + SPLUNK_AO_O11Y_TOKEN to send them to Galileo or Splunk AO instead',
+    ),
+  );
 }
 
 // 3. Which models: the real providers when their keys are set, else the local model server.
@@ -242,8 +274,12 @@ if (external) {
     if (lost > 0 || stats.spansExported === 0) bad = true;
   }
   log(`\nTrace ${reply.traceId}, session ${reply.sessionId}`);
+  const { routing } = destination;
+  const stream = routing.experimentId
+    ? `experiment ${routing.experimentId}`
+    : `${destination.kind === 'galileo' ? 'log stream' : 'agent stream'} ${routing.logStream ?? routing.logStreamId ?? '(none)'}`;
   log(
-    `Open Galileo: project ${serviceEnv.GALILEO_PROJECT}, log stream ${serviceEnv.GALILEO_LOG_STREAM}.`,
+    `Open ${LABEL[destination.kind]}: project ${routing.project ?? routing.projectId}, ${stream}.`,
   );
   await cleanup();
   if (bad) {

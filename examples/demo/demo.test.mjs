@@ -2,6 +2,7 @@
 import { spawn } from 'node:child_process';
 import { createServer } from 'node:http';
 import { join } from 'node:path';
+import { startDevServer } from '@galileo-otel/devtools';
 import { startLocalModel } from '@galileo-otel/local-model';
 import { describe, expect, it } from 'vitest';
 import { root } from './run-service.mjs';
@@ -12,7 +13,9 @@ const demo = join(root, 'examples', 'demo', 'demo.mjs');
 function userEnv(extra = {}) {
   const env = { ...process.env, NO_COLOR: '1' };
   for (const key of Object.keys(env)) {
-    if (/^(GALILEO_|OPENAI_|GOOGLE_|GEMINI_)|^VITEST|^NODE_ENV$|^TEST$/.test(key)) delete env[key];
+    if (/^(GALILEO_|SPLUNK_AO_|OPENAI_|GOOGLE_|GEMINI_)|^VITEST|^NODE_ENV$|^TEST$/.test(key)) {
+      delete env[key];
+    }
   }
   return { ...env, ...extra };
 }
@@ -70,6 +73,60 @@ describe('npm run demo', () => {
     expect(run.code).toBe(2);
     expect(run.stderr).toContain('GALILEO_API_ENDPOINT is set but GALILEO_API_KEY is not');
     expect(run.stdout).not.toContain('POST ');
+  });
+
+  it('refuses a destination without its key, or two destinations at once, before starting anything', async () => {
+    const keyless = await runDemo([], userEnv({ SPLUNK_AO_API_URL: 'http://127.0.0.1:9' }));
+    expect(keyless.code).toBe(2);
+    expect(keyless.stderr).toContain('SPLUNK_AO_API_URL is set but SPLUNK_AO_API_KEY is not');
+    const both = await runDemo(
+      [],
+      userEnv({ GALILEO_API_KEY: 'galileo-key-1', SPLUNK_AO_API_KEY: 'splunk-key-2' }),
+    );
+    expect(both.code).toBe(2);
+    expect(both.stderr).toContain(
+      'Variables of more than one destination are set (galileo: GALILEO_API_KEY; splunk-ao: SPLUNK_AO_API_KEY)',
+    );
+    for (const run of [keyless, both]) {
+      expect(run.stdout).not.toContain('POST ');
+      expect(run.stdout + run.stderr).not.toMatch(/galileo-key-1|splunk-key-2/);
+    }
+  });
+
+  it('sends the trace to Splunk AO when SPLUNK_AO_API_KEY is set, as it does with GALILEO_API_KEY', async () => {
+    // A stand-in for the Splunk AO API on loopback: the local receiver, which speaks its contract
+    // (/otel/v1/traces, Splunk-AO-API-Key) and accepts only the user's key.
+    const splunkAo = await startDevServer({ port: 0, dbPath: ':memory:', apiKey: 'ao-user-key' });
+    try {
+      const run = await runDemo(
+        ['--from', 'vercel-ai', '--to', 'mastra', '--no-wait'],
+        userEnv({ SPLUNK_AO_API_KEY: 'ao-user-key', SPLUNK_AO_API_URL: splunkAo.url }),
+      );
+      expect(run.stderr).toBe('');
+      expect(run.code).toBe(0);
+      expect(run.stdout).not.toContain('Local Galileo');
+      expect(run.stdout).toContain(
+        `Spans go to Splunk AO (splunk-ao, from SPLUNK_AO_API_KEY): ${splunkAo.url}/otel/v1/traces, header Splunk-AO-API-Key, project galileo-otel-demo`,
+      );
+      expect(run.stdout).toMatch(
+        /agent-a-vercel-ai: exported [1-9]\d* spans .* failed 0, rejected 0/,
+      );
+      expect(run.stdout).toContain(
+        'Open Splunk AO: project galileo-otel-demo, agent stream default.',
+      );
+      expect(run.stdout).not.toContain('ao-user-key');
+      const traces = splunkAo.store.listTraces();
+      expect(traces).toHaveLength(1);
+      expect(traces[0]).toMatchObject({
+        contract: 'splunk-ao',
+        project: 'galileo-otel-demo',
+        logStream: 'default',
+        services: ['agent-a-vercel-ai', 'agent-b-mastra'],
+      });
+      expect(traces[0]?.sessionIds).toHaveLength(1);
+    } finally {
+      await splunkAo.close();
+    }
   });
 
   it('uses the configured provider instead of starting the local model when a key is set', async () => {
