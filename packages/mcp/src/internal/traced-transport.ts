@@ -1,5 +1,6 @@
 import type { IncomingHeaders } from '@galileo-otel/core';
 import {
+  type AdapterLogger,
   adapterPackage,
   asScalarText,
   asString,
@@ -39,8 +40,23 @@ const MAX_ERROR_TEXT = 1000;
 const CLOSED = 'connection_closed';
 
 const pkg = adapterPackage(import.meta.url);
-/** The instrumentation's one logger: warnings once per key, failures caught. */
-export const log: ReturnType<typeof createAdapterLogger> = createAdapterLogger('mcp');
+const logger = createAdapterLogger('mcp');
+/**
+ * The instrumentation's one logger: warnings once per key, and `guard()`, which reports a
+ * failure once, counts it in `mcpStats().hookErrors` and lets the MCP traffic go on untouched.
+ */
+export const log: Pick<AdapterLogger, 'warnOnce' | 'guard'> = {
+  warnOnce: logger.warnOnce,
+  guard<T>(key: string, fn: () => T, fallback?: T): T | undefined {
+    try {
+      return fn();
+    } catch (error) {
+      count('hookErrors');
+      logger.failed(key, error);
+      return fallback;
+    }
+  },
+};
 
 interface Message {
   method?: unknown;
