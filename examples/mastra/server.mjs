@@ -6,6 +6,15 @@
 //   POST /a2a       the same research agent over the Agent2Agent protocol (JSON-RPC), with its
 //                   agent card at /.well-known/agent-card.json; AGENT_B_VIA=a2a makes
 //                   `delegate_research` call B this way instead of POST /research
+//   POST /mcp                            the research agent as an MCP server (Streamable HTTP):
+//                                        one tool, `research` {topic}; `mcp-server.mjs` serves
+//                                        it over stdio
+//
+// With AGENT_B_MCP (a command that starts B's stdio MCP server, e.g. `node mcp-server.mjs`) or
+// AGENT_B_MCP_URL (B's `/mcp` URL), the orchestrator calls B's `research` tool over MCP, through
+// Mastra's MCPClient (`@mastra/mcp`), instead of POSTing to AGENT_B_URL. Over stdio, B is a child
+// process with this service's environment and SERVICE_NAME=$AGENT_B_SERVICE_NAME (default
+// research-mcp).
 //
 // Every request becomes spans in Galileo, and a request that crosses to another service (any
 // framework, any language) stays in ONE trace: the W3C `traceparent` header carries it over.
@@ -23,7 +32,9 @@
 // traceHttpHandler, tracedFetch and withGalileoSession calls stay in the code: with no provider
 // they make no spans and send no trace headers, and the call to B works as before.
 import { randomUUID } from 'node:crypto';
+import { realpathSync } from 'node:fs';
 import { createServer } from 'node:http';
+import { fileURLToPath } from 'node:url';
 import { Role } from '@a2a-js/sdk';
 import { ClientFactory } from '@a2a-js/sdk/client';
 import { AgentEvent, DefaultRequestHandler, InMemoryTaskStore } from '@a2a-js/sdk/server';
@@ -37,10 +48,15 @@ import {
   withGalileoSession,
   workflowAttributes,
 } from '@galileo-otel/core';
+import { instrumentMcp, mcpFetch } from '@galileo-otel/mcp';
 import { Mastra } from '@mastra/core';
 import { Agent } from '@mastra/core/agent';
 import { createTool } from '@mastra/core/tools';
+import { MCPClient } from '@mastra/mcp';
 import { Observability } from '@mastra/observability';
+import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
+import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import { trace } from '@opentelemetry/api';
 import express from 'express';
 import { z } from 'zod';
@@ -60,6 +76,10 @@ const observability = TRACING
       configs: { default: { serviceName: SERVICE_NAME, bridge: mastraExporter() } },
     })
   : undefined;
+// Every MCP client and server of the official SDK in this process, wherever it is loaded from
+// (Mastra's MCPClient creates its clients inside, from a copy of the SDK it pins): requests carry
+// the trace context in `params._meta` and get a CLIENT span, served requests a SERVER span.
+if (TRACING) instrumentMcp({ searchFrom: [import.meta.url] });
 
 // Mastra's model router reads OPENAI_API_KEY; a custom base URL (OPENAI_BASE_URL, e.g. a local
 // model server) has to be passed in the model config.
@@ -107,13 +127,30 @@ const delegateResearch = createTool({
   },
 });
 
+// Over MCP, B's `research` tool comes from Mastra's MCPClient (named `agent_b_research`: Mastra
+// prefixes each tool with its server's name).
+const agentB = agentBClient();
 const orchestrator = new Agent({
   id: 'orchestrator',
   name: 'orchestrator',
-  instructions: 'Use delegate_research to gather facts, then answer the user clearly.',
+  instructions: `Use ${agentB ? 'agent_b_research' : 'delegate_research'} to gather facts, then answer the user clearly.`,
   model,
-  tools: { delegate_research: delegateResearch },
+  tools: agentB ? await agentB.listTools() : { delegate_research: delegateResearch },
 });
+
+function agentBClient() {
+  if (process.env.AGENT_B_MCP_URL) {
+    // mcpFetch: the trace context as HTTP headers too, for servers and proxies that read those.
+    return new MCPClient({
+      servers: { agent_b: { url: new URL(process.env.AGENT_B_MCP_URL), fetch: mcpFetch() } },
+    });
+  }
+  if (process.env.AGENT_B_MCP) {
+    const [command, ...args] = commandLine(process.env.AGENT_B_MCP);
+    return new MCPClient({ servers: { agent_b: { command, args, env: agentBEnv() } } });
+  }
+  return undefined;
+}
 
 // ---- Agent B: the researcher --------------------------------------------------------------
 
@@ -198,6 +235,51 @@ function textPart(text) {
   return { content: { $case: 'text', value: text }, mediaType: 'text/plain' };
 }
 
+// ---- Agent B over MCP ---------------------------------------------------------------------
+
+/** The research agent as an MCP server with one tool, `research`. */
+function researchMcpServer() {
+  const server = new McpServer({ name: 'research', version: '1.0.0' });
+  server.registerTool(
+    'research',
+    {
+      description: 'Ask the research agent for facts about a topic.',
+      inputSchema: { topic: z.string().describe('What to research') },
+    },
+    async ({ topic }) => ({
+      content: [{ type: 'text', text: (await research({ topic })).findings }],
+    }),
+  );
+  return server;
+}
+
+/** Serves the research agent on stdin and `stdout` (`mcp-server.mjs`) until stdin closes. */
+export async function serveMcpStdio(stdout = process.stdout) {
+  await researchMcpServer().connect(new StdioServerTransport(process.stdin, stdout));
+  process.stdin.once('end', async () => {
+    await observability?.flush();
+    await galileo?.shutdown();
+    process.exit(0);
+  });
+}
+
+// Stateless Streamable HTTP: a server and a transport per request.
+async function serveMcpHttp(req, res) {
+  if (req.method !== 'POST') return sendJson(res, 405, { error: 'POST only (stateless MCP)' });
+  const server = researchMcpServer();
+  const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined });
+  res.on('close', () => {
+    transport.close();
+    server.close();
+  });
+  try {
+    await server.connect(transport);
+    await transport.handleRequest(req, res, await readJson(req));
+  } catch (error) {
+    if (!res.headersSent) sendJson(res, error.status ?? 500, { error: error.message });
+  }
+}
+
 // ---- HTTP -------------------------------------------------------------------------------
 
 // traceHttpHandler starts a SERVER span per request, joined to the caller's `traceparent`.
@@ -215,6 +297,8 @@ const server = createServer(async (req, res) => {
   if (route === 'POST /ask' || route === 'POST /research') return traced(req, res);
   // A2A has its own SERVER spans (traceA2AHandler): not inside an HTTP one.
   if (req.url === '/a2a' || req.url === '/.well-known/agent-card.json') return a2a(req, res);
+  // Not traceHttpHandler: the MCP request's SERVER span is the one that joins the caller.
+  if (req.url === '/mcp') return serveMcpHttp(req, res);
   // Operational routes stay out of traces.
   if (route === 'GET /health') return sendJson(res, 200, { status: 'ok', service: SERVICE_NAME });
   if (route === 'GET /stats') return sendJson(res, 200, galileo?.processor.stats() ?? {});
@@ -226,16 +310,20 @@ const server = createServer(async (req, res) => {
   sendJson(res, 404, { error: `no route ${route}` });
 });
 
-server.listen(Number(process.env.PORT ?? 8000), process.env.HOST ?? '127.0.0.1', () => {
-  const { address, port } = server.address();
-  researchCard.supportedInterfaces[0].url = `http://${address}:${port}/a2a`;
-  console.log(`${SERVICE_NAME} (mastra) listening on http://${address}:${port}`);
-});
+// HTTP when run as `node server.mjs`; `mcp-server.mjs` imports this file to serve over stdio.
+if (process.argv[1] && realpathSync(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  server.listen(Number(process.env.PORT ?? 8000), process.env.HOST ?? '127.0.0.1', () => {
+    const { address, port } = server.address();
+    researchCard.supportedInterfaces[0].url = `http://${address}:${port}/a2a`;
+    console.log(`${SERVICE_NAME} (mastra) listening on http://${address}:${port}`);
+  });
+}
 
 // Flush queued spans before the process goes away.
 for (const signal of ['SIGINT', 'SIGTERM']) {
   process.once(signal, async () => {
     server.close();
+    await agentB?.disconnect(); // a stdio B flushes its spans and exits when its stdin closes
     await observability?.flush();
     await galileo?.shutdown();
     process.exit(0);
@@ -257,6 +345,17 @@ async function readJson(req) {
   } catch {
     throw new HttpError(400, 'the body is not JSON');
   }
+}
+
+/** A command line from the environment: a JSON array, or words separated by spaces. */
+function commandLine(text) {
+  return text.trim().startsWith('[') ? JSON.parse(text) : text.trim().split(/\s+/);
+}
+
+/** B's environment over stdio: this service's, under B's own name, with no B of its own. */
+function agentBEnv() {
+  const { AGENT_B_MCP, AGENT_B_MCP_URL, ...env } = process.env;
+  return { ...env, SERVICE_NAME: process.env.AGENT_B_SERVICE_NAME ?? 'research-mcp' };
 }
 
 function sendJson(res, status, body) {
