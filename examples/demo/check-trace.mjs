@@ -7,11 +7,15 @@
 //     invoke_agent <orchestrator>      A: agent
 //       chat <model>                   A: llm
 //       execute_tool delegate_research A: tool
-//         POST /research               A: client span (workflow)  (SendMessage over A2A: the
-//           POST /research             B: server span (workflow)   hop's names are `expected.hop`)
+//         POST /research               A: client span (workflow)
+//           POST /research             B: server span (workflow)
 //             invoke_agent <research>  B: agent
 //               chat <model>           B: llm
 //       chat <model>                   A: llm (final answer)
+//
+// Over MCP (`via: 'mcp'` / `'mcp-http'`) the hop is `tools/call research` (A's CLIENT span, then
+// B's SERVER span), under A's framework tool span for B's `research` MCP tool; over A2A
+// (`via: 'a2a'`) it is `SendMessage` on both sides, under A's `delegate_research` tool span.
 
 /** OTLP span kinds. */
 const SERVER = 2;
@@ -37,6 +41,33 @@ export const DOCUMENTED_EXTRA_LEVELS = {
     (s) => s.kind === 'retriever',
   ],
 };
+
+/**
+ * The hop from A to B per transport (`--via`): A's tool span, A's CLIENT span under it and B's
+ * SERVER span under that, by name; plus spans the transport adds on purpose, by framework.
+ */
+export const HOPS = {
+  http: {
+    tool: (name) => name === 'execute_tool delegate_research',
+    toolName: 'execute_tool delegate_research',
+    client: 'POST /research',
+    server: 'POST /research',
+    extra: {},
+  },
+  mcp: {
+    // Mastra prefixes an MCP tool with its server's name (`agent_b_research`).
+    tool: (name) => /^execute_tool (agent_b_)?research$/.test(name),
+    toolName: 'execute_tool research',
+    client: 'tools/call research',
+    server: 'tools/call research',
+    extra: {
+      // OpenAI Agents records its listing of an MCP server's tools as a tool span of its own.
+      'openai-agents': [(s) => s.name === 'mcp_list_tools agent_b' && s.kind === 'tool'],
+    },
+  },
+};
+HOPS['mcp-http'] = HOPS.mcp;
+HOPS.a2a = { ...HOPS.http, client: 'SendMessage', server: 'SendMessage' };
 
 const SESSION_KEYS = ['galileo.session.id', 'session.id'];
 
@@ -66,18 +97,24 @@ const label = (s) => `"${s.name}" (${s.kind}, ${s.serviceName ?? 'no service'})`
  * Checks one trace against the expected cross-process shape.
  *
  * @param {Array<object>} spans stored spans of one trace
- * @param {{ from: string, to: string, serviceA: string, serviceB: string, sessionId?: string, serverIo?: boolean, hop?: { client: string, server: string } }} expected
- *   `hop` names the client and server spans of the call from A to B (default: the HTTP hop,
- *   `POST /research` on both sides).
+ * @param {{ from: string, to: string, via?: string, serviceA: string, serviceB: string, sessionId?: string, serverIo?: boolean }} expected
+ *   `via` picks the hop from A to B in {@link HOPS} (default `http`).
  * @returns {{ problems: string[], roles: Record<string, object | undefined> }}
  */
 export function checkTrace(spans, expected) {
   const problems = [];
   const byId = new Map(spans.map((s) => [s.spanId, s]));
-  const extraA = DOCUMENTED_EXTRA_LEVELS[expected.from] ?? [];
-  const extraB = DOCUMENTED_EXTRA_LEVELS[expected.to] ?? [];
+  const hop = HOPS[expected.via ?? 'http'];
+  if (!hop) return { problems: [`unknown transport "${expected.via}"`], roles: {} };
+  const extraA = [
+    ...(DOCUMENTED_EXTRA_LEVELS[expected.from] ?? []),
+    ...(hop.extra[expected.from] ?? []),
+  ];
+  const extraB = [
+    ...(DOCUMENTED_EXTRA_LEVELS[expected.to] ?? []),
+    ...(hop.extra[expected.to] ?? []),
+  ];
   const roles = {};
-  const hop = expected.hop ?? { client: 'POST /research', server: 'POST /research' };
 
   if (spans.length === 0) return { problems: ['no spans arrived'], roles };
 
@@ -139,11 +176,11 @@ export function checkTrace(spans, expected) {
   }
   roles.agentA = agentA;
 
-  // A: the delegate_research tool under the agent.
+  // A: the tool that reaches B, under the agent.
   const toolsA = find(
     ofA,
-    `the tool span "execute_tool delegate_research" in ${expected.serviceA}`,
-    (s) => s.kind === 'tool' && s.name === 'execute_tool delegate_research',
+    `the tool span "${hop.toolName}" in ${expected.serviceA}`,
+    (s) => s.kind === 'tool' && hop.tool(s.name),
   );
   const toolA = toolsA[0];
   roles.toolA = toolA;

@@ -66,7 +66,7 @@ describe('checkTrace', () => {
   });
 
   it("checks the hop by the transport's span names (--via a2a: SendMessage on both sides)", () => {
-    const a2a = { ...expected, hop: { client: 'SendMessage', server: 'SendMessage' } };
+    const a2a = { ...expected, via: 'a2a' };
     const problems = checkTrace(wholeTrace(), a2a).problems.join('\n');
     expect(problems).toMatch(/missing: A's client span "SendMessage"/);
     expect(problems).toMatch(/missing: B's server span "SendMessage"/);
@@ -122,5 +122,47 @@ describe('checkTrace', () => {
     expect(checkTrace(spans, langchain).problems.join('\n')).toMatch(
       /unexpected span "RunnableSequence"/,
     );
+  });
+
+  describe('over MCP', () => {
+    // The same request with the hop over MCP: B's tool comes from an MCP server, and OpenAI
+    // Agents records its listing of that server's tools as a span of its own.
+    const mcpTrace = () =>
+      wholeTrace().map((s) => {
+        if (s.spanId === '4') return { ...s, name: 'execute_tool research' };
+        if (s.spanId === '5' || s.spanId === '6') return { ...s, name: 'tools/call research' };
+        return s;
+      });
+    const listing = span('11', '2', 'mcp_list_tools agent_b', 'tool', 'a');
+
+    it('passes the MCP hop, and the HTTP check does not', () => {
+      const spans = [...mcpTrace(), listing];
+      expect(checkTrace(spans, { ...expected, via: 'mcp' }).problems).toEqual([]);
+      const http = checkTrace(spans, expected).problems.join('\n');
+      expect(http).toMatch(/missing: the tool span "execute_tool delegate_research"/);
+      expect(http).toMatch(/missing: A's client span "POST \/research"/);
+    });
+
+    it('flags a SERVER span that started its own trace (the context did not cross in _meta)', () => {
+      const spans = mcpTrace();
+      spans[5].parentSpanId = undefined;
+      const problems = checkTrace(spans, { ...expected, via: 'mcp' }).problems.join('\n');
+      expect(problems).toMatch(/expected 1 root span, found 2/);
+      expect(problems).toMatch(/B's server span is not a child of A's client span/);
+    });
+
+    it('keeps the listing span an OpenAI Agents extra only', () => {
+      const spans = [...mcpTrace(), listing];
+      const problems = checkTrace(spans, { ...expected, via: 'mcp', from: 'mastra' }).problems;
+      expect(problems).toEqual([
+        'unexpected span "mcp_list_tools agent_b" (tool, a): not part of the two-service shape',
+      ]);
+    });
+
+    it('names an unknown transport', () => {
+      expect(checkTrace(mcpTrace(), { ...expected, via: 'carrier-pigeon' }).problems).toEqual([
+        'unknown transport "carrier-pigeon"',
+      ]);
+    });
   });
 });

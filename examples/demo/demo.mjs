@@ -7,7 +7,8 @@
 //      variables of Galileo, Splunk AO or Splunk Observability Cloud, as core's
 //      resolveDestination() reads them), and the local model server unless the provider keys are
 //      set;
-//   2. spawns B, then A (`node examples/<framework>/server.mjs`), and waits until both are up;
+//   2. spawns B, then A (`node examples/<framework>/server.mjs`), and waits until both are up
+//      (over MCP stdio, A starts B itself: `node examples/<framework>/mcp-server.mjs`);
 //   3. sends {"question": "Tell me about Voyager 1."} to A's POST /ask and prints the answer;
 //   4. asks both services to flush their spans, then prints the trace tree as the receiver got it
 //      and the viewer URL, and checks the tree (exit 0 only when it arrived whole).
@@ -31,7 +32,9 @@ if (major < 22 || (major === 22 && minor < 18)) {
 
 const USAGE = `Usage: npm run demo -- [--from <framework>] [--to <framework>] [--via <transport>] [--no-wait] [--build] [--verbose]
 Frameworks: ${FRAMEWORKS.join(', ')} (default: --from openai-agents --to google-adk)
-Transports from A to B: ${Object.keys(VIAS).join(', ')} (default: --via http)
+Transports: ${Object.entries(VIAS)
+  .map(([name, via]) => `${name} (${via.label})`)
+  .join(', ')}; default http
 
 Environment (any destination's variables send the spans there instead of the local receiver):
   GALILEO_API_KEY [GALILEO_API_ENDPOINT | GALILEO_API_URL | GALILEO_CONSOLE_URL]   Galileo
@@ -109,6 +112,7 @@ const needed = [
   'local-model',
   'otlp-proto',
   'a2a',
+  'mcp',
   ...new Set([args.from, args.to].map((f) => `adapter-${f}`)),
 ];
 const unbuilt = needed.filter((p) => !existsSync(join(root, 'packages', p, 'dist', 'index.js')));
@@ -204,7 +208,7 @@ const offline =
   (!providers.has('openai') || localOpenAI) &&
   (!providers.has('google') || localGoogle);
 
-// 4. B first (A needs its URL), then A.
+// 4. B first (A needs its URL), then A. Over MCP stdio, A starts B itself as its child.
 const serviceA = `agent-a-${args.from}`;
 const serviceB = `agent-b-${args.to}`;
 async function start(framework, env) {
@@ -224,22 +228,21 @@ async function start(framework, env) {
     return fail(error.message, 3);
   }
 }
-const b = await start(args.to, { SERVICE_NAME: serviceB, AGENT_ROLE: 'B' });
-const a = await start(args.from, {
-  SERVICE_NAME: serviceA,
-  AGENT_ROLE: 'A',
-  AGENT_B_URL: b.url,
-  ...via.env,
-});
-log(`\nB: ${serviceB.padEnd(24)} ${b.url}   node examples/${args.to}/server.mjs`);
+const b = via.serviceB
+  ? await start(args.to, { SERVICE_NAME: serviceB, AGENT_ROLE: 'B' })
+  : undefined;
+const reachB = via.envA({ b, to: args.to, serviceB, guard: offline });
+const a = await start(args.from, { SERVICE_NAME: serviceA, AGENT_ROLE: 'A', ...reachB });
+const shown = Object.entries(reachB)
+  .map(([key, value]) => `${key}=${value.startsWith('[') ? JSON.parse(value).at(-1) : value}`)
+  .join(' ');
+log(`\nVia: ${via.label}`);
 log(
-  `A: ${serviceA.padEnd(24)} ${a.url}   node examples/${args.from}/server.mjs  (${Object.entries({
-    AGENT_B_URL: b.url,
-    ...via.env,
-  })
-    .map(([k, v]) => `${k}=${v}`)
-    .join(' ')})`,
+  b
+    ? `B: ${serviceB.padEnd(24)} ${b.url}   node examples/${args.to}/server.mjs`
+    : `B: ${serviceB.padEnd(24)} started by A   node examples/${args.to}/mcp-server.mjs`,
 );
+log(`A: ${serviceA.padEnd(24)} ${a.url}   node examples/${args.from}/server.mjs  (${shown})`);
 
 // 5. The question.
 log(`\n${bold('POST')} ${a.url}/ask ${JSON.stringify({ question: args.question })}`);
@@ -253,21 +256,23 @@ try {
 }
 log(`\n${bold('Answer')} (${Date.now() - started} ms):\n${reply.answer}`);
 
-// 6. Flush both services (their spans are exported now, not within 5 s), then stop them.
+// 6. Flush both services (their spans are exported now, not within 5 s), then stop them. A B
+//    started by A over stdio exports each span as it ends, and exits when A stops.
+const running = [a, b].filter(Boolean);
 let flushed;
 try {
-  flushed = await Promise.all([a, b].map((s) => postJson(`${s.url}/flush`)));
+  flushed = await Promise.all(running.map((s) => postJson(`${s.url}/flush`)));
 } catch (error) {
   await fail(`flushing failed: ${error.message}`);
 }
-await Promise.all([a, b].map((s) => s.stop()));
+await Promise.all(running.map((s) => s.stop()));
 
 if (external) {
   let bad = false;
   log();
   for (const [i, stats] of flushed.entries()) {
     log(
-      `${[serviceA, serviceB][i]}: exported ${stats.spansExported} spans in ${stats.exportRequests} requests; failed ${stats.spansFailed}, rejected ${stats.spansRejected}, dropped ${stats.spansDropped}, oversized ${stats.spansOversized}`,
+      `${running[i].name}: exported ${stats.spansExported} spans in ${stats.exportRequests} requests; failed ${stats.spansFailed}, rejected ${stats.spansRejected}, dropped ${stats.spansDropped}, oversized ${stats.spansOversized}`,
     );
     const lost =
       stats.spansFailed + stats.spansRejected + stats.spansDropped + stats.spansOversized;
@@ -294,11 +299,11 @@ if (external) {
 const expected = {
   from: args.from,
   to: args.to,
+  via: args.via,
   serviceA,
   serviceB,
   sessionId: reply.sessionId,
   serverIo: true,
-  hop: via,
 };
 let spans = [];
 let result = { problems: ['no spans arrived'] };

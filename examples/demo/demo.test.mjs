@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { startDevServer } from '@galileo-otel/devtools';
 import { startLocalModel } from '@galileo-otel/local-model';
 import { describe, expect, it } from 'vitest';
-import { root } from './run-service.mjs';
+import { root, VIAS } from './run-service.mjs';
 
 const demo = join(root, 'examples', 'demo', 'demo.mjs');
 
@@ -51,6 +51,15 @@ describe('npm run demo', () => {
     expect(run.stdout).toMatch(
       /✓ One trace: 10 spans from agent-a-openai-agents and agent-b-google-adk, .*nothing but loopback contacted, 3 calls to the local model\./,
     );
+  });
+
+  it('refuses an unknown transport with exit 2 and the list to choose from', async () => {
+    const run = await runDemo(['--via', 'smtp']);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain(
+      `Unknown transport "smtp". Choose from: ${Object.keys(VIAS).join(', ')}`,
+    );
+    expect(Object.keys(VIAS)).toEqual(expect.arrayContaining(['http', 'mcp', 'mcp-http']));
   });
 
   it('refuses an unknown framework with exit 2 and the list to choose from', async () => {

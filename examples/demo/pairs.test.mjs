@@ -68,7 +68,7 @@ async function expectOneTrace(from, to, A, B, via) {
     serviceB: B.name,
     sessionId: reply.sessionId,
     serverIo: true,
-    hop: VIAS[via],
+    via,
   };
   let spans = [];
   let result;
@@ -181,7 +181,11 @@ describe('over A2A (--via a2a): every framework once as A and once as B', () => 
         viaA2A[framework] = await startService({
           framework,
           guard: true,
-          env: { ...env, ...VIAS.a2a.env, SERVICE_NAME: `a2a-a-${framework}` },
+          env: {
+            ...env,
+            ...VIAS.a2a.envA({ b: { url: board.url } }),
+            SERVICE_NAME: `a2a-a-${framework}`,
+          },
         });
       }),
     );

@@ -14,19 +14,45 @@ export const PROVIDER = {
   langchain: 'openai',
 };
 
-/**
- * How agent A reaches agent B (`npm run demo -- --via <name>`): what A's environment adds to
- * `AGENT_B_URL`, and the names of that hop's client span (A, under the tool span) and server span
- * (B, under the client span) in the checked tree. One row per transport.
- */
-export const VIAS = {
-  http: { env: {}, client: 'POST /research', server: 'POST /research' },
-  a2a: { env: { AGENT_B_VIA: 'a2a' }, client: 'SendMessage', server: 'SendMessage' },
-};
-
 const here = dirname(new URL(import.meta.url).pathname);
 export const root = join(here, '..', '..');
 export const guardPath = join(here, 'loopback-guard.mjs');
+
+/**
+ * How agent A reaches agent B (`npm run demo -- --via <name>`): whether B runs as its own HTTP
+ * service (`server.mjs`), and the environment A gets to reach it. `envA` receives B's running
+ * service (`b`, when there is one), B's framework and service name, and whether the loopback
+ * guard is on (a B that A starts itself must load it too).
+ */
+export const VIAS = {
+  http: {
+    label: 'HTTP (POST /research)',
+    serviceB: true,
+    envA: ({ b }) => ({ AGENT_B_URL: b.url }),
+  },
+  mcp: {
+    label: 'MCP over stdio (A starts B)',
+    serviceB: false,
+    envA: ({ to, serviceB, guard }) => ({
+      AGENT_B_MCP: JSON.stringify([
+        process.execPath,
+        ...(guard ? ['--import', guardPath] : []),
+        join(root, 'examples', to, 'mcp-server.mjs'),
+      ]),
+      AGENT_B_SERVICE_NAME: serviceB,
+    }),
+  },
+  'mcp-http': {
+    label: 'MCP over Streamable HTTP (POST /mcp)',
+    serviceB: true,
+    envA: ({ b }) => ({ AGENT_B_MCP_URL: `${b.url}/mcp` }),
+  },
+  a2a: {
+    label: 'A2A (SendMessage, agent card at B)',
+    serviceB: true,
+    envA: ({ b }) => ({ AGENT_B_URL: b.url, AGENT_B_VIA: 'a2a' }),
+  },
+};
 
 /**
  * The environment a service process gets: ours minus what test runners set (NODE_ENV=test turns
