@@ -374,6 +374,7 @@ describe('an app with every package but Google ADK, installed by the READMEs', (
     'a2a',
     'devtools',
     'adapter-testkit',
+    'mcp',
   ];
   let app;
   let install;
@@ -450,6 +451,25 @@ describe('an app with every package but Google ADK, installed by the READMEs', (
     const [server, client] = [2, 3].map((kind) => spans.find((s) => s.spanKind === kind));
     expect(server.parentSpanId).toBe(client.spanId);
     expect(spans.every((s) => s.attributes['galileo.session.id'] === 'conversation-42')).toBe(true);
+  });
+
+  it('runs the MCP Quick start as written: client and server processes, one trace', async () => {
+    await writeQuickStart(app, '@galileo-otel/mcp', 'mcp.ts');
+    const result = await runQuickStart(app, 'mcp.ts', 'qs-mcp');
+    expect(result.code, result.output).toBe(0);
+    expect(result.stdout).toContain('Voyager 1 was launched in 1977.');
+    const spans = await spansOf('qs-mcp');
+    expect(new Set(spans.map((s) => s.traceId)).size).toBe(1);
+    expect(spans.filter((s) => s.orphan)).toEqual([]);
+    const byName = (name, service) =>
+      spans.find((s) => s.name === name && s.serviceName === service);
+    const client = byName('tools/call research', 'agent');
+    const server = byName('tools/call research', 'research-server');
+    expect(client?.parentSpanId).toBe(byName('ask', 'agent')?.spanId);
+    expect(server?.parentSpanId).toBe(client?.spanId);
+    expect(spans.map((s) => s.attributes['galileo.session.id'])).toEqual(
+      spans.map(() => 'conversation-42'),
+    );
   });
 
   it('runs the Mastra Quick start as written, and its spans arrive', async () => {
