@@ -2,6 +2,7 @@
 // Client, 1.x), the fixture is an McpServer spawned by it; both export OTLP to one sink, and the
 // assertions are on the decoded spans. The servers are shared by the whole file; the ones that
 // die mid-call do so in the last tests.
+import { fileURLToPath } from 'node:url';
 import type { GalileoRegistration } from '@galileo-otel/core';
 import { withGalileoSession } from '@galileo-otel/core';
 import type { OtlpSink } from '@galileo-otel/otlp-proto';
@@ -23,6 +24,8 @@ import {
   startTracing,
 } from './test-support/mcp-harness.js';
 
+const V2_FIXTURE = fileURLToPath(new URL('./__fixtures__/v2-research-server.mjs', import.meta.url));
+
 let sink: OtlpSink;
 let galileo: GalileoRegistration;
 /** Our client (instrumented) → an instrumented server. */
@@ -34,11 +37,15 @@ let toPlainServer: Client;
 
 const tracer = trace.getTracer('stdio-test');
 
-async function connect(client: Client, env: Record<string, string> = {}): Promise<Client> {
+async function connect(
+  client: Client,
+  env: Record<string, string> = {},
+  fixture = FIXTURE,
+): Promise<Client> {
   await client.connect(
     new StdioClientTransport({
       command: process.execPath,
-      args: [FIXTURE],
+      args: [fixture],
       env: serverEnv(env),
       stderr: 'inherit',
     }),
@@ -185,6 +192,30 @@ describe('failures', () => {
         'gen_ai.prompt.name': 'nope',
       });
       expect(span.events.map((e) => e.name)).toEqual(['exception']);
+    }
+  });
+});
+
+describe('the 2.x line', () => {
+  it('traces the 2.x McpServer too: its SERVER span under our CLIENT span', async () => {
+    const client = await connect(
+      instrumentMcpClient(new Client({ name: 'traced', version: '1.0.0' })),
+      {
+        SERVICE_NAME: 'mcp-server-v2',
+      },
+      V2_FIXTURE,
+    );
+    try {
+      const { traceId, value } = await underRoot('caller-v2', () =>
+        client.callTool({ name: 'research', arguments: { topic: 'v2' } }),
+      );
+      expect(answer(value)).toEqual({ topic: 'v2', traceId });
+      const spans = await spansOf(sink, traceId, 3);
+      const server = only(spans, 'tools/call research', SERVER);
+      expect(server.parentSpanId).toBe(only(spans, 'tools/call research', CLIENT).spanId);
+      expect(service(server)).toBe('mcp-server-v2');
+    } finally {
+      await client.close();
     }
   });
 });
