@@ -139,6 +139,22 @@ describe('traceMcpTransport, client side', () => {
   });
 });
 
+describe('traceMcpTransport, bad options', () => {
+  it('reports a bad maxOpenRuns by name and leaves the transport as it was', async () => {
+    const { near, received } = await pair();
+    const send = near.send;
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
+    traceMcpTransport(near, { side: 'client', tracerProvider, maxOpenRuns: 0 });
+    const lines = warn.mock.calls.map((call) => String(call[0]));
+    warn.mockRestore();
+    expect(lines).toEqual([expect.stringContaining('maxOpenRuns must be a whole number')]);
+    expect(near.send).toBe(send);
+    await near.send(call(1));
+    expect(received).toEqual([call(1)]);
+    expect(exporter.getFinishedSpans()).toEqual([]);
+  });
+});
+
 describe('traceMcpTransport, server side', () => {
   it('starts a new trace for every request with ignoreIncoming', async () => {
     const { near, far } = await pair();

@@ -96,9 +96,9 @@ export function traceTransport<T extends object>(
       return;
     }
     if (TRACED in transport) return;
-    Object.defineProperty(transport, TRACED, { value: side });
     if (side === 'client') new ClientTracing(transport as unknown as TransportLike, options);
     else new ServerTracing(transport as unknown as TransportLike, options);
+    Object.defineProperty(transport, TRACED, { value: side });
   });
   return transport;
 }
@@ -127,8 +127,6 @@ abstract class Tracing {
         span.end();
       },
     });
-    const send = transport.send;
-    transport.send = (...args: unknown[]) => this.send(send.bind(transport), args);
     intercept(
       transport,
       'onmessage',
@@ -140,6 +138,9 @@ abstract class Tracing {
       log.guard('close', () => this.open.giveUpAll(CLOSED));
       return handler(...args);
     });
+    // Last: a transport that refused the handler hooks (frozen) is left as it was.
+    const send = transport.send;
+    transport.send = (...args: unknown[]) => this.send(send.bind(transport), args);
   }
 
   /** Called with every message the transport sends. */
