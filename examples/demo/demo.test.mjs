@@ -73,7 +73,9 @@ describe('npm run demo', () => {
   it('refuses an unknown transport with exit 2 and the list to choose from', async () => {
     const run = await runDemo(['--via', 'carrier-pigeon']);
     expect(run.code).toBe(2);
-    expect(run.stderr).toContain('Unknown transport "carrier-pigeon". Choose from: http, a2a');
+    expect(run.stderr).toContain(
+      `Unknown transport "carrier-pigeon". Choose from: ${Object.keys(VIAS).join(', ')}`,
+    );
     expect(run.stdout).not.toContain('POST ');
   });
 

@@ -8,6 +8,14 @@
 //   POST /a2a       the same research graph over the Agent2Agent protocol (JSON-RPC), with its
 //                   agent card at /.well-known/agent-card.json; AGENT_B_VIA=a2a makes
 //                   `delegate_research` call B this way instead of POST /research
+//   POST /mcp       the research graph as an MCP server (Streamable HTTP): one tool, `research`
+//                   {topic}; `mcp-server.mjs` serves it over stdio
+//
+// With AGENT_B_MCP (a command that starts B's stdio MCP server, e.g. `node mcp-server.mjs`) or
+// AGENT_B_MCP_URL (B's `/mcp` URL), the orchestrator calls B's `research` tool over MCP, with the
+// official MCP SDK's client (LangChain has no MCP client of its own in the packages this example
+// uses), instead of POSTing to AGENT_B_URL. Over stdio, B is a child process with this service's
+// environment and SERVICE_NAME=$AGENT_B_SERVICE_NAME (default research-mcp).
 //
 // Every request becomes spans in Galileo, and a request that crosses to another service (any
 // framework, any language) stays in ONE trace: the W3C `traceparent` header carries it over.
@@ -25,7 +33,9 @@
 // traceHttpHandler, tracedFetch and withGalileoSession stay in the code: with no provider they
 // make no spans and send no trace headers, and the call to B works as before.
 import { randomUUID } from 'node:crypto';
+import { realpathSync } from 'node:fs';
 import { createServer } from 'node:http';
+import { fileURLToPath } from 'node:url';
 import { Role } from '@a2a-js/sdk';
 import { ClientFactory } from '@a2a-js/sdk/client';
 import { AgentEvent, DefaultRequestHandler, InMemoryTaskStore } from '@a2a-js/sdk/server';
@@ -39,12 +49,19 @@ import {
   withGalileoSession,
   workflowAttributes,
 } from '@galileo-otel/core';
+import { instrumentMcpClient, instrumentMcpServer, mcpFetch } from '@galileo-otel/mcp';
 import { Document } from '@langchain/core/documents';
 import { HumanMessage, SystemMessage } from '@langchain/core/messages';
 import { BaseRetriever } from '@langchain/core/retrievers';
 import { tool } from '@langchain/core/tools';
 import { Annotation, END, START, StateGraph } from '@langchain/langgraph';
 import { ChatOpenAI, OpenAIEmbeddings } from '@langchain/openai';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
+import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import { trace } from '@opentelemetry/api';
 import express from 'express';
 import { createAgent } from 'langchain';
@@ -109,12 +126,49 @@ const delegateResearch = tool(
   },
 );
 
+// Over MCP, the orchestrator's tool is B's `research` tool, called with the MCP SDK's client.
+// instrumentMcpClient gives each request a CLIENT span and carries the trace context in
+// `params._meta`; the LangChain tool span is the active span the call runs under.
+const agentB = await agentBClient();
+const researchOverMcp =
+  agentB &&
+  tool(
+    async ({ topic }) => {
+      const result = await agentB.callTool({ name: 'research', arguments: { topic } });
+      const text = result.content.map((part) => part.text ?? '').join('');
+      if (result.isError) throw new Error(`research agent: ${text}`);
+      return text;
+    },
+    {
+      name: 'research',
+      description: 'Ask the research agent for facts about a topic.',
+      schema: z.object({ topic: z.string().describe('What to research') }),
+    },
+  );
+
 const orchestrator = createAgent({
   name: 'orchestrator',
   model: chatModel,
-  systemPrompt: 'Use delegate_research to gather facts, then answer the user clearly.',
-  tools: [delegateResearch],
+  systemPrompt: `Use ${researchOverMcp ? 'research' : 'delegate_research'} to gather facts, then answer the user clearly.`,
+  tools: [researchOverMcp ?? delegateResearch],
 });
+
+async function agentBClient() {
+  let transport;
+  if (process.env.AGENT_B_MCP_URL) {
+    // mcpFetch: the trace context as HTTP headers too, for servers and proxies that read those.
+    transport = new StreamableHTTPClientTransport(new URL(process.env.AGENT_B_MCP_URL), {
+      fetch: mcpFetch(),
+    });
+  } else if (process.env.AGENT_B_MCP) {
+    const [command, ...args] = commandLine(process.env.AGENT_B_MCP);
+    transport = new StdioClientTransport({ command, args, env: agentBEnv(), stderr: 'inherit' });
+  } else return undefined;
+  const client = new Client({ name: SERVICE_NAME, version: '1.0.0' });
+  if (TRACING) instrumentMcpClient(client);
+  await client.connect(transport);
+  return client;
+}
 
 async function ask({ question, sessionId = `session-${randomUUID()}` }) {
   if (typeof question !== 'string' || question === '')
@@ -251,6 +305,51 @@ function textPart(text) {
   return { content: { $case: 'text', value: text }, mediaType: 'text/plain' };
 }
 
+// ---- Agent B over MCP ---------------------------------------------------------------------
+
+/** The research graph as an MCP server with one tool, `research`. */
+function researchMcpServer() {
+  const server = new McpServer({ name: 'research', version: '1.0.0' });
+  server.registerTool(
+    'research',
+    {
+      description: 'Ask the research agent for facts about a topic.',
+      inputSchema: { topic: z.string().describe('What to research') },
+    },
+    async ({ topic }) => ({
+      content: [{ type: 'text', text: (await research({ topic })).findings }],
+    }),
+  );
+  // A SERVER span per served request, joined to the caller's context from `params._meta`.
+  return TRACING ? instrumentMcpServer(server) : server;
+}
+
+/** Serves the research graph on stdin and `stdout` (`mcp-server.mjs`) until stdin closes. */
+export async function serveMcpStdio(stdout = process.stdout) {
+  await researchMcpServer().connect(new StdioServerTransport(process.stdin, stdout));
+  process.stdin.once('end', async () => {
+    await galileo?.shutdown();
+    process.exit(0);
+  });
+}
+
+// Stateless Streamable HTTP: a server and a transport per request.
+async function serveMcpHttp(req, res) {
+  if (req.method !== 'POST') return sendJson(res, 405, { error: 'POST only (stateless MCP)' });
+  const server = researchMcpServer();
+  const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined });
+  res.on('close', () => {
+    transport.close();
+    server.close();
+  });
+  try {
+    await server.connect(transport);
+    await transport.handleRequest(req, res, await readJson(req));
+  } catch (error) {
+    if (!res.headersSent) sendJson(res, error.status ?? 500, { error: error.message });
+  }
+}
+
 // ---- HTTP -------------------------------------------------------------------------------
 
 // traceHttpHandler starts a SERVER span per request, joined to the caller's `traceparent`.
@@ -268,6 +367,8 @@ const server = createServer(async (req, res) => {
   if (route === 'POST /ask' || route === 'POST /research') return traced(req, res);
   // A2A has its own SERVER spans (traceA2AHandler): not inside an HTTP one.
   if (req.url === '/a2a' || req.url === '/.well-known/agent-card.json') return a2a(req, res);
+  // Not traceHttpHandler: the MCP request's SERVER span is the one that joins the caller.
+  if (req.url === '/mcp') return serveMcpHttp(req, res);
   // Operational routes stay out of traces.
   if (route === 'GET /health') return sendJson(res, 200, { status: 'ok', service: SERVICE_NAME });
   if (route === 'GET /stats') return sendJson(res, 200, galileo?.processor.stats() ?? {});
@@ -278,11 +379,14 @@ const server = createServer(async (req, res) => {
   sendJson(res, 404, { error: `no route ${route}` });
 });
 
-server.listen(Number(process.env.PORT ?? 8000), process.env.HOST ?? '127.0.0.1', () => {
-  const { address, port } = server.address();
-  researchCard.supportedInterfaces[0].url = `http://${address}:${port}/a2a`;
-  console.log(`${SERVICE_NAME} (langchain) listening on http://${address}:${port}`);
-});
+// HTTP when run as `node server.mjs`; `mcp-server.mjs` imports this file to serve over stdio.
+if (process.argv[1] && realpathSync(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  server.listen(Number(process.env.PORT ?? 8000), process.env.HOST ?? '127.0.0.1', () => {
+    const { address, port } = server.address();
+    researchCard.supportedInterfaces[0].url = `http://${address}:${port}/a2a`;
+    console.log(`${SERVICE_NAME} (langchain) listening on http://${address}:${port}`);
+  });
+}
 
 // Flush queued spans before the process goes away.
 for (const signal of ['SIGINT', 'SIGTERM']) {
@@ -308,6 +412,17 @@ async function readJson(req) {
   } catch {
     throw new HttpError(400, 'the body is not JSON');
   }
+}
+
+function commandLine(text) {
+  return text.trim().startsWith('[') ? JSON.parse(text) : text.trim().split(/\s+/);
+}
+
+// B over stdio gets this service's environment, minus the variables that would make it start a
+// B of its own, under its own service name.
+function agentBEnv() {
+  const { AGENT_B_MCP, AGENT_B_MCP_URL, ...env } = process.env;
+  return { ...env, SERVICE_NAME: process.env.AGENT_B_SERVICE_NAME ?? 'research-mcp' };
 }
 
 function sendJson(res, status, body) {
