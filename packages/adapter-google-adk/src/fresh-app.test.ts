@@ -51,9 +51,12 @@ async function pack(dir: string, destination: string): Promise<string> {
 beforeAll(async () => {
   sink = await startOtlpSink();
   model = await startLocalModel({ port: 0 });
-  await run('npm', ['run', 'build', '--silent'], { cwd: packageDir, env: cleanEnv() });
-  if (!existsSync(join(coreDir, 'dist', 'index.js'))) {
-    await run('npm', ['run', 'build', '--silent'], { cwd: coreDir, env: cleanEnv() });
+  // Built by `npm test` (turbo builds before it tests); only a test run on its own builds here.
+  // Rebuilding unconditionally would empty dist while turbo's check:pkg packs it in parallel.
+  for (const dir of [packageDir, coreDir]) {
+    if (!existsSync(join(dir, 'dist', 'index.js'))) {
+      await run('npm', ['run', 'build', '--silent'], { cwd: dir, env: cleanEnv() });
+    }
   }
   app = mkdtempSync(join(tmpdir(), 'galileo-adk-fresh-app-'));
   const core = await pack(coreDir, app);
