@@ -243,19 +243,27 @@ describe('routing from either attribute family', () => {
   });
 });
 
+// Epoch milliseconds. The OTel SDK reads a small number as time since the process started
+// (performance.now()), so times like 1_000 would depend on how long the worker has run.
+const T0 = 1_700_000_000_000;
+
 describe('sessions in the read API', () => {
   it('groups traces by galileo.session.id, else gen_ai.conversation.id or session.id', async () => {
     const first = await recordSpans(
       (tracer) => {
         const root = tracer.startSpan('turn 1', {
-          startTime: 1_000,
+          startTime: T0 + 1_000,
           attributes: { 'galileo.session.id': 'conv-1', 'gen_ai.conversation.id': 'conv-1' },
         });
         // A span of the same trace without the attribute still counts for the session.
         tracer
-          .startSpan('plain child', { startTime: 1_100 }, trace.setSpan(context.active(), root))
-          .end(1_200);
-        root.end(1_500);
+          .startSpan(
+            'plain child',
+            { startTime: T0 + 1_100 },
+            trace.setSpan(context.active(), root),
+          )
+          .end(T0 + 1_200);
+        root.end(T0 + 1_500);
       },
       { 'service.name': 'node-agent' },
     );
@@ -263,11 +271,11 @@ describe('sessions in the read API', () => {
     const second = await recordSpans(
       (tracer) => {
         const span = tracer.startSpan('turn 2', {
-          startTime: 2_000,
+          startTime: T0 + 2_000,
           attributes: { 'gen_ai.conversation.id': 'conv-1' },
         });
         span.setStatus({ code: 2, message: 'failed' });
-        span.end(2_600);
+        span.end(T0 + 2_600);
       },
       { 'service.name': 'py-agent' },
     );
@@ -297,9 +305,9 @@ describe('sessions in the read API', () => {
       traceCount: 2,
       spanCount: 3,
       errorCount: 1,
-      startTimeUnixNano: '1000000000',
-      startMs: 1000,
-      endMs: 2600,
+      startTimeUnixNano: String(BigInt(T0 + 1_000) * 1_000_000n),
+      startMs: T0 + 1_000,
+      endMs: T0 + 2_600,
       lastReceivedMs: expect.any(Number),
     });
 
