@@ -255,14 +255,7 @@ export function resolveDestinationWithKey(
   if (kind === 'splunk-ao') {
     const apiKey = set('apiKey', pick(options.apiKey, env, ['SPLUNK_AO_API_KEY']));
     const endpoint = splunkAoEndpoint(options, env, sources);
-    const routing = routingOf(options, env, set, {
-      project: ['SPLUNK_AO_PROJECT'],
-      projectId: ['SPLUNK_AO_PROJECT_ID'],
-      logStream: ['SPLUNK_AO_AGENT_STREAM', 'SPLUNK_AO_LOG_STREAM'],
-      logStreamId: ['SPLUNK_AO_AGENT_STREAM_ID', 'SPLUNK_AO_LOG_STREAM_ID'],
-      experimentId: ['SPLUNK_AO_EXPERIMENT_ID'],
-      defaults: true,
-    });
+    const routing = routingOf(options, env, set, { ...SPLUNK_AO_ROUTING, defaults: true });
     return {
       kind,
       endpoint,
@@ -312,14 +305,8 @@ export function resolveDestinationWithKey(
     endpoint = `https://ingest.${realm.value.toLowerCase()}.observability.splunkcloud.com/v2/trace/otlp`;
     sources.endpoint = realm.source;
   }
-  const routing = routingOf(options, env, set, {
-    project: ['SPLUNK_AO_PROJECT'],
-    projectId: ['SPLUNK_AO_PROJECT_ID'],
-    logStream: ['SPLUNK_AO_AGENT_STREAM', 'SPLUNK_AO_LOG_STREAM'],
-    logStreamId: ['SPLUNK_AO_AGENT_STREAM_ID', 'SPLUNK_AO_LOG_STREAM_ID'],
-    experimentId: ['SPLUNK_AO_EXPERIMENT_ID'],
-    defaults: false,
-  });
+  // Splunk Observability Cloud has no default project or stream.
+  const routing = routingOf(options, env, set, { ...SPLUNK_AO_ROUTING, defaults: false });
   return {
     kind,
     endpoint,
@@ -330,6 +317,16 @@ export function resolveDestinationWithKey(
     apiKey,
   };
 }
+
+// Both Splunk AO destinations route by the same variables ("agent stream" is the new name of
+// the log stream; SPLUNK_AO_LOG_STREAM[_ID] are its deprecated aliases).
+const SPLUNK_AO_ROUTING = {
+  project: ['SPLUNK_AO_PROJECT'],
+  projectId: ['SPLUNK_AO_PROJECT_ID'],
+  logStream: ['SPLUNK_AO_AGENT_STREAM', 'SPLUNK_AO_LOG_STREAM'],
+  logStreamId: ['SPLUNK_AO_AGENT_STREAM_ID', 'SPLUNK_AO_LOG_STREAM_ID'],
+  experimentId: ['SPLUNK_AO_EXPERIMENT_ID'],
+} as const;
 
 const INGEST_EXAMPLE = 'https://ingest.us1.observability.splunkcloud.com/v2/trace/otlp';
 
