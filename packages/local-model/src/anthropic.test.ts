@@ -781,4 +781,65 @@ describe('the requests the Claude Agent SDK CLI makes', () => {
       ['POST', '/v1/messages', 'anthropic', true, 200],
     ]);
   });
+
+  it('starts a subagent with the Agent tool: the agent type the question names, and the question as its prompt', async () => {
+    // Claude Code lists the agent types in a <system-reminder> of the first user message, and
+    // its Agent tool takes `subagent_type` and `prompt` (optional settings left to the CLI).
+    const agentTool = {
+      name: 'Agent',
+      description: 'Launch a new agent to handle complex, multi-step tasks.',
+      input_schema: {
+        type: 'object',
+        properties: {
+          description: { type: 'string' },
+          prompt: { type: 'string' },
+          subagent_type: { type: 'string' },
+          run_in_background: { type: 'boolean' },
+          isolation: { type: 'string', enum: ['worktree', 'remote'] },
+        },
+        required: ['description', 'prompt'],
+      },
+    };
+    const listing = [
+      '<system-reminder>',
+      'Available agent types for the Agent tool:',
+      '- general-purpose: General-purpose agent for researching complex questions. (Tools: *)',
+      '- weather-agent: Finds the weather (Tools: mcp__weather__get_weather)',
+      '</system-reminder>',
+    ].join('\n');
+    const ask = (question: string) =>
+      fetch(`${server.url}/v1/messages`, {
+        method: 'POST',
+        headers: HEADERS,
+        body: JSON.stringify({
+          model: MODEL,
+          max_tokens: 1024,
+          tools: [agentTool],
+          messages: [
+            {
+              role: 'user',
+              content: [
+                { type: 'text', text: listing },
+                { type: 'text', text: question },
+              ],
+            },
+          ],
+        }),
+      }).then((r) => r.json() as Promise<{ content: { name: string; input: unknown }[] }>);
+    const named = await ask('What is the weather in Paris? [scenario:tool:Agent]');
+    expect(named.content[0]).toMatchObject({
+      name: 'Agent',
+      input: {
+        description: 'weather in Paris',
+        prompt: 'What is the weather in Paris?',
+        subagent_type: 'weather-agent',
+      },
+    });
+    const other = await ask('Tell me about Voyager 1.');
+    expect(other.content[0]?.input).toEqual({
+      description: 'Voyager 1',
+      prompt: 'Tell me about Voyager 1.',
+      subagent_type: 'general-purpose',
+    });
+  });
 });

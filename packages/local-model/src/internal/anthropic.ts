@@ -165,6 +165,7 @@ function parse(body: Record<string, unknown>, route: RouteInfo): ParsedRequest {
   const system = systemText(body.system);
   const inputs: string[] = [system];
   const userTexts: string[] = [];
+  const reminders: string[] = [];
   const callNames = new Map<string, string>();
   let toolResults: ToolResult[] = [];
   const roles: string[] = [];
@@ -187,9 +188,9 @@ function parse(body: Record<string, unknown>, route: RouteInfo): ParsedRequest {
       }
       return blocks;
     }
-    const asked = textOf(
-      blocks.filter((b) => !(b.type === 'text' && REMINDER_RE.test(String(b.text)))),
-    );
+    const isReminder = (b: Block) => b.type === 'text' && REMINDER_RE.test(String(b.text));
+    reminders.push(textOf(blocks.filter(isReminder)));
+    const asked = textOf(blocks.filter((b) => !isReminder(b)));
     if (asked !== '') {
       userTexts.push(asked);
       toolResults = [];
@@ -215,6 +216,7 @@ function parse(body: Record<string, unknown>, route: RouteInfo): ParsedRequest {
       toolChoice: parseToolChoice(body.tool_choice),
       outputSchema: outputSchema(body),
       inputText: inputs.join('\n'),
+      context: reminders.filter((r) => r !== '').join('\n'),
     },
   };
 }

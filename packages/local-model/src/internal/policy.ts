@@ -45,6 +45,11 @@ export interface Conversation {
   outputSchema: unknown;
   /** Every input text (for token counting). */
   inputText: string;
+  /**
+   * Context the client sends beside the question (Claude Code's `<system-reminder>` blocks,
+   * which list the agent types its `Agent` tool can start); empty for the other protocols.
+   */
+  context?: string | undefined;
 }
 
 /** What the model answers. */
@@ -252,6 +257,46 @@ function transferTarget(tool: ToolSpec, conv: Conversation, user: string, where:
   return where === 'any' ? (bestTarget(targets, user) ?? targets[0]) : undefined;
 }
 
+/** Claude Code's `Agent` tool (`Task` before 2.1): starts a subagent of a listed type. */
+function isClaudeAgentTool(tool: ToolSpec): boolean {
+  const props = isObject(tool.parameters) ? tool.parameters.properties : undefined;
+  return (
+    (tool.name === 'Agent' || tool.name === 'Task') &&
+    isObject(props) &&
+    Object.hasOwn(props, 'subagent_type') &&
+    Object.hasOwn(props, 'prompt')
+  );
+}
+
+const CLAUDE_AGENTS_RE = /Available agent types[^\n]*:\n((?:- [^\n]*\n?)+)/;
+
+/** The agent types Claude Code lists for its `Agent` tool: `- name: description (Tools: ...)`. */
+function claudeAgentTypes(context: string): TransferTarget[] {
+  const listing = CLAUDE_AGENTS_RE.exec(context)?.[1] ?? '';
+  const out: TransferTarget[] = [];
+  for (const line of listing.split('\n')) {
+    const m = /^- ([^\s:]+):\s*(.*?)(?:\s*\(Tools:[^)]*\))?\s*$/.exec(line);
+    if (m?.[1]) out.push({ name: m[1], description: m[2] ?? '' });
+  }
+  return out;
+}
+
+/**
+ * Arguments of a Claude Code `Agent` call: the required `description` and `prompt` (the user's
+ * question, so the subagent works on it) and the `subagent_type` the user's words name (else
+ * `general-purpose`, else the first listed). Optional settings (`run_in_background`,
+ * `isolation`, `model`, ...) are left to the agent's definition.
+ */
+function claudeAgentArguments(conv: Conversation, user: string): Record<string, unknown> {
+  const types = claudeAgentTypes(conv.context ?? '');
+  const named = types.filter((t) => names(t, user));
+  const type =
+    bestTarget(named, user) ?? types.find((t) => t.name === 'general-purpose') ?? types[0];
+  const args: Record<string, unknown> = { description: topicOf(user), prompt: user };
+  if (type) args.subagent_type = type.name;
+  return args;
+}
+
 const INFO_TOOL_WORDS = [
   'research',
   'search',
@@ -417,6 +462,15 @@ export function decide(conv: Conversation, options: PolicyOptions): Decision {
     const choice = chooseTool(conv, options.forcedTool, user);
     if (choice) {
       const topic = topicOf(user);
+      if (isClaudeAgentTool(choice.tool)) {
+        const args = claudeAgentArguments(conv, user);
+        return {
+          kind: 'tool',
+          name: choice.tool.name,
+          arguments: args,
+          argumentsJson: JSON.stringify(args),
+        };
+      }
       const filled = fillSchema(choice.tool.parameters, topic, (name) => {
         const kind = paramKind(name);
         return kind === 'place' ? placeOf(user) : kind === 'subject' ? subjectOf(user) : topic;
