@@ -40,6 +40,7 @@ export const DOCUMENTED_EXTRA_LEVELS = {
     (s) => s.kind === 'workflow' && typeof s.attributes?.['langgraph.node'] === 'string',
     (s) => s.kind === 'retriever',
   ],
+  'claude-agent-sdk': [],
 };
 
 /**

@@ -18,7 +18,15 @@ import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { checkTrace, formatTree } from './check-trace.mjs';
-import { FRAMEWORKS, PROVIDER, postJson, root, startService, VIAS } from './run-service.mjs';
+import {
+  FRAMEWORKS,
+  PROVIDER,
+  postJson,
+  prepareFramework,
+  root,
+  startService,
+  VIAS,
+} from './run-service.mjs';
 
 // Before the build and before anything loads node:sqlite (the receiver's store), so an older Node
 // gets one line instead of a stack trace from deep inside an import.
@@ -41,7 +49,8 @@ Environment (any destination's variables send the spans there instead of the loc
   SPLUNK_AO_API_KEY [SPLUNK_AO_API_URL | SPLUNK_AO_CONSOLE_URL]                    Splunk AO
   SPLUNK_AO_REALM SPLUNK_AO_O11Y_TOKEN                    Splunk AO on Splunk Observability Cloud
   GALILEO_PROJECT / SPLUNK_AO_PROJECT     the project (default: galileo-otel-demo)
-  OPENAI_API_KEY, GOOGLE_API_KEY          use the real providers instead of the local model
+  OPENAI_API_KEY, GOOGLE_API_KEY,
+  ANTHROPIC_API_KEY                       use the real providers instead of the local model
   CI                                      exit after printing instead of keeping the viewer up`;
 
 let args;
@@ -188,8 +197,9 @@ const providers = new Set([PROVIDER[args.from], PROVIDER[args.to]]);
 const localOpenAI = providers.has('openai') && !process.env.OPENAI_API_KEY;
 const localGoogle =
   providers.has('google') && !(process.env.GOOGLE_API_KEY || process.env.GEMINI_API_KEY);
+const localAnthropic = providers.has('anthropic') && !process.env.ANTHROPIC_API_KEY;
 let model;
-if (localOpenAI || localGoogle) {
+if (localOpenAI || localGoogle || localAnthropic) {
   model = await startLocalModel({ port: 0 });
   cleanups.push(() => model.close());
   if (localOpenAI) {
@@ -198,24 +208,32 @@ if (localOpenAI || localGoogle) {
   if (localGoogle) {
     Object.assign(serviceEnv, { GOOGLE_GEMINI_BASE_URL: model.url, GOOGLE_API_KEY: 'local' });
   }
-  const which = [localOpenAI && 'OpenAI', localGoogle && 'Gemini'].filter(Boolean).join(' and ');
+  if (localAnthropic) {
+    Object.assign(serviceEnv, { ANTHROPIC_BASE_URL: model.url, ANTHROPIC_API_KEY: 'local' });
+  }
+  const which = [localOpenAI && 'OpenAI', localGoogle && 'Gemini', localAnthropic && 'Anthropic']
+    .filter(Boolean)
+    .join(' and ');
   log(`${bold('Local model')} for ${which}: ${model.url}`);
-  log(dim('  set OPENAI_API_KEY / GOOGLE_API_KEY to use the real providers'));
+  log(dim('  set OPENAI_API_KEY / GOOGLE_API_KEY / ANTHROPIC_API_KEY to use the real providers'));
 }
 // A fully offline run proves it: the services refuse (and report) any non-loopback connection.
 const offline =
   !external &&
   (!providers.has('openai') || localOpenAI) &&
-  (!providers.has('google') || localGoogle);
+  (!providers.has('google') || localGoogle) &&
+  (!providers.has('anthropic') || localAnthropic);
 
 // 4. B first (A needs its URL), then A. Over MCP stdio, A starts B itself as its child.
 const serviceA = `agent-a-${args.from}`;
 const serviceB = `agent-b-${args.to}`;
 async function start(framework, env) {
   try {
+    // The Claude Agent SDK is installed here on first use (it is not part of npm install).
+    const own = await prepareFramework(framework, (line) => log(dim(line)));
     const service = await startService({
       framework,
-      env: { ...serviceEnv, ...env },
+      env: { ...serviceEnv, ...own, ...env },
       guard: offline,
       onOutput: args.verbose
         ? (text) => process.stderr.write(text.replace(/^(?=.)/gm, `[${env.AGENT_ROLE}] `))

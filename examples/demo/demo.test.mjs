@@ -66,7 +66,7 @@ describe('npm run demo', () => {
     const run = await runDemo(['--from', 'crewai']);
     expect(run.code).toBe(2);
     expect(run.stderr).toContain(
-      'Unknown framework "crewai". Choose from: openai-agents, google-adk, vercel-ai, mastra, langchain',
+      'Unknown framework "crewai". Choose from: openai-agents, google-adk, vercel-ai, mastra, langchain, claude-agent-sdk',
     );
   });
 

@@ -7,6 +7,7 @@
 // its research calls to one loopback pass-through proxy that the test points at the B of the
 // current pair; the proxy forwards headers unchanged, so it is invisible in the trace.
 import { spawnSync } from 'node:child_process';
+import { createServer as createHttpServer } from 'node:http';
 import { startDevServer } from '@galileo-otel/devtools';
 import { startLocalModel } from '@galileo-otel/local-model';
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
@@ -15,6 +16,7 @@ import {
   FRAMEWORKS,
   guardPath,
   postJson,
+  prepareFramework,
   root,
   startService,
   startSwitchboard,
@@ -28,6 +30,9 @@ const PAIRS = FRAMEWORKS.flatMap((from) => FRAMEWORKS.map((to) => [from, to]));
 let receiver;
 let model;
 let board;
+let trap;
+/** What each framework's service needs beyond the shared environment. */
+const own = {};
 const a = {};
 const b = {};
 
@@ -41,6 +46,8 @@ function serviceEnv(galileo, extra = {}) {
     OPENAI_API_KEY: 'sk-local',
     GOOGLE_GEMINI_BASE_URL: model.url,
     GOOGLE_API_KEY: 'local',
+    ANTHROPIC_BASE_URL: model.url,
+    ANTHROPIC_API_KEY: 'local',
     ...extra,
   };
 }
@@ -106,24 +113,57 @@ async function expectOneTrace(from, to, A, B, via) {
   return reply;
 }
 
+/**
+ * The loopback guard covers a service's own process, not the Claude Code CLI it spawns: that
+ * child gets this proxy (loopback exempt), which records every request it is asked to carry.
+ */
+async function startEgressTrap() {
+  const attempts = [];
+  const server = createHttpServer((req, res) => {
+    attempts.push(`${req.method} ${req.url}`);
+    res.writeHead(403).end();
+  });
+  server.on('connect', (req, socket) => {
+    attempts.push(`CONNECT ${req.url}`);
+    socket.end('HTTP/1.1 403 Forbidden\r\n\r\n');
+  });
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const url = `http://127.0.0.1:${server.address().port}`;
+  return {
+    attempts,
+    env: { HTTPS_PROXY: url, HTTP_PROXY: url, NO_PROXY: '127.0.0.1,localhost' },
+    close: () => new Promise((resolve) => server.close(resolve)),
+  };
+}
+
 beforeAll(async () => {
   receiver = await startDevServer({ port: 0, dbPath: ':memory:' });
   model = await startLocalModel({ port: 0 });
   board = await startSwitchboard();
+  trap = await startEgressTrap();
+  for (const framework of FRAMEWORKS) {
+    const extra = await prepareFramework(framework, (line) => console.log(line));
+    own[framework] = framework === 'claude-agent-sdk' ? { ...extra, ...trap.env } : extra;
+  }
   const env = serviceEnv(receiver, { GALILEO_OTEL: 'on' });
   const started = await Promise.allSettled(
     FRAMEWORKS.flatMap((framework) => [
       startService({
         framework,
         guard: true,
-        env: { ...env, SERVICE_NAME: `agent-b-${framework}` },
+        env: { ...env, ...own[framework], SERVICE_NAME: `agent-b-${framework}` },
       }).then((s) => {
         b[framework] = s;
       }),
       startService({
         framework,
         guard: true,
-        env: { ...env, SERVICE_NAME: `agent-a-${framework}`, AGENT_B_URL: board.url },
+        env: {
+          ...env,
+          ...own[framework],
+          SERVICE_NAME: `agent-a-${framework}`,
+          AGENT_B_URL: board.url,
+        },
       }).then((s) => {
         a[framework] = s;
       }),
@@ -136,6 +176,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await Promise.all([...Object.values(a), ...Object.values(b)].map((s) => s.stop()));
   await board?.close();
+  await trap?.close();
   await model?.close();
   await receiver?.close();
 });
@@ -150,6 +191,8 @@ describe('any two frameworks, two OS processes, one trace', () => {
     const all = [...Object.values(a), ...Object.values(b)];
     expect(all).toHaveLength(FRAMEWORKS.length * 2);
     expect(all.flatMap((s) => s.violations)).toEqual([]);
+    // The Claude Code CLI children went nowhere but the local model either.
+    expect(trap.attempts).toEqual([]);
     for (const service of all) {
       const stats = await (await fetch(`${service.url}/stats`)).json();
       expect(stats, service.name).toMatchObject({
@@ -175,7 +218,11 @@ describe('GALILEO_OTEL=off: the same services without galileo-otel', () => {
     const env = serviceEnv(galileo, { GALILEO_OTEL: 'off', AGENT_B_URL: board.url });
     const services = await Promise.all(
       FRAMEWORKS.map((framework) =>
-        startService({ framework, guard: true, env: { ...env, SERVICE_NAME: `off-${framework}` } }),
+        startService({
+          framework,
+          guard: true,
+          env: { ...env, ...own[framework], SERVICE_NAME: `off-${framework}` },
+        }),
       ),
     );
     try {

@@ -1,17 +1,27 @@
 // Starting the example services as real OS processes, shared by `npm run demo` and the
 // end-to-end test.
 import { spawn } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
 import { createServer as createHttpServer, request as httpRequest } from 'node:http';
 import { dirname, join } from 'node:path';
+import { ensureClaudeAgentSdk, linkClaudeAgentSdk } from '../../scripts/claude-agent-sdk.mjs';
 
 /** The frameworks that have an example service, and the model provider each one uses. */
-export const FRAMEWORKS = ['openai-agents', 'google-adk', 'vercel-ai', 'mastra', 'langchain'];
+export const FRAMEWORKS = [
+  'openai-agents',
+  'google-adk',
+  'vercel-ai',
+  'mastra',
+  'langchain',
+  'claude-agent-sdk',
+];
 export const PROVIDER = {
   'openai-agents': 'openai',
   'google-adk': 'google',
   'vercel-ai': 'openai',
   mastra: 'openai',
   langchain: 'openai',
+  'claude-agent-sdk': 'anthropic',
 };
 
 const here = dirname(new URL(import.meta.url).pathname);
@@ -53,6 +63,22 @@ export const VIAS = {
     envA: ({ b }) => ({ AGENT_B_URL: b.url, AGENT_B_VIA: 'a2a' }),
   },
 };
+
+/**
+ * Gets a framework's example ready to start and returns the environment its service needs
+ * beyond the shared one. Only the Claude Agent SDK needs anything: the SDK (490 MB with its
+ * native CLI) is not part of `npm install`, so it is installed once into node_modules/.cache
+ * and linked into examples/claude-agent-sdk (`log` announces the download), and its CLI gets a
+ * config and temp folder of its own under .galileo-otel/ instead of the user's ~/.claude.
+ */
+export async function prepareFramework(framework, log) {
+  if (framework !== 'claude-agent-sdk') return {};
+  await ensureClaudeAgentSdk({ log });
+  linkClaudeAgentSdk(join(root, 'examples', 'claude-agent-sdk'));
+  const home = join(root, '.galileo-otel', 'claude');
+  mkdirSync(join(home, 'tmp'), { recursive: true });
+  return { CLAUDE_CONFIG_DIR: join(home, 'config'), CLAUDE_CODE_TMPDIR: join(home, 'tmp') };
+}
 
 /**
  * The environment a service process gets: ours minus what test runners set (NODE_ENV=test turns
