@@ -1,6 +1,6 @@
-// End to end: every ordered pair of the five framework examples (25), as real OS processes
+// End to end: every ordered pair of the six framework examples (36), as real OS processes
 // talking real HTTP, exporting OTLP protobuf to the local Galileo receiver, with the local model
-// server in place of OpenAI and Gemini and every service preloading the loopback guard.
+// server in place of OpenAI, Gemini and Anthropic and every service preloading the loopback guard.
 //
 // To fit CI, each framework runs as two processes for the whole file (agent-a-<fw>, agent-b-<fw>,
 // so even same-framework pairs show two service names), not two per pair. Every A process sends
@@ -204,7 +204,7 @@ describe('any two frameworks, two OS processes, one trace', () => {
       });
       expect(stats.spansExported, service.name).toBeGreaterThan(0);
     }
-    // The local model is the only "provider" that was called: 25 pairs × 3 model calls.
+    // The local model is the only "provider" that was called: 36 pairs × 3 model calls.
     expect(model.requests.filter(isChat)).toHaveLength(PAIRS.length * 3);
     expect(new Set(model.requests.map((r) => r.protocol)).size).toBeGreaterThan(0);
   });
