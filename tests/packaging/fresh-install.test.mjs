@@ -42,7 +42,7 @@ function userEnv(extra = {}) {
   const env = {};
   for (const [key, value] of Object.entries(process.env)) {
     const skip =
-      /^(npm_|vitest|galileo_|openai_|gemini_|google_|otel_)/i.test(key) ||
+      /^(npm_|vitest|galileo_|openai_|gemini_|google_|otel_|anthropic_|claude_)/i.test(key) ||
       ['NODE_ENV', 'NODE_OPTIONS', 'INIT_CWD', 'TEST'].includes(key);
     if (!skip) env[key] = value;
   }
@@ -551,6 +551,62 @@ describe("Google ADK's README install and Quick start", () => {
   });
 });
 
+// The Claude Agent SDK is an optional peer of its adapter, and its CLI is a 490 MB native
+// binary: the main app above has the adapter without it (and imports it), this app installs it as
+// the README says and runs the Quick start, with the CLI kept to loopback and its own folders.
+describe("the Claude Agent SDK's README install and Quick start", () => {
+  let app;
+  const outputs = [];
+  beforeAll(async () => {
+    app = await newApp('claude-app');
+    for (const line of installLines(readme('adapter-claude-agent-sdk'))) {
+      outputs.push({ line, ...(await runReadmeLine(line, app)) });
+    }
+  });
+
+  it('installs as written, with the SDK and its CLI, and one @opentelemetry/api copy', () => {
+    expect(outputs.map((o) => o.line)).toEqual([
+      'npm install @galileo-otel/core @galileo-otel/adapter-claude-agent-sdk @opentelemetry/api @anthropic-ai/claude-agent-sdk zod',
+    ]);
+    for (const { line, code, output } of outputs) {
+      expect(code, `${line}\n${output}`).toBe(0);
+      expect(output, line).not.toContain('ERESOLVE');
+    }
+    expect(apiCopies(app)).toEqual([
+      expect.stringMatching(/^1\.10\.\d+ node_modules\/@opentelemetry\/api$/),
+    ]);
+  });
+
+  it('runs the Quick start as written, and its spans arrive', async () => {
+    await writeQuickStart(app, '@galileo-otel/adapter-claude-agent-sdk', 'claude.ts');
+    mkdirSync(join(app, '.claude-tmp'));
+    const result = await run(process.execPath, ['claude.ts'], {
+      cwd: app,
+      timeout: 120_000,
+      env: userEnv({
+        GALILEO_API_ENDPOINT: receiver.otlpUrl,
+        GALILEO_API_KEY: 'gal-local-key',
+        GALILEO_PROJECT: 'qs-claude-agent-sdk',
+        ANTHROPIC_BASE_URL: model.url,
+        ANTHROPIC_API_KEY: 'sk-ant-local',
+        CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: '1',
+        CLAUDE_CONFIG_DIR: join(app, '.claude'),
+        CLAUDE_CODE_TMPDIR: join(app, '.claude-tmp'),
+      }),
+    });
+    expect(result.stdout).toContain('Sunny, 21 °C in Paris');
+    const spans = await expectAgentTrace(result, 'qs-claude-agent-sdk');
+    expect(spans.map((s) => s.name).sort()).toEqual(
+      [
+        'chat claude-sonnet-4-5',
+        'chat claude-sonnet-4-5',
+        'execute_tool get_weather',
+        'invoke_agent weather_agent',
+      ].sort(),
+    );
+  });
+});
+
 // Every `ts` block of the READMEs and guides, type-checked in the app whose packages it uses:
 // a snippet may only use names it imports or defines, and the APIs it calls must exist. Modules
 // the apps do not install (other libraries, the reader's own files) are the only allowed misses.
@@ -576,6 +632,7 @@ describe('the TypeScript blocks of every README and guide', () => {
       .map((f) => `docs/${f}`),
   ];
   const forAdk = (file) => file.includes('google-adk') || file.startsWith('examples/seed/');
+  const forClaude = (file) => file.includes('adapter-claude-agent-sdk');
 
   async function typecheck(app, files) {
     const dir = join(app, 'readme-blocks');
@@ -626,13 +683,17 @@ describe('the TypeScript blocks of every README and guide', () => {
     const adk = join(work, 'adk-app');
     expect(existsSync(join(main, 'node_modules')), 'the main app was installed').toBe(true);
     expect(existsSync(join(adk, 'node_modules')), 'the ADK app was installed').toBe(true);
+    const claude = join(work, 'claude-app');
+    expect(existsSync(join(claude, 'node_modules')), 'the Claude app was installed').toBe(true);
     const general = await typecheck(
       main,
-      docs.filter((f) => !forAdk(f)),
+      docs.filter((f) => !forAdk(f) && !forClaude(f)),
     );
     const google = await typecheck(adk, docs.filter(forAdk));
+    const anthropic = await typecheck(claude, docs.filter(forClaude));
     expect(general.count).toBeGreaterThan(20);
     expect(google.count).toBeGreaterThan(2);
-    expect([...general.problems, ...google.problems]).toEqual([]);
+    expect(anthropic.count).toBeGreaterThan(0);
+    expect([...general.problems, ...google.problems, ...anthropic.problems]).toEqual([]);
   });
 });
