@@ -250,7 +250,9 @@ const b = via.serviceB
   ? await start(args.to, { SERVICE_NAME: serviceB, AGENT_ROLE: 'B' })
   : undefined;
 const reachB = via.envA({ b, to: args.to, serviceB, guard: offline });
-const a = await start(args.from, { SERVICE_NAME: serviceA, AGENT_ROLE: 'A', ...reachB });
+// A B that A starts itself gets A's environment, so what B's framework needs goes there too.
+const ownB = b ? {} : await prepareFramework(args.to, (line) => log(dim(line)));
+const a = await start(args.from, { SERVICE_NAME: serviceA, AGENT_ROLE: 'A', ...ownB, ...reachB });
 const shown = Object.entries(reachB)
   .map(([key, value]) => `${key}=${value.startsWith('[') ? JSON.parse(value).at(-1) : value}`)
   .join(' ');

@@ -7,7 +7,6 @@
 // its research calls to one loopback pass-through proxy that the test points at the B of the
 // current pair; the proxy forwards headers unchanged, so it is invisible in the trace.
 import { spawnSync } from 'node:child_process';
-import { createServer as createHttpServer } from 'node:http';
 import { startDevServer } from '@galileo-otel/devtools';
 import { startLocalModel } from '@galileo-otel/local-model';
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
@@ -18,6 +17,7 @@ import {
   postJson,
   prepareFramework,
   root,
+  startEgressTrap,
   startService,
   startSwitchboard,
 } from './run-service.mjs';
@@ -111,29 +111,6 @@ async function expectOneTrace(from, to, A, B, via) {
     expect(embedded).toEqual([]);
   }
   return reply;
-}
-
-/**
- * The loopback guard covers a service's own process, not the Claude Code CLI it spawns: that
- * child gets this proxy (loopback exempt), which records every request it is asked to carry.
- */
-async function startEgressTrap() {
-  const attempts = [];
-  const server = createHttpServer((req, res) => {
-    attempts.push(`${req.method} ${req.url}`);
-    res.writeHead(403).end();
-  });
-  server.on('connect', (req, socket) => {
-    attempts.push(`CONNECT ${req.url}`);
-    socket.end('HTTP/1.1 403 Forbidden\r\n\r\n');
-  });
-  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const url = `http://127.0.0.1:${server.address().port}`;
-  return {
-    attempts,
-    env: { HTTPS_PROXY: url, HTTP_PROXY: url, NO_PROXY: '127.0.0.1,localhost' },
-    close: () => new Promise((resolve) => server.close(resolve)),
-  };
 }
 
 beforeAll(async () => {

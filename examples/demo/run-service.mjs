@@ -223,3 +223,26 @@ export async function startSwitchboard() {
   board.close = () => new Promise((resolve) => server.close(() => resolve()));
   return board;
 }
+
+/**
+ * The loopback guard covers a service's own process, not the Claude Code CLI it spawns: that
+ * child gets this proxy (loopback exempt), which records every request it is asked to carry.
+ */
+export async function startEgressTrap() {
+  const attempts = [];
+  const server = createHttpServer((req, res) => {
+    attempts.push(`${req.method} ${req.url}`);
+    res.writeHead(403).end();
+  });
+  server.on('connect', (req, socket) => {
+    attempts.push(`CONNECT ${req.url}`);
+    socket.end('HTTP/1.1 403 Forbidden\r\n\r\n');
+  });
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const url = `http://127.0.0.1:${server.address().port}`;
+  return {
+    attempts,
+    env: { HTTPS_PROXY: url, HTTP_PROXY: url, NO_PROXY: '127.0.0.1,localhost' },
+    close: () => new Promise((resolve) => server.close(resolve)),
+  };
+}

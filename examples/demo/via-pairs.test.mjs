@@ -1,4 +1,4 @@
-// End to end over every transport but plain HTTP (which pairs.test.mjs runs for all 25 pairs):
+// End to end over every transport but plain HTTP (which pairs.test.mjs runs for all 36 pairs):
 // for each `--via` of run-service.mjs's VIAS table, each framework calls the next one, so every
 // framework's client of that transport (its MCP client, for MCP) and every framework's server
 // of it take part once. Real OS processes, the local receiver and model, the loopback guard in
@@ -7,7 +7,14 @@ import { startDevServer } from '@galileo-otel/devtools';
 import { startLocalModel } from '@galileo-otel/local-model';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkTrace } from './check-trace.mjs';
-import { FRAMEWORKS, postJson, startService, VIAS } from './run-service.mjs';
+import {
+  FRAMEWORKS,
+  postJson,
+  prepareFramework,
+  startEgressTrap,
+  startService,
+  VIAS,
+} from './run-service.mjs';
 
 const QUESTION = 'Tell me about Voyager 1.';
 const ROTATION = FRAMEWORKS.map((from, i) => [from, FRAMEWORKS[(i + 1) % FRAMEWORKS.length]]);
@@ -15,6 +22,9 @@ const TRANSPORTS = Object.keys(VIAS).filter((via) => via !== 'http');
 
 let receiver;
 let model;
+let trap;
+/** What each framework's service needs beyond the shared environment (the Claude CLI's own). */
+const own = {};
 /** B services by framework, for the transports where B runs on its own (shared). */
 const b = {};
 
@@ -27,6 +37,8 @@ function serviceEnv(extra = {}) {
     OPENAI_API_KEY: 'sk-local',
     GOOGLE_GEMINI_BASE_URL: model.url,
     GOOGLE_API_KEY: 'local',
+    ANTHROPIC_BASE_URL: model.url,
+    ANTHROPIC_API_KEY: 'local',
     GALILEO_OTEL: 'on',
     ...extra,
   };
@@ -35,13 +47,18 @@ function serviceEnv(extra = {}) {
 beforeAll(async () => {
   receiver = await startDevServer({ port: 0, dbPath: ':memory:' });
   model = await startLocalModel({ port: 0 });
+  trap = await startEgressTrap();
+  for (const framework of FRAMEWORKS) {
+    const extra = await prepareFramework(framework, (line) => console.log(line));
+    own[framework] = framework === 'claude-agent-sdk' ? { ...extra, ...trap.env } : extra;
+  }
   if (TRANSPORTS.some((via) => VIAS[via].serviceB)) {
     await Promise.all(
       FRAMEWORKS.map(async (framework) => {
         b[framework] = await startService({
           framework,
           guard: true,
-          env: serviceEnv({ SERVICE_NAME: `agent-b-${framework}` }),
+          env: serviceEnv({ ...own[framework], SERVICE_NAME: `agent-b-${framework}` }),
         });
       }),
     );
@@ -50,6 +67,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await Promise.all(Object.values(b).map((s) => s.stop()));
+  await trap?.close();
   await model?.close();
   await receiver?.close();
 });
@@ -66,6 +84,9 @@ describe.each(TRANSPORTS)('--via %s', (via) => {
           framework: from,
           guard: true,
           env: serviceEnv({
+            ...own[from],
+            // A B that A starts itself gets A's environment: it needs its own settings there.
+            ...(VIAS[via].serviceB ? {} : own[to]),
             SERVICE_NAME: `agent-a-${from}-${via}`,
             ...VIAS[via].envA({ b: b[to], to, serviceB, guard: true }),
           }),
@@ -132,6 +153,8 @@ describe.each(TRANSPORTS)('--via %s', (via) => {
       .filter((c) => c.protocol !== 'openai-embeddings');
     expect(chats.map((c) => c.status)).toEqual([200, 200, 200]);
     expect(A.violations).toEqual([]);
+    // The Claude Code CLIs (of A, of B, of a B that A started) reached nothing but loopback.
+    expect(trap.attempts).toEqual([]);
     const stats = await (await fetch(`${A.url}/stats`)).json();
     expect(stats).toMatchObject({ spansFailed: 0, spansDropped: 0, hookErrors: 0 });
   });
