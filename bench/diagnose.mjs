@@ -1,71 +1,90 @@
-// Diagnostic, not part of `npm run bench`: where does GalileoSpanProcessor's extra CPU go?
-// Interleaves plain vs Galileo variants in one process: built-in redaction off, and the export
-// request sent through a minimal `node:http` shim in place of `globalThis.fetch` (what the
-// transport would cost with `http.request`). Usage: node --expose-gc bench/diagnose.mjs [spans]
-import http from 'node:http';
+// Diagnostic, not part of `npm run bench`: what does each stage of GalileoSpanProcessor cost
+// inside the whole pipeline? Interleaves, in one process, the plain pipeline, Galileo, and
+// Galileo with one stage taken out (its method in core's built dist/ replaced for that run only):
+//   -stamping   processor/span-stamper.js       SpanStamper.prototype.stamp does nothing
+//   -redaction  exporter/span-redactor.js       the built-in secret filter off (redactSecrets)
+//   -encoding   internal/paced-encoder.js       PacedEncoder.prototype.encode returns an empty
+//               (+ encode-trace-request.js)     request (so sending also sends fewer bytes)
+//   -export     exporter/otlp-http-transport.js OtlpHttpTransport.prototype.send does nothing
+//               (no encoding, no POST; the processor's delivered count stays 0)
+// A stage's cost in place is Galileo minus that row. bench/suites/stages.mjs measures each stage
+// on its own instead; this shows it with everything around it (caches, GC, the event loop).
+// Usage: node --expose-gc bench/diagnose.mjs [spans] [rounds]   (after building core)
+import { OtlpHttpTransport } from '../packages/core/dist/exporter/otlp-http-transport.js';
+import { PacedEncoder } from '../packages/core/dist/internal/paced-encoder.js';
+import { SpanStamper } from '../packages/core/dist/processor/span-stamper.js';
 import { startChild } from './lib/child.mjs';
 import { drive } from './lib/drive.mjs';
 import { makePipeline } from './lib/pipelines.mjs';
 import { treeFactory } from './lib/spans.mjs';
 import { sleep, summary } from './lib/stats.mjs';
 
-const realFetch = globalThis.fetch;
-const agent = new http.Agent({ keepAlive: true });
-function httpFetch(url, init) {
-  return new Promise((resolve, reject) => {
-    const req = http.request(url, { method: init.method, headers: init.headers, agent }, (res) => {
-      const chunks = [];
-      res.on('data', (c) => chunks.push(c));
-      res.on('end', () =>
-        resolve(
-          new Response(chunks.length ? Buffer.concat(chunks) : null, {
-            status: res.statusCode,
-            headers: res.headers,
-          }),
-        ),
-      );
-    });
-    req.on('error', reject);
-    req.end(init.body);
-  });
+/** Replaces `proto[name]` for the length of one run; returns the undo. */
+function replace(proto, name, fn) {
+  const real = proto[name];
+  proto[name] = fn;
+  return () => {
+    proto[name] = real;
+  };
 }
+
 const sink = await startChild('lib/sink-child.mjs', ['ok']);
 const variants = {
-  plain: () => makePipeline('plain', sink.url),
-  galileo: () => makePipeline('galileo', sink.url),
-  'galileo-noredact': () => makePipeline('galileo', sink.url, { redactSecrets: false }),
-  'galileo-httpfetch': () => makePipeline('galileo', sink.url),
-  'galileo-noredact-httpfetch': () => makePipeline('galileo', sink.url, { redactSecrets: false }),
+  plain: { make: () => makePipeline('plain', sink.url) },
+  galileo: { make: () => makePipeline('galileo', sink.url) },
+  'galileo -stamping': {
+    make: () => makePipeline('galileo', sink.url),
+    patch: () => replace(SpanStamper.prototype, 'stamp', () => {}),
+  },
+  'galileo -redaction': { make: () => makePipeline('galileo', sink.url, { redactSecrets: false }) },
+  'galileo -encoding': {
+    make: () => makePipeline('galileo', sink.url),
+    patch: () => replace(PacedEncoder.prototype, 'encode', async () => new Uint8Array(0)),
+  },
+  'galileo -export': {
+    make: () => makePipeline('galileo', sink.url),
+    patch: () => replace(OtlpHttpTransport.prototype, 'send', async () => 0),
+  },
 };
 const res = {};
 const N = Number(process.argv[2] ?? 40000);
-for (let r = 0; r < 4; r++) {
-  for (const [name, make] of Object.entries(variants)) {
-    globalThis.fetch = name.endsWith('httpfetch') ? httpFetch : realFetch;
-    globalThis.gc?.();
-    await sleep(50);
-    const p = make();
-    const emit = treeFactory(p.tracer);
-    const c0 = process.cpuUsage();
-    const d = await drive(emit, { spans: r === 0 ? 4000 : N, rate: 10000 });
-    const s = await p.settle(d.spans);
-    const c = process.cpuUsage(c0);
-    await p.shutdown();
-    if (r > 0) {
-      res[name] ??= [];
-      res[name].push((c.user + c.system) / d.spans);
+const ROUNDS = Number(process.argv[3] ?? 4);
+for (let r = 0; r < ROUNDS; r++) {
+  for (const [name, variant] of Object.entries(variants)) {
+    const undo = variant.patch?.();
+    try {
+      globalThis.gc?.();
+      await sleep(50);
+      const p = variant.make();
+      const emit = treeFactory(p.tracer);
+      const c0 = process.cpuUsage();
+      const d = await drive(emit, { spans: r === 0 ? 4000 : N, rate: 10000 });
+      const s = await p.settle(d.spans);
+      const c = process.cpuUsage(c0);
+      await p.shutdown();
+      if (r > 0) {
+        res[name] ??= [];
+        res[name].push((c.user + c.system) / d.spans);
+      }
+      if (s.delivered !== d.spans && name !== 'galileo -export') {
+        console.log(name, 'delivered', s.delivered, 'of', d.spans);
+      }
+    } finally {
+      undo?.();
     }
-    if (s.delivered !== d.spans) console.log(name, 'delivered', s.delivered, d.spans);
   }
 }
 const plain = summary(res.plain).median;
+const galileo = summary(res.galileo).median;
 for (const [k, v] of Object.entries(res)) {
   const m = summary(v).median;
+  const without = k.startsWith('galileo -') ? `  stage ≈ ${(galileo - m).toFixed(2)} µs` : '';
   console.log(
-    k.padEnd(28),
+    k.padEnd(20),
     `${m.toFixed(2)} µs/span`,
     `${(m / plain).toFixed(2)}× plain`,
     v.map((x) => x.toFixed(1)).join(' '),
+    without,
   );
 }
 await sink.close();

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // The benchmark suite: `npm run bench` (full, writes BENCHMARKS.md) or
 // `npm run bench -- --quick` (a smoke run of every benchmark; asserts nothing about timing and
-// writes nothing unless --write is given). `--only=cpu,peers,throughput,stall,e2e,e2e-demo`
+// writes nothing unless --write is given). `--only=cpu,stages,peers,throughput,stall,e2e,e2e-demo`
 // picks suites (`e2e` includes `e2e-demo`); `--reuse=cpu,peers` takes those suites' results
 // from the last full run (bench/.results) instead of running them; `--note "text"` adds a line
 // about the run conditions to BENCHMARKS.md.
@@ -110,6 +110,7 @@ async function suite(name, fn) {
 
 const quickArg = quick ? ['--quick'] : [];
 await suite('cpu', () => runChild('suites/cpu.mjs', quickArg, childOptions));
+await suite('stages', () => runChild('suites/stages.mjs', quickArg, childOptions));
 await suite('peers', () => runChild('suites/peers.mjs', quickArg, childOptions));
 await suite('throughput', () => runChild('suites/throughput.mjs', quickArg, childOptions));
 await suite('stall', async () => {
@@ -465,6 +466,129 @@ if (results['e2e-demo']) {
       "Event-loop delay: `monitorEventLoopDelay` (1 ms resolution), preloaded into both services (`bench/e2e/loop-monitor.mjs`); the worse of the two, and each one's max.",
     '',
     ...e2eResults(e, { byService: true }),
+  );
+}
+
+if (results.stages) {
+  const st = results.stages;
+  const STAGES = [
+    ['creation', 'creation (SDK `startSpan` / `end`)'],
+    ['stamping', 'stamping (`onStart`)'],
+    ['adapters', 'adapters'],
+    ['queue', 'queue (`onEnd` until the batch is handed over)'],
+    ['prepare', "redaction + routing (the exporter's prepare)"],
+    ['encoding', 'encoding (OTLP protobuf)'],
+    ['sending', 'sending (HTTP POST, gzip when on)'],
+  ];
+  // A gzip column runs the same code as its no-gzip column but for sending, and the adapter
+  // column the same as Galileo's for stamping and the queue: those cells are shown from there
+  // (marked †).
+  const cellOf = (stage, kind) => {
+    const own = st.rows.find((r) => r.stage === stage && (r.kind === kind || r.kind === 'all'));
+    if (own) return { row: own, shared: false };
+    const base = st.sameAs[kind];
+    const borrowed = base && st.rows.find((r) => r.stage === stage && r.kind === base);
+    return borrowed ? { row: borrowed, shared: true } : undefined;
+  };
+  const sums = Object.fromEntries(
+    st.columns.map((kind) => [
+      kind,
+      STAGES.reduce((n, [stage]) => n + (cellOf(stage, kind)?.row.cpuUsPerSpan.median ?? 0), 0),
+    ]),
+  );
+  const wholeOf = (kind) => st.whole.find((w) => w.kind === kind);
+  const stageRows = STAGES.map(([stage, label]) => [
+    label,
+    ...st.columns.map((kind) => {
+      const cell = cellOf(stage, kind);
+      if (!cell) return '–';
+      const { row, shared } = cell;
+      return `**${f2(row.cpuUsPerSpan.median)}** (${f2(row.cpuUsPerSpan.min)}–${f2(row.cpuUsPerSpan.max)}) · ${f0(row.heapBytesPerSpan)} B${shared ? ' †' : ''}`;
+    }),
+    st.rows.find((r) => r.stage === stage)?.how ?? '',
+  ]);
+  const cpuTable = results.cpu?.rows;
+  md.push(
+    '## 6. Where the per-span microseconds go, stage by stage',
+    '',
+    `Each stage measured by calling its own code (OTel's for the plain pipeline; for Galileo, \`@galileo-otel/core\`'s built \`dist/\` modules: \`processor/span-stamper.js\`, \`processor/adapter-runner.js\`, \`processor/export-queue.js\`, \`exporter/galileo-otlp-exporter.js\` with \`span-redactor.js\` and \`span-routes.js\`, \`internal/paced-encoder.js\` + \`encode-trace-request.js\`, \`exporter/otlp-http-transport.js\`) ` +
+      `on the spans of the other tables (\`bench/lib/spans.mjs\`; for Galileo stamped as the processor stamps them): ${f0(st.spansPerRound)} spans per round, ` +
+      `${st.warmRounds} warm-up rounds not counted, then ${st.rounds} rounds with every stage's rounds interleaved. CPU = \`process.cpuUsage()\` user + system of the process over the stage's code only ` +
+      '(the spans it works on are made before), ÷ spans. Cells: **median** µs per span (min–max over rounds) · bytes allocated per span on the V8 heap in that stage ' +
+      `(sampling heap profiler, every ${st.heapSamplingBytes} B, collected objects counted). † the same code as in the column without gzip (or, for the adapter, without it), shown from there. ` +
+      'The whole-pipeline rows run each pipeline end to end as table 1 does (the same rate and sink), ' +
+      `${f0(st.pipelineSpans)} spans × ${st.pipelineRepeats} repeats in this process; what the stages leave out is the driver's timers and turns of the event loop, ` +
+      'and the pipeline working on spans that were just made rather than warm in cache.',
+    '',
+    table(
+      [
+        'stage',
+        ...st.columns.map((kind) => st.labels[kind]),
+        'how it was measured (plain / Galileo)',
+      ],
+      [
+        ...stageRows,
+        ['**sum of the stages**', ...st.columns.map((kind) => `**${f2(sums[kind])}**`), ''],
+        [
+          'sum × plain',
+          ...st.columns.map((kind) => f2(sums[kind] / sums.plain)),
+          'ratio of the sums above',
+        ],
+        [
+          'whole pipeline, this run',
+          ...st.columns.map((kind) => range(wholeOf(kind).cpuUsPerSpan, f2)),
+          `min / **median** / max over ${st.pipelineRepeats} runs, span creation (${f2(wholeOf('none').cpuUsPerSpan.median)} µs alone) included`,
+        ],
+        [
+          'whole × plain',
+          ...st.columns.map((kind) =>
+            f2(wholeOf(kind).cpuUsPerSpan.median / wholeOf('plain').cpuUsPerSpan.median),
+          ),
+          'medians',
+        ],
+        [
+          'sum ÷ whole',
+          ...st.columns.map(
+            (kind) => `${f0((100 * sums[kind]) / wholeOf(kind).cpuUsPerSpan.median)} %`,
+          ),
+          'how much of the whole the stages account for',
+        ],
+        ...(cpuTable
+          ? [
+              [
+                'table 1 median',
+                ...st.columns.map((kind) =>
+                  f2(cpuTable.find((r) => r.kind === kind)?.cpuUsPerSpan.median),
+                ),
+                'the CPU suite of this run',
+              ],
+            ]
+          : []),
+      ],
+    ),
+    '',
+    `Garbage per span, whole pipelines (the runs above; heap bytes from one more run of ${f0(st.pipelineSpans / 2)} spans under the sampling heap profiler). ` +
+      "GCs and pause time are V8's own `gc` performance entries, the figures `--trace-gc` prints.",
+    '',
+    table(
+      [
+        'pipeline',
+        'heap allocated per span (B)',
+        'minor GCs per 10k spans',
+        'major GCs per 10k spans',
+        'GC pause ms per 10k spans',
+        'delivered',
+      ],
+      st.whole.map((w) => [
+        w.label,
+        f0(w.heapBytesPerSpan),
+        f1(w.minorGcPer10k),
+        f1(w.majorGcPer10k),
+        f1(w.gcPauseMsPer10k),
+        w.deliveredPct === undefined ? '–' : `${f1(w.deliveredPct)} %`,
+      ]),
+    ),
+    '',
   );
 }
 

@@ -53,6 +53,57 @@ describe('npm run bench -- --quick', () => {
     }
   });
 
+  it('measures every stage of both pipelines and the garbage of each whole pipeline', () => {
+    const stages = section(6);
+    const header = row(stages, 'stage');
+    expect(header?.slice(2, 7)).toEqual([
+      'plain BatchSpanProcessor + OTLP protobuf',
+      'GalileoSpanProcessor',
+      'GalileoSpanProcessor + translate adapter',
+      'plain BatchSpanProcessor + OTLP protobuf, gzip',
+      'GalileoSpanProcessor, gzip',
+    ]);
+    // A measured cell: the median, min–max and the bytes allocated; '–' where a pipeline has no
+    // such stage (the plain pipeline has no adapters and no prepare step).
+    const measured = /^\*\*\d+\.\d\d\*\* \(\d+\.\d\d–\d+\.\d\d\) · [\d,]+ B( †)?$/;
+    const expected = {
+      'creation (SDK `startSpan` / `end`)': [1, 1, 1, 1, 1],
+      'stamping (`onStart`)': [1, 1, 1, 1, 1],
+      adapters: [0, 1, 1, 0, 1],
+      'queue (`onEnd` until the batch is handed over)': [1, 1, 1, 1, 1],
+      "redaction + routing (the exporter's prepare)": [0, 1, 1, 0, 1],
+      'encoding (OTLP protobuf)': [1, 1, 1, 1, 1],
+      'sending (HTTP POST, gzip when on)': [1, 1, 1, 1, 1],
+    };
+    for (const [label, present] of Object.entries(expected)) {
+      const cells = row(stages, label);
+      expect(cells, label).toBeDefined();
+      present.forEach((has, i) => {
+        if (has) expect(cells?.[i + 2], `${label} column ${i}`).toMatch(measured);
+        else expect(cells?.[i + 2], `${label} column ${i}`).toBe('–');
+      });
+    }
+    for (const label of ['**sum of the stages**', 'whole pipeline, this run', 'sum ÷ whole']) {
+      expect(row(stages, label), label).toBeDefined();
+    }
+    for (const label of [
+      'span creation only (no processor)',
+      'plain BatchSpanProcessor + OTLP protobuf',
+      'GalileoSpanProcessor',
+      'GalileoSpanProcessor + translate adapter',
+    ]) {
+      // The GC table: heap bytes, minor and major GCs, pause, delivered.
+      const cells = stages
+        .split('\n')
+        .filter((line) => line.startsWith(`| ${label} |`))
+        .map((line) => line.split('|').map((cell) => cell.trim()))
+        .find((c) => c.length === 8);
+      expect(cells, label).toBeDefined();
+      expect(Number(cells?.[2].replaceAll(',', ''))).toBeGreaterThan(0);
+      if (label !== 'span creation only (no processor)') expect(cells?.[6]).toBe('100.0 %');
+    }
+  });
+
   it('reports each peer as measured or with the reason it was not', () => {
     const peers = section(2);
     for (const peer of ['@arizeai/openinference-vercel', '@langfuse/otel']) {

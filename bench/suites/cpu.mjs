@@ -2,12 +2,10 @@
 // CPU = process.cpuUsage() (user + system, all threads of this process: the main thread and
 // libuv's pool, where gzip runs) from the first span created until every export has finished.
 // The OTLP sink runs in a child process, so receiving costs nothing here.
-import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { finish, startChild } from '../lib/child.mjs';
-import { drive } from '../lib/drive.mjs';
-import { makePipeline, PIPELINES } from '../lib/pipelines.mjs';
-import { treeFactory } from '../lib/spans.mjs';
-import { sleep, summary } from '../lib/stats.mjs';
+import { PIPELINES } from '../lib/pipelines.mjs';
+import { runPipeline } from '../lib/run-pipeline.mjs';
+import { summary } from '../lib/stats.mjs';
 
 const quick = process.argv.includes('--quick');
 const SPANS = quick ? 800 : 40_000;
@@ -19,37 +17,7 @@ const KINDS = Object.keys(PIPELINES);
 process.send?.({ type: 'ready' });
 const sink = await startChild('lib/sink-child.mjs', ['ok']);
 
-async function once(kind, spans) {
-  globalThis.gc?.();
-  await sleep(50);
-  await sink.ask('reset');
-  const pipeline = makePipeline(kind, sink.url);
-  const emit = treeFactory(pipeline.tracer);
-  const loop = monitorEventLoopDelay({ resolution: 1 });
-  loop.enable();
-  const cpu0 = process.cpuUsage();
-  const t0 = performance.now();
-  const driven = await drive(emit, { spans, rate: RATE });
-  const settled = await pipeline.settle(driven.spans);
-  const cpu = process.cpuUsage(cpu0);
-  const wallMs = performance.now() - t0;
-  loop.disable();
-  await pipeline.shutdown();
-  const received = await sink.ask('stats');
-  return {
-    kind,
-    spans: driven.spans,
-    cpuUsPerSpan: (cpu.user + cpu.system) / driven.spans,
-    wallMs,
-    ...settled,
-    wireBytes: received.bytes,
-    // Longest event-loop block during the run: the span creation slices (the same for every
-    // row, ~16 trees per slice) plus whatever the pipeline does synchronously (e.g. encoding).
-    loopMaxMs: loop.max / 1e6,
-    loopP99Ms: loop.percentile(99) / 1e6,
-    requests: received.requests,
-  };
-}
+const once = (kind, spans) => runPipeline(kind, sink, { spans, rate: RATE });
 
 for (const kind of KINDS) await once(kind, WARMUP_SPANS);
 
