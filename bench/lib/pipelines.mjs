@@ -3,6 +3,7 @@ import { GalileoSpanProcessor } from '@galileo-otel/core';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
 import { BatchSpanProcessor, TracerProvider } from '@opentelemetry/sdk-trace';
 import { benchAdapter } from './bench-adapter.mjs';
+import { BENCH_API_KEY } from './bench-api-key.mjs';
 import { sleep } from './stats.mjs';
 
 export const PIPELINES = {
@@ -48,7 +49,7 @@ class CountingExporter {
  * (`maxQueueSize`, `maxQueueBytes`); defaults are the stock ones.
  */
 export function makePipeline(kind, url, options = {}) {
-  const headers = { 'Galileo-API-Key': 'bench', project: 'bench', logstream: 'default' };
+  const headers = { 'Galileo-API-Key': BENCH_API_KEY, project: 'bench', logstream: 'default' };
   if (kind === 'none') {
     const provider = new TracerProvider({ spanProcessors: [] });
     return {
@@ -100,7 +101,7 @@ export function makePipeline(kind, url, options = {}) {
     };
   }
   const processor = new GalileoSpanProcessor({
-    apiKey: 'bench',
+    apiKey: BENCH_API_KEY,
     project: 'bench',
     logStream: 'default',
     endpoint: url,

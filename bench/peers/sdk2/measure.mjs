@@ -14,6 +14,7 @@ import { OTLPTraceExporter as ProtoExporter } from '@opentelemetry/exporter-trac
 import { BasicTracerProvider, BatchSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { finish, startChild } from '../../lib/child.mjs';
 import { drive } from '../../lib/drive.mjs';
+import { BENCH_API_KEY } from '../../lib/bench-api-key.mjs';
 import { treeFactory } from '../../lib/spans.mjs';
 import { sleep, summary } from '../../lib/stats.mjs';
 
@@ -64,7 +65,7 @@ function make(kind) {
   let exporter;
   let processor;
   if (kind === 'galileo') {
-    processor = new GalileoSpanProcessor({ apiKey: 'bench', endpoint: url, logger: false });
+    processor = new GalileoSpanProcessor({ apiKey: BENCH_API_KEY, endpoint: url, logger: false });
   } else if (kind.startsWith('langfuse')) {
     const Exporter = kind === 'langfuse' ? HttpJsonExporter : ProtoExporter;
     exporter = new CountingExporter(
