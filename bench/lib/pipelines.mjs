@@ -100,7 +100,9 @@ export function makePipeline(kind, url, options = {}) {
       shutdown: () => provider.shutdown(),
     };
   }
-  const processor = new GalileoSpanProcessor({
+  // `options.Processor`: another build of the processor (bench/ab.mjs compares two).
+  const Processor = options.Processor ?? GalileoSpanProcessor;
+  const processor = new Processor({
     apiKey: BENCH_API_KEY,
     project: 'bench',
     logStream: 'default',

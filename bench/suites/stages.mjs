@@ -23,21 +23,13 @@
 // the stages can be set against it, and once more under V8's sampling heap profiler for the bytes
 // it allocates per span.
 import { Session } from 'node:inspector/promises';
+import { resolve } from 'node:path';
 import { setImmediate as immediate } from 'node:timers/promises';
+import { pathToFileURL } from 'node:url';
 import { ExportResultCode } from '@opentelemetry/core';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
 import { ProtobufTraceSerializer } from '@opentelemetry/otlp-transformer';
 import { BatchSpanProcessor, TracerProvider } from '@opentelemetry/sdk-trace';
-import { resolveGalileoConfig } from '../../packages/core/dist/config/resolve-config.js';
-import { emptyStats } from '../../packages/core/dist/exporter/export-stats.js';
-import { GalileoOtlpExporter } from '../../packages/core/dist/exporter/galileo-otlp-exporter.js';
-import { OtlpHttpTransport } from '../../packages/core/dist/exporter/otlp-http-transport.js';
-import { encodeTraceRequest } from '../../packages/core/dist/internal/encode-trace-request.js';
-import { DedupLogger } from '../../packages/core/dist/internal/logger.js';
-import { PacedEncoder } from '../../packages/core/dist/internal/paced-encoder.js';
-import { AdapterRunner } from '../../packages/core/dist/processor/adapter-runner.js';
-import { ExportQueue } from '../../packages/core/dist/processor/export-queue.js';
-import { SpanStamper } from '../../packages/core/dist/processor/span-stamper.js';
 import { benchAdapter } from '../lib/bench-adapter.mjs';
 import { BENCH_API_KEY } from '../lib/bench-api-key.mjs';
 import { finish, startChild } from '../lib/child.mjs';
@@ -45,6 +37,25 @@ import { PIPELINES } from '../lib/pipelines.mjs';
 import { runPipeline } from '../lib/run-pipeline.mjs';
 import { SPANS_PER_TREE, treeFactory } from '../lib/spans.mjs';
 import { summary } from '../lib/stats.mjs';
+
+// Core's stage modules: this checkout's build, or CORE_DIR's (a copy of another build's dist/,
+// for before/after figures of a change).
+const coreDir = process.env.CORE_DIR
+  ? pathToFileURL(`${resolve(process.env.CORE_DIR)}/`).href
+  : new URL('../../packages/core/', import.meta.url).href;
+const core = (path) => import(new URL(`dist/${path}`, coreDir).href);
+const { resolveGalileoConfig } = await core('config/resolve-config.js');
+const { emptyStats } = await core('exporter/export-stats.js');
+const { GalileoOtlpExporter } = await core('exporter/galileo-otlp-exporter.js');
+const { OtlpHttpTransport } = await core('exporter/otlp-http-transport.js');
+const { encodeTraceRequest } = await core('internal/encode-trace-request.js');
+const { DedupLogger } = await core('internal/logger.js');
+const { PacedEncoder } = await core('internal/paced-encoder.js');
+const { AdapterRunner } = await core('processor/adapter-runner.js');
+const { ExportQueue } = await core('processor/export-queue.js');
+const { SpanStamper } = await core('processor/span-stamper.js');
+const { GalileoSpanProcessor } = await core('index.js');
+const pipelineOptions = { Processor: GalileoSpanProcessor };
 
 const quick = process.argv.includes('--quick');
 /** Trees per round of a stage (8 spans each). */
@@ -60,8 +71,10 @@ const REQUEST = 256; // core's transport: spans per request
 const SLICE = 128; // spans handed to a queue between turns of the event loop (drive.mjs: 16 trees)
 const HEAP_SAMPLING_BYTES = 512;
 
-export const COLUMNS = ['plain', 'galileo', 'galileo-adapter', 'plain-gzip', 'galileo-gzip'];
-/** Where a column runs the same code as another for the stages it has no measure of its own. */
+const COLUMNS = ['plain', 'galileo', 'galileo-adapter', 'plain-gzip', 'galileo-gzip'];
+// For work on one stage: BENCH_STAGES=queue,prepare measures only those (and no whole pipeline).
+const onlyStages = process.env.BENCH_STAGES?.split(',');
+/** Where a column runs the same code as another, for the stages it has no measure of its own. */
 const SAME_AS = { 'plain-gzip': 'plain', 'galileo-gzip': 'galileo', 'galileo-adapter': 'galileo' };
 
 process.send?.({ type: 'ready' });
@@ -75,6 +88,81 @@ const galileoOptions = (compression = 'none') => ({
   compression,
 });
 const config = resolveGalileoConfig(galileoOptions());
+
+// Bytes allocated per span: V8's sampling heap profiler, collected objects kept in
+// the count so GC cannot hide them.
+const session = new Session();
+session.connect();
+await session.post('HeapProfiler.enable');
+async function heapBytes(fn) {
+  await session.post('HeapProfiler.startSampling', {
+    samplingInterval: HEAP_SAMPLING_BYTES,
+    includeObjectsCollectedByMajorGC: true,
+    includeObjectsCollectedByMinorGC: true,
+  });
+  const spans = await fn();
+  const { profile } = await session.post('HeapProfiler.stopSampling');
+  let bytes = 0;
+  const walk = (node) => {
+    bytes += node.selfSize;
+    for (const child of node.children) walk(child);
+  };
+  walk(profile.head);
+  return bytes / spans;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Whole pipelines, as the CPU suite runs them: the figure the stages should add up to, and the
+// garbage each one makes. First, while the heap holds nothing else (the stages' inputs below
+// would make every major GC of a pipeline dearer than in the CPU suite's process).
+
+const WHOLE = onlyStages ? [] : ['none', ...COLUMNS];
+for (const kind of WHOLE)
+  await runPipeline(kind, sink, {
+    spans: PIPELINE_SPANS / 4,
+    rate: RATE,
+    options: pipelineOptions,
+  });
+const wholeRuns = [];
+for (let r = 0; r < PIPELINE_REPEATS; r++) {
+  const order = WHOLE.map((_, i) => WHOLE[(i + r) % WHOLE.length]);
+  for (const kind of order) {
+    wholeRuns.push(
+      await runPipeline(kind, sink, {
+        spans: PIPELINE_SPANS,
+        rate: RATE,
+        options: pipelineOptions,
+      }),
+    );
+  }
+}
+const whole = [];
+for (const kind of WHOLE) {
+  const mine = wholeRuns.filter((x) => x.kind === kind);
+  const spans = mine.reduce((n, x) => n + x.spans, 0);
+  const perTenK = (field) =>
+    (10_000 * mine.reduce((n, x) => n + x.gc[field], 0)) / Math.max(1, spans);
+  // One more run under the heap profiler (slower, so not timed).
+  const heap = await heapBytes(async () => {
+    const run = await runPipeline(kind, sink, {
+      spans: PIPELINE_SPANS / 2,
+      rate: RATE,
+      options: pipelineOptions,
+    });
+    return run.spans;
+  });
+  whole.push({
+    kind,
+    label: PIPELINES[kind],
+    cpuUsPerSpan: summary(mine.map((x) => x.cpuUsPerSpan)),
+    deliveredPct:
+      kind === 'none' ? undefined : (100 * mine.reduce((n, x) => n + x.delivered, 0)) / spans,
+    heapBytesPerSpan: heap,
+    minorGcPer10k: perTenK('minor'),
+    majorGcPer10k: perTenK('major'),
+    gcPauseMsPer10k: perTenK('pauseMs'),
+  });
+}
 
 // ---------------------------------------------------------------------------------------------
 // The spans: made once per kind through the stages that run before the one measured.
@@ -433,8 +521,6 @@ for (const kind of ['galileo', 'galileo-adapter']) {
 
 /** Every (stage, pipeline) pair that runs code of its own. */
 const measures = [];
-// For work on one stage: BENCH_STAGES=queue,prepare measures only those (and no whole pipeline).
-const onlyStages = process.env.BENCH_STAGES?.split(',');
 for (const [stage, def] of Object.entries(stages)) {
   if (onlyStages && !onlyStages.includes(stage)) continue;
   if (def.shared) {
@@ -467,28 +553,6 @@ for (let round = 0; round < WARM_ROUNDS + ROUNDS; round++) {
   }
 }
 
-// Bytes allocated per span by each stage: V8's sampling heap profiler, collected objects kept in
-// the count so GC cannot hide them.
-const session = new Session();
-session.connect();
-await session.post('HeapProfiler.enable');
-async function heapBytes(fn) {
-  await session.post('HeapProfiler.startSampling', {
-    samplingInterval: HEAP_SAMPLING_BYTES,
-    includeObjectsCollectedByMajorGC: true,
-    includeObjectsCollectedByMinorGC: true,
-  });
-  const spans = await fn();
-  const { profile } = await session.post('HeapProfiler.stopSampling');
-  let bytes = 0;
-  const walk = (node) => {
-    bytes += node.selfSize;
-    for (const child of node.children) walk(child);
-  };
-  walk(profile.head);
-  return bytes / spans;
-}
-
 const rows = [];
 for (const measure of measures) {
   const state = await measure.setup?.();
@@ -502,42 +566,6 @@ for (const measure of measures) {
   });
 }
 
-// ---------------------------------------------------------------------------------------------
-// Whole pipelines, as the CPU suite runs them: the figure the stages should add up to, and the
-// garbage each one makes.
-
-const WHOLE = onlyStages ? [] : ['none', ...COLUMNS];
-for (const kind of WHOLE) await runPipeline(kind, sink, { spans: PIPELINE_SPANS / 4, rate: RATE });
-const wholeRuns = [];
-for (let r = 0; r < PIPELINE_REPEATS; r++) {
-  const order = WHOLE.map((_, i) => WHOLE[(i + r) % WHOLE.length]);
-  for (const kind of order) {
-    wholeRuns.push(await runPipeline(kind, sink, { spans: PIPELINE_SPANS, rate: RATE }));
-  }
-}
-const whole = [];
-for (const kind of WHOLE) {
-  const mine = wholeRuns.filter((x) => x.kind === kind);
-  const spans = mine.reduce((n, x) => n + x.spans, 0);
-  const perTenK = (field) =>
-    (10_000 * mine.reduce((n, x) => n + x.gc[field], 0)) / Math.max(1, spans);
-  // One more run under the heap profiler (slower, so not timed).
-  const heap = await heapBytes(async () => {
-    const run = await runPipeline(kind, sink, { spans: PIPELINE_SPANS / 2, rate: RATE });
-    return run.spans;
-  });
-  whole.push({
-    kind,
-    label: PIPELINES[kind],
-    cpuUsPerSpan: summary(mine.map((x) => x.cpuUsPerSpan)),
-    deliveredPct:
-      kind === 'none' ? undefined : (100 * mine.reduce((n, x) => n + x.delivered, 0)) / spans,
-    heapBytesPerSpan: heap,
-    minorGcPer10k: perTenK('minor'),
-    majorGcPer10k: perTenK('major'),
-    gcPauseMsPer10k: perTenK('pauseMs'),
-  });
-}
 await session.post('HeapProfiler.disable');
 session.disconnect();
 await sink.close();

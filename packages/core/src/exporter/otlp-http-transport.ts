@@ -18,6 +18,13 @@ import { PacedEncoder } from '../internal/paced-encoder.js';
 import type { ExportStats } from './export-stats.js';
 
 const gzip = promisify(gzipCallback);
+/**
+ * zlib level 4, not the default 6: on OTLP span bodies (message JSON, repeated keys) it costs
+ * 2.4x less CPU for about 7 % more bytes (bench/suites/stages.mjs: 15 against 38 µs per span,
+ * 340 against 319 B per span). zlib runs on libuv's pool, off the main thread, but its CPU is
+ * still the app's.
+ */
+const GZIP_OPTIONS = { level: 4 };
 const RETRYABLE = new Set([429, 502, 503, 504]);
 const MAX_ATTEMPTS = 5;
 const INITIAL_BACKOFF_MS = 1000;
@@ -344,8 +351,9 @@ export class OtlpHttpTransport {
       this.#fail(spans.length, 'encode', `could not encode ${spans.length} spans as OTLP protobuf`);
       return spans.length;
     }
+    // A Buffer is a Uint8Array: sent as it is, not copied.
     const body =
-      this.#settings.compression === 'gzip' ? new Uint8Array(await gzip(encoded)) : encoded;
+      this.#settings.compression === 'gzip' ? await gzip(encoded, GZIP_OPTIONS) : encoded;
     const limit = this.bodyLimit;
     // Halves of a refused request are sent as they are: they are what teaches the limit.
     if (!halving && limit !== undefined && body.byteLength > limit && spans.length > 1) {
