@@ -289,8 +289,11 @@ function writeStatus(status: SpanStatus): void {
 }
 
 function writeAttributes(attributes: Attributes, fieldTag: number): void {
-  for (const key in attributes) {
-    if (!Object.hasOwn(attributes, key)) continue;
+  // Object.keys, not for-in + Object.hasOwn (the same keys, in the same order): SDK attribute
+  // objects are in dictionary mode, where for-in re-checks every key it yields.
+  const keys = Object.keys(attributes);
+  for (let i = 0; i < keys.length; i++) {
+    const key = keys[i] as string;
     const value = attributes[key];
     writer.byte(fieldTag);
     // Guess the KeyValue's length for an ASCII key and a value that is one ASCII string, the

@@ -74,6 +74,32 @@ describe('AdapterRunner', () => {
     expect(runner.rewrite(gone as ReadableSpan)).toBeNull();
   });
 
+  it('merges a translation as spreading it would: order kept, removals winning over additions', () => {
+    const { runner, tracer, memory } = pipeline([
+      {
+        name: 'a',
+        translate: () => ({
+          attributes: { second: 'changed', added: 1, dropped: 'again', later: true },
+          removeAttributes: ['dropped', 'absent'],
+        }),
+      },
+    ]);
+    const base = { first: 'a', second: 'b', dropped: 'c', third: ['d'] };
+    tracer.startSpan('s', { attributes: base }).end();
+    const [span] = memory.getFinishedSpans();
+    const merged = runner.rewrite(span as ReadableSpan)?.attributes ?? {};
+    // The order the exporter writes them in is the order of the spread.
+    expect(Object.entries(merged)).toEqual([
+      ['first', 'a'],
+      ['second', 'changed'],
+      ['third', ['d']],
+      ['added', 1],
+      ['later', true],
+    ]);
+    // A copy: the span's own attributes are left as they were.
+    expect(span?.attributes).toEqual(base);
+  });
+
   it('turns an error found at export into the one error shape, exception event included', () => {
     const { runner, tracer, memory } = pipeline([
       { name: 'finds', translate: () => ({ error: { type: 'ToolError', message: 'it broke' } }) },
