@@ -30,6 +30,26 @@ describe('SpanRedactor', () => {
     });
   });
 
+  it('cleans a value the same way whether it repeats, changes back and forth or is long', () => {
+    const { r } = redactor({ maxAttributeLength: 1000 });
+    const secret = 'Bearer abcdefghijklmnop';
+    const plain = 'an ordinary value';
+    const long = `${'word '.repeat(60)}${secret}`;
+    const seen = [secret, plain, secret, plain, plain, long, secret, long].map(
+      (v) => r.attributes({ v, w: v }, 's').v,
+    );
+    expect(seen).toEqual([
+      '[REDACTED]',
+      plain,
+      '[REDACTED]',
+      plain,
+      plain,
+      `${'word '.repeat(60)}[REDACTED]`,
+      '[REDACTED]',
+      `${'word '.repeat(60)}[REDACTED]`,
+    ]);
+  });
+
   it('scrubs the API key even with the secret filter off, and renames a key that holds it', () => {
     const { r } = redactor({ redactSecrets: false });
     expect(r.attributes({ token: 'abc', [`x-${KEY}`]: 'v', note: KEY }, 's')).toEqual({

@@ -23,12 +23,23 @@ const SECRET_NAME_KEY = 1;
 const API_KEY_KEY = 2;
 type KeyKind = typeof PLAIN_KEY | typeof SECRET_NAME_KEY | typeof API_KEY_KEY;
 
+// What is remembered per attribute key: its kind, and the last short string value cleaned under
+// it with the result. Values repeat from span to span (models, operations, tool names, service
+// context), and a repeat then costs one comparison instead of the secret filter's scans.
+interface KeyState {
+  kind: KeyKind;
+  text: string | undefined;
+  cleaned: string;
+}
+
 // Real Galileo keys are long; scrubbing a one-letter placeholder key would shred ordinary text.
 const MIN_SCRUBBED_KEY_LENGTH = 4;
 // Distinct attribute keys whose kind is remembered (apps use tens to a few hundred), and the
 // longest key remembered, so the cache stays small in bytes too.
 const KEY_KIND_LIMIT = 4096;
 const KEY_KIND_MAX_KEY_LENGTH = 256;
+// Longest value remembered per key (so the cache holds at most ~4096 short strings).
+const REMEMBERED_TEXT_LENGTH = 256;
 // Resource attributes describe the process, not one span, so the redact hook sees no span name.
 const RESOURCE_SPAN_NAME = '';
 
@@ -59,7 +70,7 @@ export class SpanRedactor {
   readonly #max: number;
   readonly #redact: RedactFunction | undefined;
   readonly #onHookError: (error: unknown) => void;
-  readonly #keyKinds = new Map<string, KeyKind>();
+  readonly #keys = new Map<string, KeyState>();
   readonly #cleanResources = new WeakMap<Resource, Resource>();
   readonly #cleanScopes = new WeakMap<InstrumentationScope, InstrumentationScope>();
 
@@ -103,7 +114,8 @@ export class SpanRedactor {
       const key = keys[i] as string;
       const value = attributes[key];
       if (value === undefined) continue;
-      const kind = this.#keyKind(key);
+      const state = this.#keyState(key);
+      const kind = state.kind;
       if (kind === API_KEY_KEY) {
         // A secret used as an attribute *name*: rename it rather than ship the key.
         out ??= { ...attributes };
@@ -113,8 +125,17 @@ export class SpanRedactor {
       }
       let next: AttributeValue | undefined = value;
       if (kind === SECRET_NAME_KEY) next = REDACTED;
-      else if (typeof value === 'string') next = this.#cleanText(value, this.#max);
-      else if (Array.isArray(value)) next = this.#cleanArray(value);
+      else if (typeof value === 'string') {
+        if (value === state.text) next = state.cleaned;
+        else {
+          const cleaned = this.#cleanText(value, this.#max);
+          if (value.length <= REMEMBERED_TEXT_LENGTH) {
+            state.text = value;
+            state.cleaned = cleaned;
+          }
+          next = cleaned;
+        }
+      } else if (Array.isArray(value)) next = this.#cleanArray(value);
       if (this.#redact && next !== undefined) {
         try {
           next = this.#redact(key, next, { name: spanName });
@@ -207,18 +228,19 @@ export class SpanRedactor {
 
   // What a key asks of its value. Keys repeat on every span, so the answer is remembered, in a
   // map cleared when full: a bounded cache that only ever holds answers the rules would give.
-  #keyKind(key: string): KeyKind {
-    let kind = this.#keyKinds.get(key);
-    if (kind === undefined) {
+  #keyState(key: string): KeyState {
+    let state = this.#keys.get(key);
+    if (state === undefined) {
+      let kind: KeyKind = PLAIN_KEY;
       if (this.#apiKey !== undefined && key.includes(this.#apiKey)) kind = API_KEY_KEY;
       else if (this.#redactSecrets && isSecretKey(key)) kind = SECRET_NAME_KEY;
-      else kind = PLAIN_KEY;
+      state = { kind, text: undefined, cleaned: '' };
       if (key.length <= KEY_KIND_MAX_KEY_LENGTH) {
-        if (this.#keyKinds.size >= KEY_KIND_LIMIT) this.#keyKinds.clear();
-        this.#keyKinds.set(key, kind);
+        if (this.#keys.size >= KEY_KIND_LIMIT) this.#keys.clear();
+        this.#keys.set(key, state);
       }
     }
-    return kind;
+    return state;
   }
 
   #cleanArray(value: readonly unknown[]): AttributeValue {
