@@ -1,5 +1,16 @@
-import type { Attributes, SpanContext, SpanStatus } from '@opentelemetry/api';
-import { type ExportResult, ExportResultCode } from '@opentelemetry/core';
+import type {
+  Attributes,
+  HrTime,
+  Link,
+  SpanContext,
+  SpanKind,
+  SpanStatus,
+} from '@opentelemetry/api';
+import {
+  type ExportResult,
+  ExportResultCode,
+  type InstrumentationScope,
+} from '@opentelemetry/core';
 import type { Resource } from '@opentelemetry/resources';
 import type { ReadableSpan, SpanExporter, TimedEvent } from '@opentelemetry/sdk-trace';
 import { GalileoAttributes as G, GenAiAttributes } from '../attributes/attribute-names.js';
@@ -40,6 +51,72 @@ export interface SpanRewrite {
 }
 
 const PREPARE_SLICE = 64;
+
+/** The spans of one request: one route, its routing headers. */
+interface Group {
+  routing: Record<string, string>;
+  spans: ReadableSpan[];
+}
+
+/**
+ * A span as it is exported: the original's fields with the prepare stage's changes (cleaned
+ * name, attributes, status, events, links, scope and trace state; the route's Resource; a new
+ * parent). One class, so the encoder reads every prepared span through one shape, and no
+ * closure per span for `spanContext()`.
+ */
+class PreparedSpan implements ReadableSpan {
+  readonly name: string;
+  readonly kind: SpanKind;
+  readonly parentSpanContext: SpanContext | undefined;
+  readonly startTime: HrTime;
+  readonly endTime: HrTime;
+  readonly status: SpanStatus;
+  readonly attributes: Attributes;
+  readonly links: Link[];
+  readonly events: TimedEvent[];
+  readonly duration: HrTime;
+  readonly ended = true;
+  readonly resource: Resource;
+  readonly instrumentationScope: InstrumentationScope;
+  readonly droppedAttributesCount: number;
+  readonly droppedEventsCount: number;
+  readonly droppedLinksCount: number;
+  readonly #spanContext: SpanContext;
+
+  constructor(
+    span: ReadableSpan,
+    name: string,
+    attributes: Attributes,
+    status: SpanStatus,
+    parentSpanContext: SpanContext | undefined,
+    events: TimedEvent[],
+    links: Link[],
+    resource: Resource,
+    instrumentationScope: InstrumentationScope,
+    spanContext: SpanContext,
+  ) {
+    this.name = name;
+    this.kind = span.kind;
+    this.parentSpanContext = parentSpanContext;
+    this.startTime = span.startTime;
+    this.endTime = span.endTime;
+    this.status = status;
+    this.attributes = attributes;
+    this.links = links;
+    this.events = events;
+    this.duration = span.duration;
+    this.resource = resource;
+    this.instrumentationScope = instrumentationScope;
+    this.droppedAttributesCount = span.droppedAttributesCount;
+    this.droppedEventsCount = span.droppedEventsCount;
+    this.droppedLinksCount = span.droppedLinksCount;
+    this.#spanContext = spanContext;
+  }
+
+  spanContext(): SpanContext {
+    return this.#spanContext;
+  }
+}
 const RESOURCE_SETTLE_LIMIT_MS = 5_000;
 
 /**
@@ -180,20 +257,13 @@ export class GalileoOtlpExporter implements SpanExporter {
     rewrite: ((span: ReadableSpan) => SpanRewrite | null | undefined) | undefined,
   ): Promise<number> {
     await this.#settleResources(spans);
-    const groups = new Map<string, { routing: Record<string, string>; spans: ReadableSpan[] }>();
+    const groups = new Map<string, Group>();
     for (let index = 0; index < spans.length; index++) {
       // Translation and redaction run in slices so a large batch never stalls the event loop.
       if (index > 0 && index % PREPARE_SLICE === 0) await nextTurn();
       const span = spans[index] as ReadableSpan;
       const change = rewrite?.(span);
-      if (change === null) continue;
-      const prepared = this.#prepare(span, change);
-      let group = groups.get(prepared.key);
-      if (!group) {
-        group = { routing: prepared.routing, spans: [] };
-        groups.set(prepared.key, group);
-      }
-      group.spans.push(prepared.span);
+      if (change !== null) this.#prepare(span, change, groups);
     }
     const lost = await Promise.all(
       [...groups.values()].map((g) => this.#transport.send(g.spans, g.routing)),
@@ -201,10 +271,8 @@ export class GalileoOtlpExporter implements SpanExporter {
     return lost.reduce((sum, n) => sum + n, 0);
   }
 
-  #prepare(
-    span: ReadableSpan,
-    change: SpanRewrite | undefined,
-  ): { span: ReadableSpan; key: string; routing: Record<string, string> } {
+  /** Redacts and routes one span, and adds it to its route's group. */
+  #prepare(span: ReadableSpan, change: SpanRewrite | undefined, groups: Map<string, Group>): void {
     const redactor = this.#redactor;
     const name = redactor.scrubKey(change?.name ?? span.name);
     const attributes = redactor.attributes(change?.attributes ?? span.attributes, name);
@@ -219,28 +287,24 @@ export class GalileoOtlpExporter implements SpanExporter {
       route,
       typeof session === 'string' && session ? session : undefined,
     );
-    const spanContext = redactor.context(span.spanContext());
-    const view: ReadableSpan = {
+    const prepared = new PreparedSpan(
+      span,
       name,
-      kind: span.kind,
-      spanContext: () => spanContext,
-      parentSpanContext:
-        change && 'parentSpanContext' in change ? change.parentSpanContext : span.parentSpanContext,
-      startTime: span.startTime,
-      endTime: span.endTime,
-      status: redactor.status(change?.status ?? span.status),
       attributes,
-      links: redactor.parts(span.links, name),
-      events: redactor.parts(change?.events ?? span.events, name),
-      duration: span.duration,
-      ended: true,
+      redactor.status(change?.status ?? span.status),
+      change && 'parentSpanContext' in change ? change.parentSpanContext : span.parentSpanContext,
+      redactor.parts(change?.events ?? span.events, name),
+      redactor.parts(span.links, name),
       resource,
-      instrumentationScope: redactor.scope(span.instrumentationScope),
-      droppedAttributesCount: span.droppedAttributesCount,
-      droppedEventsCount: span.droppedEventsCount,
-      droppedLinksCount: span.droppedLinksCount,
-    };
-    return { span: view, key: route.key, routing: route.routing };
+      redactor.scope(span.instrumentationScope),
+      redactor.context(span.spanContext()),
+    );
+    let group = groups.get(route.key);
+    if (!group) {
+      group = { routing: route.routing, spans: [] };
+      groups.set(route.key, group);
+    }
+    group.spans.push(prepared);
   }
 
   // Resource detectors may still be resolving. Redacting or sending before they settle would ship
