@@ -30,6 +30,7 @@ function replace(proto, name, fn) {
 
 const sink = await startChild('lib/sink-child.mjs', ['ok']);
 const variants = {
+  none: { make: () => makePipeline('none', sink.url) },
   plain: { make: () => makePipeline('plain', sink.url) },
   galileo: { make: () => makePipeline('galileo', sink.url) },
   'galileo -stamping': {
@@ -66,7 +67,7 @@ for (let r = 0; r < ROUNDS; r++) {
         res[name] ??= [];
         res[name].push((c.user + c.system) / d.spans);
       }
-      if (s.delivered !== d.spans && name !== 'galileo -export') {
+      if (s.delivered !== d.spans && name !== 'galileo -export' && name !== 'none') {
         console.log(name, 'delivered', s.delivered, 'of', d.spans);
       }
     } finally {
