@@ -88,6 +88,8 @@ class PreparedSpan implements ReadableSpan {
   readonly droppedAttributesCount: number;
   readonly droppedEventsCount: number;
   readonly droppedLinksCount: number;
+  /** `Object.keys(attributes)`, already listed, for the encoder (see `encodeTraceRequest`). */
+  readonly attributeKeys: string[] | undefined;
   readonly #spanContext: SpanContext;
 
   constructor(
@@ -101,6 +103,7 @@ class PreparedSpan implements ReadableSpan {
     resource: Resource,
     instrumentationScope: InstrumentationScope,
     spanContext: SpanContext,
+    attributeKeys: string[] | undefined,
   ) {
     this.name = name;
     this.kind = span.kind;
@@ -118,6 +121,7 @@ class PreparedSpan implements ReadableSpan {
     this.droppedEventsCount = span.droppedEventsCount;
     this.droppedLinksCount = span.droppedLinksCount;
     this.#spanContext = spanContext;
+    this.attributeKeys = attributeKeys;
   }
 
   spanContext(): SpanContext {
@@ -289,7 +293,9 @@ export class GalileoOtlpExporter implements SpanExporter {
   #prepare(span: ReadableSpan, change: SpanRewrite | undefined, groups: Map<string, Group>): void {
     const redactor = this.#redactor;
     const name = redactor.scrubKey(change?.name ?? span.name);
-    const attributes = redactor.attributes(change?.attributes ?? span.attributes, name);
+    const own = change?.attributes ?? span.attributes;
+    const keys = Object.keys(own);
+    const attributes = redactor.attributes(own, name, keys);
     const route = this.#routes.routeOf(attributes);
     const session = attributes[G.SESSION_ID] ?? attributes[GenAiAttributes.CONVERSATION_ID];
     const base = span.resource;
@@ -312,6 +318,8 @@ export class GalileoOtlpExporter implements SpanExporter {
       resource,
       redactor.scope(span.instrumentationScope),
       redactor.context(span.spanContext()),
+      // The encoder walks the same keys, unless redaction changed the attributes.
+      attributes === own ? keys : undefined,
     );
     let group = groups.get(route.key);
     if (!group) {

@@ -104,12 +104,18 @@ export class SpanRedactor {
     return cleaned === message ? status : { ...status, message: cleaned };
   }
 
-  /** Attributes as they may be exported; the same object when nothing changed. */
-  attributes(attributes: Attributes, spanName: string): Attributes {
+  /**
+   * Attributes as they may be exported; the same object when nothing changed. `keys` are
+   * `Object.keys(attributes)` when the caller has them already.
+   */
+  attributes(
+    attributes: Attributes,
+    spanName: string,
+    keys: readonly string[] = Object.keys(attributes),
+  ): Attributes {
     let out: Attributes | undefined;
     // Object.keys, not for-in: SDK attribute objects are in dictionary mode (built key by key),
     // where for-in re-checks every key it yields.
-    const keys = Object.keys(attributes);
     for (let i = 0; i < keys.length; i++) {
       const key = keys[i] as string;
       const value = attributes[key];

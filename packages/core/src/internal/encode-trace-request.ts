@@ -3,6 +3,12 @@ import type { Resource } from '@opentelemetry/resources';
 import type { ReadableSpan, TimedEvent } from '@opentelemetry/sdk-trace';
 import { varintSize, WireWriter } from './wire-writer.js';
 
+/**
+ * A span that may bring `Object.keys(span.attributes)` already listed (the Galileo exporter's
+ * prepared spans do, from redaction): the encoder then walks those instead of listing them again.
+ */
+type KeyedSpan = ReadableSpan & { readonly attributeKeys?: readonly string[] | undefined };
+
 type Scope = ReadableSpan['instrumentationScope'] & {
   attributes?: Attributes;
   droppedAttributesCount?: number;
@@ -222,7 +228,9 @@ function writeSpan(span: ReadableSpan): void {
   writer.hrTime(span.startTime);
   writer.byte(SPAN_END);
   writer.hrTime(span.endTime);
-  if (span.attributes) writeAttributes(span.attributes, SPAN_ATTRIBUTES);
+  if (span.attributes) {
+    writeAttributes(span.attributes, SPAN_ATTRIBUTES, (span as KeyedSpan).attributeKeys);
+  }
   writer.byte(SPAN_DROPPED_ATTRIBUTES);
   writer.varint(span.droppedAttributesCount);
   for (const event of span.events) writeEvent(event);
@@ -288,10 +296,13 @@ function writeStatus(status: SpanStatus): void {
   writer.end(start, 1);
 }
 
-function writeAttributes(attributes: Attributes, fieldTag: number): void {
+function writeAttributes(
+  attributes: Attributes,
+  fieldTag: number,
+  keys: readonly string[] = Object.keys(attributes),
+): void {
   // Object.keys, not for-in + Object.hasOwn (the same keys, in the same order): SDK attribute
   // objects are in dictionary mode, where for-in re-checks every key it yields.
-  const keys = Object.keys(attributes);
   for (let i = 0; i < keys.length; i++) {
     const key = keys[i] as string;
     const value = attributes[key];
