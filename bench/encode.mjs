@@ -8,7 +8,6 @@
 //   kept in the count (so GC cannot hide them), besides the request body itself, which both
 //   allocate once per request (the B/span on the wire).
 // Usage: node bench/encode.mjs [requests per round]   (after `npx turbo run build` for core)
-import { Session } from 'node:inspector/promises';
 import { ProtobufTraceSerializer } from '@opentelemetry/otlp-transformer';
 import {
   InMemorySpanExporter,
@@ -16,6 +15,7 @@ import {
   TracerProvider,
 } from '@opentelemetry/sdk-trace';
 import { encodeTraceRequest } from '../packages/core/dist/internal/encode-trace-request.js';
+import { heapSampler } from './lib/heap-sampler.mjs';
 import { SPANS_PER_TREE, treeFactory } from './lib/spans.mjs';
 import { summary } from './lib/stats.mjs';
 
@@ -53,25 +53,9 @@ for (let round = 0; round < 22; round++) {
   }
 }
 
-const session = new Session();
-session.connect();
-await session.post('HeapProfiler.enable');
-async function heapBytesPerSpan(encode) {
-  await session.post('HeapProfiler.startSampling', {
-    samplingInterval: 256,
-    includeObjectsCollectedByMajorGC: true,
-    includeObjectsCollectedByMinorGC: true,
-  });
-  run(encode);
-  const { profile } = await session.post('HeapProfiler.stopSampling');
-  let bytes = 0;
-  const walk = (node) => {
-    bytes += node.selfSize;
-    for (const child of node.children) walk(child);
-  };
-  walk(profile.head);
-  return bytes / (requests * REQUEST);
-}
+const sampler = await heapSampler({ samplingInterval: 256 });
+const heapBytesPerSpan = async (encode) =>
+  (await sampler.bytes(() => run(encode))) / (requests * REQUEST);
 
 console.log(
   `${requests} requests of ${REQUEST} spans per round, ${wireBytesPerSpan.toFixed(0)} B/span on the wire`,
@@ -85,4 +69,5 @@ for (const [name, encode] of Object.entries(encoders)) {
     `| ${heap.toFixed(0)} B/span heap allocated + the body`,
   );
 }
+await sampler.close();
 await provider.shutdown();

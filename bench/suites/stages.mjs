@@ -22,7 +22,6 @@
 // Then every whole pipeline runs as the CPU suite runs it (same rate, same sink), so the sum of
 // the stages can be set against it, and once more under V8's sampling heap profiler for the bytes
 // it allocates per span.
-import { Session } from 'node:inspector/promises';
 import { resolve } from 'node:path';
 import { setImmediate as immediate } from 'node:timers/promises';
 import { pathToFileURL } from 'node:url';
@@ -33,6 +32,7 @@ import { BatchSpanProcessor, TracerProvider } from '@opentelemetry/sdk-trace';
 import { benchAdapter } from '../lib/bench-adapter.mjs';
 import { BENCH_API_KEY } from '../lib/bench-api-key.mjs';
 import { finish, startChild } from '../lib/child.mjs';
+import { heapSampler } from '../lib/heap-sampler.mjs';
 import { PIPELINES } from '../lib/pipelines.mjs';
 import { runPipeline } from '../lib/run-pipeline.mjs';
 import { SPANS_PER_TREE, treeFactory } from '../lib/spans.mjs';
@@ -89,25 +89,13 @@ const galileoOptions = (compression = 'none') => ({
 });
 const config = resolveGalileoConfig(galileoOptions());
 
-// Bytes allocated per span: V8's sampling heap profiler, collected objects kept in
-// the count so GC cannot hide them.
-const session = new Session();
-session.connect();
-await session.post('HeapProfiler.enable');
+// Bytes allocated per span: V8's sampling heap profiler (bench/lib/heap-sampler.mjs).
+const sampler = await heapSampler({ samplingInterval: HEAP_SAMPLING_BYTES });
 async function heapBytes(fn) {
-  await session.post('HeapProfiler.startSampling', {
-    samplingInterval: HEAP_SAMPLING_BYTES,
-    includeObjectsCollectedByMajorGC: true,
-    includeObjectsCollectedByMinorGC: true,
+  let spans = 0;
+  const bytes = await sampler.bytes(async () => {
+    spans = await fn();
   });
-  const spans = await fn();
-  const { profile } = await session.post('HeapProfiler.stopSampling');
-  let bytes = 0;
-  const walk = (node) => {
-    bytes += node.selfSize;
-    for (const child of node.children) walk(child);
-  };
-  walk(profile.head);
   return bytes / spans;
 }
 
@@ -576,8 +564,7 @@ for (const measure of measures) {
   });
 }
 
-await session.post('HeapProfiler.disable');
-session.disconnect();
+await sampler.close();
 await sink.close();
 
 finish({
