@@ -25,7 +25,7 @@ export interface GalileoOtlpExporterOptions extends DestinationOptions {
    */
   maxAttributeLength?: number | undefined;
   /**
-   * Request body compression. gzip runs at zlib level 4 (off the main thread): a quarter of
+   * Request body compression. gzip runs at zlib level 4 (off the main thread): about a fifth of
    * the bytes for about 15 µs of CPU per span.
    * @defaultValue `OTEL_EXPORTER_OTLP_TRACES_COMPRESSION`, then `OTEL_EXPORTER_OTLP_COMPRESSION`,
    * then `none`
