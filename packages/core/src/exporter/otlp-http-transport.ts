@@ -10,10 +10,10 @@ import { promisify } from 'node:util';
 import { gzip as gzipCallback } from 'node:zlib';
 import { ProtobufTraceSerializer } from '@opentelemetry/otlp-transformer';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace';
+import { adapterPackage } from '../adapter/adapter-tracer.js';
 import { GalileoConfigError } from '../errors/galileo-config-error.js';
 import type { DedupLogger } from '../internal/logger.js';
 import { nextTurn } from '../internal/next-turn.js';
-import { ownVersion } from '../internal/own-version.js';
 import { PacedEncoder } from '../internal/paced-encoder.js';
 import type { ExportStats } from './export-stats.js';
 
@@ -239,7 +239,8 @@ function isLocalRefusal(error: unknown): boolean {
   return typeof code === 'string' && /^ERR_(INVALID_|HTTP_INVALID)/.test(code);
 }
 
-const USER_AGENT = `galileo-otel-core/${ownVersion()} Node.js/${process.versions.node}`;
+// This package's version, read from its package.json as adapters read theirs.
+const USER_AGENT = `galileo-otel-core/${adapterPackage(import.meta.url).version} Node.js/${process.versions.node}`;
 
 /**
  * Sends spans as OTLP/HTTP protobuf requests with Galileo's headers: retries on 429, 502, 503,
