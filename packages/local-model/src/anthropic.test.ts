@@ -208,7 +208,13 @@ describe('Anthropic Messages with the official @anthropic-ai/sdk client', () => 
           {
             type: 'tool_result',
             tool_use_id: use.id,
-            content: [{ type: 'text', text: 'Voyager 1 left the heliosphere in 2012.' }],
+            // Claude Code appends a reminder to a tool's result: not part of what it returned.
+            content: [
+              {
+                type: 'text',
+                text: 'Voyager 1 left the heliosphere in 2012. <system-reminder> <total_tokens>14999542 tokens left</total_tokens> </system-reminder>',
+              },
+            ],
           },
         ],
       },

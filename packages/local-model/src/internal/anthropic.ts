@@ -51,6 +51,9 @@ function systemText(system: unknown): string {
  * question); they count as input but never as what the user asked.
  */
 const REMINDER_RE = /^\s*<system-reminder>[\s\S]*<\/system-reminder>\s*$/;
+// The CLI also appends reminders to a tool's result text (the tokens left): context, not what
+// the tool returned.
+const APPENDED_REMINDERS_RE = /\s*<system-reminder>[\s\S]*?<\/system-reminder>/g;
 
 function resultText(content: unknown): string {
   if (typeof content === 'string') return content;
@@ -199,7 +202,10 @@ function parse(body: Record<string, unknown>, route: RouteInfo): ParsedRequest {
       if (b.type !== 'tool_result') continue;
       const content = resultText(b.content);
       inputs.push(content);
-      toolResults.push({ name: callNames.get(String(b.tool_use_id)), content });
+      toolResults.push({
+        name: callNames.get(String(b.tool_use_id)),
+        content: content.replace(APPENDED_REMINDERS_RE, ''),
+      });
     }
     return blocks;
   });
