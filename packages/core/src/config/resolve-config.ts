@@ -9,7 +9,7 @@ import {
   type RoutingFamily,
   resolveDestinationWithKey,
 } from './resolve-destination.js';
-import type { SettingSource } from './setting-source.js';
+import { firstSetting, type SettingSource } from './setting-source.js';
 
 export type { SettingSource };
 
@@ -82,21 +82,6 @@ interface Picked<T> {
   source: SettingSource;
 }
 
-function firstString(
-  option: string | undefined,
-  env: Env,
-  names: readonly string[],
-  fallback: string | undefined,
-): Picked<string | undefined> {
-  const fromOption = option?.trim();
-  if (fromOption) return { value: fromOption, source: 'option' };
-  for (const name of names) {
-    const fromEnv = env[name]?.trim();
-    if (fromEnv) return { value: fromEnv, source: `env:${name}` };
-  }
-  return { value: fallback, source: 'default' };
-}
-
 function positiveInt(
   option: number | undefined,
   optionName: string,
@@ -135,7 +120,7 @@ function oneOf<T extends string>(
   allowed: readonly T[],
   fallback: T,
 ): Picked<T> {
-  const picked = firstString(option, env, envNames, fallback);
+  const picked = firstSetting(option, env, envNames, fallback);
   const value = picked.value?.toLowerCase() as T;
   if (!allowed.includes(value)) {
     const from =
@@ -212,7 +197,7 @@ function resolveAll(options: GalileoSpanProcessorOptions, env: Env) {
       routing.logStream ?? routing.logStreamId,
     ),
     experimentId: from('experimentId', routing.experimentId),
-    sessionId: firstString(options.sessionId, env, ['GALILEO_SESSION_ID'], undefined),
+    sessionId: firstSetting(options.sessionId, env, ['GALILEO_SESSION_ID'], undefined),
     endpoint: { value: destination.endpoint, source: destination.sources.endpoint ?? 'default' },
     exportMode: oneOf(
       options.exportMode,

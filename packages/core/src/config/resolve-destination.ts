@@ -1,6 +1,10 @@
 import { parseEndpointUrl, resolveEndpoint } from '../endpoint/resolve-endpoint.js';
 import { GalileoConfigError } from '../errors/galileo-config-error.js';
-import type { SettingSource } from './setting-source.js';
+import {
+  type PickedSetting as Picked,
+  firstSetting as pick,
+  type SettingSource,
+} from './setting-source.js';
 
 type Env = Record<string, string | undefined>;
 
@@ -120,26 +124,6 @@ const SPLUNK_AO_DEFAULT_API = 'https://api.galileo.ai';
 const SPLUNK_AO_PATH = '/otel/v1/traces';
 // A realm becomes a DNS label of the ingest host.
 const REALM = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/i;
-
-interface Picked {
-  value: string | undefined;
-  source: SettingSource;
-}
-
-function pick(
-  option: string | undefined,
-  env: Env,
-  names: readonly string[],
-  fallback?: string,
-): Picked {
-  const fromOption = option?.trim();
-  if (fromOption) return { value: fromOption, source: 'option' };
-  for (const name of names) {
-    const fromEnv = env[name]?.trim();
-    if (fromEnv) return { value: fromEnv, source: `env:${name}` };
-  }
-  return { value: fallback, source: 'default' };
-}
 
 const present = (env: Env, names: readonly string[]) => names.filter((n) => env[n]?.trim());
 
