@@ -55,7 +55,7 @@ async function oneSpanBody(name = 'one', attributes: Record<string, string> = {}
 describe('startDevServer: the official OTLP exporter', () => {
   it('stores a two-service trace and serves it through the read API with kinds', async () => {
     const recorded = await recordAgentTrace(otlpExporter(server.otlpUrl));
-    const spans = await server.store.waitForSpans(recorded.traceId, recorded.spanCount, 5000);
+    const spans = await server.store.waitForSpans(recorded.traceId, recorded.spanCount, 20_000);
     expect(spans).toHaveLength(8);
 
     const list = await getJson<TraceSummary[]>('/api/traces?project=p&logstream=l');
@@ -114,7 +114,7 @@ describe('startDevServer: the official OTLP exporter', () => {
     const recorded = await recordAgentTrace(
       otlpExporter(`${server.url}/otel/v1/traces`, GALILEO_HEADERS, 'gzip'),
     );
-    await server.store.waitForSpans(recorded.traceId, recorded.spanCount, 5000);
+    await server.store.waitForSpans(recorded.traceId, recorded.spanCount, 20_000);
     const { bytes, traceId } = await oneSpanBody();
     const res = await post(gzipSync(bytes), { ...AUTH, 'content-encoding': 'gzip' });
     expect(res).toMatchObject({ status: 200, json: {} });
@@ -143,7 +143,7 @@ describe('startDevServer: the official OTLP exporter', () => {
 
   it('keeps traces across a restart on the same database file', async () => {
     const recorded = await recordAgentTrace(otlpExporter(server.otlpUrl));
-    await server.store.waitForSpans(recorded.traceId, recorded.spanCount, 5000);
+    await server.store.waitForSpans(recorded.traceId, recorded.spanCount, 20_000);
     await server.close();
     server = await startDevServer({ port: 0, dbPath: join(dir, 'traces.db') });
     expect(server.store.getTrace(recorded.traceId)).toHaveLength(8);

@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { BrowserContext } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type DevServer, startDevServer } from './index.js';
 import {
   otlpExporter,
@@ -19,11 +19,13 @@ let server: DevServer;
 let chromium: TestBrowser;
 let browser: BrowserContext;
 let recorded: RecordedTrace;
+/** What the pages of the running test said and did, printed only when the test fails. */
+let pageLog: string[] = [];
 
 beforeAll(async () => {
   server = await startDevServer({ port: 0, dbPath: ':memory:' });
   recorded = await recordAgentTrace(otlpExporter(server.otlpUrl));
-  await server.store.waitForSpans(recorded.traceId, recorded.spanCount, 5000);
+  await server.store.waitForSpans(recorded.traceId, recorded.spanCount, 20_000);
   mkdirSync(artifacts, { recursive: true });
   chromium = await launchChromium({ viewport: { width: 1440, height: 900 } });
   browser = chromium.browser;
@@ -32,12 +34,34 @@ beforeAll(async () => {
     'window.__csp = []; document.addEventListener("securitypolicyviolation", (e) => ' +
       'window.__csp.push(e.violatedDirective + " " + e.blockedURI));',
   );
+  browser.on('page', (page) => {
+    const t0 = Date.now();
+    const log = (line: string) => pageLog.push(`+${Date.now() - t0} ms ${line}`);
+    page.on('pageerror', (e) => log(`pageerror ${e.message}`));
+    page.on('console', (m) => log(`console.${m.type()} ${m.text()}`));
+    page.on('requestfinished', (r) => log(`request ${r.method()} ${r.url()} done`));
+    page.on('requestfailed', (r) => log(`request ${r.method()} ${r.url()} failed`));
+  });
   // Nothing but the local server may be contacted.
   await browser.route(
     (url) => !url.href.startsWith(server.url),
     (route) => route.abort(),
   );
 }, 60_000);
+
+afterEach(async (context) => {
+  if (context.task.result?.state === 'fail') {
+    const pages = browser?.pages() ?? [];
+    for (const page of pages) {
+      const text = await page
+        .evaluate('document.getElementById("app")?.innerText.slice(0, 2000)')
+        .catch((e: unknown) => `(unreadable: ${String(e)})`);
+      pageLog.push(`page ${page.url()} shows: ${JSON.stringify(text)}`);
+    }
+    console.error(`what the browser did in this test:\n${pageLog.join('\n')}`);
+  }
+  pageLog = [];
+});
 
 afterAll(async () => {
   await chromium?.close();
@@ -119,10 +143,10 @@ describe('viewer in headless Chromium', () => {
     await page.locator(`.span-row[data-span-id="${recorded.ids.geocode}"]`).click();
     await expect.poll(() => detail.getAttribute('data-span-id')).toBe(recorded.ids.geocode);
     expect(
-      await detail.locator('h4:text-is("Tool result") + pre').textContent({ timeout: 5000 }),
+      await detail.locator('h4:text-is("Tool result") + pre').textContent({ timeout: 20_000 }),
     ).toBe(JSON.stringify({ lat: 48.8566, lon: 2.3522 }, null, 2));
     expect(
-      await detail.locator('h4:text-is("Tool arguments") + pre').textContent({ timeout: 5000 }),
+      await detail.locator('h4:text-is("Tool arguments") + pre').textContent({ timeout: 20_000 }),
     ).toBe(JSON.stringify({ city: 'Paris' }, null, 2));
 
     // Each time bar starts and spans in proportion to the trace's 1550 ms, as recorded.
@@ -202,7 +226,7 @@ describe('viewer in headless Chromium', () => {
     });
     expect(res.status).toBe(200);
     const row = page.locator('.span-row[data-orphan="true"]');
-    await expect.poll(() => row.count(), { timeout: 5000 }).toBe(1);
+    await expect.poll(() => row.count()).toBe(1);
     expect(await row.locator('.badge.orphan').textContent()).toBe('orphan');
     expect(await page.locator('.orphan-box').textContent()).toContain('1234567890abcdef');
     await page.close();

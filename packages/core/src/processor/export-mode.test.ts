@@ -18,11 +18,14 @@ describe('export modes', () => {
     const { sink, tracer } = await harness('immediate');
     tracer.startSpan('first').end();
     await vi.waitFor(() => expect(sink.spans().map((s) => s.name)).toEqual(['first']), {
-      timeout: 1000,
+      timeout: 20_000,
       interval: 10,
     });
     tracer.startSpan('second').end();
-    await vi.waitFor(() => expect(sink.requests).toHaveLength(2), { timeout: 1000, interval: 10 });
+    await vi.waitFor(() => expect(sink.requests).toHaveLength(2), {
+      timeout: 20_000,
+      interval: 10,
+    });
     expect(sink.requests.map((r) => r.spans.map((s) => s.name))).toEqual([['first'], ['second']]);
   });
 
@@ -31,8 +34,8 @@ describe('export modes', () => {
     // The first two exports take the processor's two slots for 150 ms each.
     sink.script({ status: 200, delayMs: 150 }, { status: 200, delayMs: 150 });
     for (let i = 0; i < 5; i++) tracer.startSpan(`span-${i}`).end();
-    // Without the fix the last three wait for scheduledDelayMillis (60 s here).
-    await vi.waitFor(() => expect(sink.spans()).toHaveLength(5), { timeout: 2000, interval: 10 });
+    // Without the fix the last three wait for scheduledDelayMillis (60 s here), past the 20 s wait.
+    await vi.waitFor(() => expect(sink.spans()).toHaveLength(5), { timeout: 20_000, interval: 10 });
     expect(new Set(sink.spans().map((s) => s.name))).toEqual(
       new Set(['span-0', 'span-1', 'span-2', 'span-3', 'span-4']),
     );
