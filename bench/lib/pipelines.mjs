@@ -12,6 +12,8 @@ export const PIPELINES = {
   'plain-gzip': 'plain BatchSpanProcessor + OTLP protobuf, gzip',
   galileo: 'GalileoSpanProcessor',
   'galileo-gzip': 'GalileoSpanProcessor, gzip',
+  'galileo-gzip-1': 'GalileoSpanProcessor, gzip, compressionLevel 1',
+  'galileo-gzip-6': 'GalileoSpanProcessor, gzip, compressionLevel 6',
   'galileo-adapter': 'GalileoSpanProcessor + translate adapter',
 };
 
@@ -108,7 +110,9 @@ export function makePipeline(kind, url, options = {}) {
     logStream: 'default',
     endpoint: url,
     logger: false,
-    compression: kind === 'galileo-gzip' ? 'gzip' : 'none',
+    compression: kind.startsWith('galileo-gzip') ? 'gzip' : 'none',
+    // The rows of other levels show what `compressionLevel` trades (the default is 4).
+    compressionLevel: { 'galileo-gzip-1': 1, 'galileo-gzip-6': 6 }[kind],
     adapters: kind === 'galileo-adapter' ? [benchAdapter] : [],
     maxQueueSize: options.maxQueueSize,
     maxQueueBytes: options.maxQueueBytes,

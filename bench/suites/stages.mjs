@@ -471,6 +471,7 @@ function galileoSending(kind, compression) {
         {
           endpoint: settings.endpoint,
           compression: settings.compression,
+          compressionLevel: settings.compressionLevel,
           timeoutMillis: settings.exportTimeoutMillis,
           headers: settings.headers,
           apiKey: settings.apiKey,

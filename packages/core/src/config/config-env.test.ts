@@ -146,6 +146,31 @@ describe('batching settings from OTEL_BSP_*', () => {
       'GALILEO_EXPORT_MODE',
     );
   });
+
+  it('takes the gzip level from the option, then GALILEO_COMPRESSION_LEVEL, then 4', () => {
+    expect(resolve({}, {}).compressionLevel).toBe(4);
+    expect(resolve({}, { GALILEO_COMPRESSION_LEVEL: ' 9 ' }).compressionLevel).toBe(9);
+    expect(
+      resolve({ compressionLevel: 1 }, { GALILEO_COMPRESSION_LEVEL: '9' }).compressionLevel,
+    ).toBe(1);
+  });
+
+  it.each(['0', '10', '4.5', 'fast'])(
+    'refuses GALILEO_COMPRESSION_LEVEL=%s at start-up, naming the variable and the range',
+    (raw) => {
+      const error = configError(() => resolve({}, { GALILEO_COMPRESSION_LEVEL: raw }));
+      expect(error.setting).toBe('GALILEO_COMPRESSION_LEVEL');
+      expect(error.message).toMatch(
+        /GALILEO_COMPRESSION_LEVEL must be an integer from 1 to 9, got .*; unset it or set e\.g\. GALILEO_COMPRESSION_LEVEL=4/,
+      );
+    },
+  );
+
+  it.each([0, 10, 2.5, Number.NaN])('refuses the compressionLevel option %s', (level) => {
+    const error = configError(() => resolve({ compressionLevel: level }, {}));
+    expect(error.setting).toBe('compressionLevel');
+    expect(error.message).toMatch(/`compressionLevel` option must be an integer from 1 to 9/);
+  });
 });
 
 describe('the headers option', () => {

@@ -1,4 +1,8 @@
-import { type OtlpSink, startOtlpSink } from '@galileo-otel/otlp-proto';
+import { once } from 'node:events';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { gunzipSync, gzipSync } from 'node:zlib';
+import { decodeTraceRequest, type OtlpSink, startOtlpSink } from '@galileo-otel/otlp-proto';
 import { ExportResultCode } from '@opentelemetry/core';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import {
@@ -126,5 +130,62 @@ describe('GalileoOtlpExporter as a SpanExporter', () => {
 
   it('fails at construction without an API key, naming the variable', () => {
     expect(() => new GalileoOtlpExporter({ endpoint: sink.url })).toThrow(/GALILEO_API_KEY/);
+  });
+});
+
+describe('GalileoOtlpExporter with gzip', () => {
+  // The raw body, before any gunzip: what the level changes.
+  async function gzippedBody(compressionLevel: number): Promise<Buffer> {
+    const bodies: { encoding: string | undefined; body: Buffer }[] = [];
+    const server = createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (chunk: Buffer) => chunks.push(chunk));
+      req.on('end', () => {
+        bodies.push({ encoding: req.headers['content-encoding'], body: Buffer.concat(chunks) });
+        res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
+      });
+    });
+    server.listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    try {
+      const { port } = server.address() as AddressInfo;
+      const provider = new TracerProvider({
+        spanProcessors: [
+          new SimpleSpanProcessor({
+            exporter: exporter({
+              endpoint: `http://127.0.0.1:${port}/otel/traces`,
+              compression: 'gzip',
+              compressionLevel,
+            }),
+          }),
+        ],
+      });
+      const text = Array.from({ length: 200 }, (_, i) => `turn ${i % 17}: the tool said ${i}`);
+      provider
+        .getTracer('app')
+        .startSpan('chat', { attributes: { 'gen_ai.input.messages': text.join(' ') } })
+        .end();
+      await provider.shutdown();
+    } finally {
+      server.close();
+    }
+    expect(bodies).toHaveLength(1);
+    expect(bodies[0]?.encoding).toBe('gzip');
+    return bodies[0]?.body ?? Buffer.alloc(0);
+  }
+
+  it('compresses at the configured zlib level', async () => {
+    const fastest = await gzippedBody(1);
+    const smallest = await gzippedBody(9);
+    for (const [level, body] of [
+      [1, fastest],
+      [9, smallest],
+    ] as const) {
+      const plain = gunzipSync(body);
+      expect(decodeTraceRequest(plain).spans.map((s) => s.name)).toEqual(['chat']);
+      // zlib's output is a function of its input and level: the body is that level's output.
+      expect(Buffer.compare(body, gzipSync(plain, { level }))).toBe(0);
+    }
+    expect(smallest.length).toBeLessThan(fastest.length);
   });
 });

@@ -175,6 +175,7 @@ export class GalileoOtlpExporter implements SpanExporter {
       {
         endpoint: config.endpoint,
         compression: config.compression,
+        compressionLevel: config.compressionLevel,
         timeoutMillis: config.exportTimeoutMillis,
         headers: config.headers,
         apiKey: config.apiKey,
