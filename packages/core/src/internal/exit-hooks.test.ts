@@ -109,6 +109,17 @@ describe('exit paths deliver queued spans by default (real processes)', () => {
     expect(ended).toEqual({ code: 0, signal: null });
   });
 
+  it('SIGTERM to a server with no handler of its own delivers through a 503, then ends by SIGTERM', async () => {
+    const receiver = await sink();
+    receiver.script({ status: 503 });
+    const child = await run('serve-plain', receiver.url);
+    child.process.kill('SIGTERM');
+    // Untraced, SIGTERM kills such a process; traced, it still does, after the flush.
+    expect(await child.exited).toEqual({ code: null, signal: 'SIGTERM' });
+    expect(names(receiver)).toEqual(HUNDRED('serve-plain'));
+    expect(receiver.requests.length).toBeGreaterThanOrEqual(2);
+  });
+
   it('SIGINT flushes, then ends the process by SIGINT as Ctrl-C would', async () => {
     const receiver = await sink();
     const child = await run('serve', receiver.url);
