@@ -112,6 +112,8 @@ describe('resolveDestination: the Splunk AO console → API rule (destinations.m
     ['console.acme.io', 'https://api.acme.io'],
     ['http://localhost:3000', 'http://localhost:8088'],
     ['http://127.0.0.1:3000/', 'http://localhost:8088'],
+    // IPv6 loopback is a local console too.
+    ['http://[::1]:3000', 'http://localhost:8088'],
     // A path after the console host is a UI route: dropped.
     ['https://console.acme.io/projects/1', 'https://api.acme.io'],
   ])('%s → %s/otel/v1/traces', (consoleUrl, api) => {

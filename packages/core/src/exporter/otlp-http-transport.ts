@@ -45,12 +45,52 @@ export interface TransportSettings {
   authHeader: string;
 }
 
+/** What a failure message names, per destination (told apart by its key header). */
+interface ServerTerms {
+  /** The server, as the user calls it. */
+  name: string;
+  keyVariable: string;
+  projectVariable: string;
+  /** Where the URL comes from, and what one looks like. */
+  endpointHint: string;
+}
+
+const TERMS: Readonly<Record<string, ServerTerms>> = {
+  'Galileo-API-Key': {
+    name: 'Galileo',
+    keyVariable: 'GALILEO_API_KEY',
+    projectVariable: 'GALILEO_PROJECT',
+    endpointHint:
+      'GALILEO_API_ENDPOINT (or the endpoint option) is an OTLP traces URL such as https://api.galileo.ai/otel/traces',
+  },
+  'Splunk-AO-API-Key': {
+    name: 'Splunk AO',
+    keyVariable: 'SPLUNK_AO_API_KEY',
+    projectVariable: 'SPLUNK_AO_PROJECT',
+    endpointHint:
+      'SPLUNK_AO_API_URL or SPLUNK_AO_CONSOLE_URL (or the endpoint option) leads to an OTLP traces URL such as https://api.example.com/otel/v1/traces',
+  },
+  'X-SF-Token': {
+    name: 'Splunk Observability Cloud',
+    keyVariable: 'SPLUNK_AO_O11Y_TOKEN',
+    projectVariable: 'SPLUNK_AO_PROJECT',
+    endpointHint:
+      'SPLUNK_AO_REALM (or the endpoint option) leads to https://ingest.<realm>.observability.splunkcloud.com/v2/trace/otlp',
+  },
+};
+
+/** The terms of the destination whose key goes in `authHeader`. */
+function termsFor(authHeader: string): ServerTerms {
+  return TERMS[authHeader] ?? (TERMS['Galileo-API-Key'] as ServerTerms);
+}
+
 function describeFailure(
   status: number,
   detail: string,
   routing: Record<string, string>,
-  authHeader = 'Galileo-API-Key',
+  authHeader: string,
 ): string {
+  const { name, keyVariable, projectVariable, endpointHint } = termsFor(authHeader);
   const project = routing.project ?? (routing.projectid && `id ${routing.projectid}`) ?? 'default';
   const stream = routing.logstream ?? (routing.logstreamid && `id ${routing.logstreamid}`);
   const where = routing.experimentid
@@ -59,29 +99,23 @@ function describeFailure(
   const said = detail ? `: ${detail}` : '';
   switch (status) {
     case 400:
-      return `Galileo rejected the export as malformed (400)${said}`;
+      return `${name} rejected the export as malformed (400)${said}`;
     case 401:
-      return `Galileo rejected the API key (401, ${authHeader} header)${said}. Check ${KEY_VARIABLE[authHeader] ?? 'the key'} or the apiKey option.`;
+      return `${name} rejected the API key (401, ${authHeader} header)${said}. Check ${keyVariable} or the apiKey option.`;
     case 403:
       return `The API key may not write to ${where} (403)${said}. Check the key's permissions.`;
     case 404:
-      return `Galileo could not find or create ${where} (404)${said}. Check GALILEO_PROJECT / the project option.`;
+      return `${name} could not find or create ${where} (404)${said}. Check ${projectVariable} / the project option.`;
     case 413:
-      return `A single span is larger than Galileo accepts (413)${said}; it was dropped. Lower maxAttributeLength.`;
+      return `A single span is larger than ${name} accepts (413)${said}; it was dropped. Lower maxAttributeLength.`;
     case 415:
-      return `The endpoint does not accept OTLP protobuf (415)${said}. Check that GALILEO_API_ENDPOINT is an OTLP traces URL such as https://api.galileo.ai/otel/traces.`;
+      return `The endpoint does not accept OTLP protobuf (415)${said}. Check that ${endpointHint}.`;
     case 422:
-      return `Galileo could not process the spans for ${where} (422)${said}.`;
+      return `${name} could not process the spans for ${where} (422)${said}.`;
     default:
-      return `Galileo answered ${status} to an export for ${where}${said}.`;
+      return `${name} answered ${status} to an export for ${where}${said}.`;
   }
 }
-
-const KEY_VARIABLE: Readonly<Record<string, string>> = {
-  'Galileo-API-Key': 'GALILEO_API_KEY',
-  'Splunk-AO-API-Key': 'SPLUNK_AO_API_KEY',
-  'X-SF-Token': 'SPLUNK_AO_O11Y_TOKEN',
-};
 
 function retryAfterMillis(header: string | null): number | undefined {
   if (!header) return undefined;
@@ -411,7 +445,7 @@ export class OtlpHttpTransport {
         if (partial) {
           this.#log.log(
             `partial:${partial.message}`,
-            `Galileo accepted ${spans.length - rejected} of ${spans.length} spans and rejected ${rejected}${partial.message ? `: ${partial.message}` : ''}`,
+            `${termsFor(this.#settings.authHeader).name} accepted ${spans.length - rejected} of ${spans.length} spans and rejected ${rejected}${partial.message ? `: ${partial.message}` : ''}`,
           );
         }
         return rejected;
@@ -458,7 +492,7 @@ export class OtlpHttpTransport {
       if (attempt >= MAX_ATTEMPTS || Date.now() + wait >= deadline) {
         const cause = networkError
           ? `the endpoint ${this.#url.host} is unreachable (${(networkError as Error).message})`
-          : `Galileo kept answering ${response?.status}`;
+          : `${termsFor(this.#settings.authHeader).name} kept answering ${response?.status}`;
         this.#fail(
           spans.length,
           `giveup:${response?.status ?? 'network'}`,

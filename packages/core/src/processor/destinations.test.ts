@@ -101,6 +101,85 @@ describe('each destination on the wire (real processor, decoded protobuf)', () =
   });
 });
 
+describe("each destination's failures are told in its own terms", () => {
+  async function firstWarning(
+    status: number,
+    options: ConstructorParameters<typeof GalileoSpanProcessor>[0],
+  ): Promise<string> {
+    const warnings: string[] = [];
+    const logger = { warn: (message: string) => warnings.push(message) };
+    sink.respondWith(() => ({ status, body: JSON.stringify({ detail: 'nope' }) }));
+    try {
+      const processor = new GalileoSpanProcessor({ flushOnExit: false, ...options, logger });
+      const provider = new TracerProvider({ spanProcessors: [processor] });
+      provider.getTracer('app').startSpan('s').end();
+      await provider.shutdown();
+    } finally {
+      sink.respondWith(undefined);
+    }
+    expect(warnings).toHaveLength(1);
+    return warnings[0] ?? '';
+  }
+  const splunkAo = () => ({
+    destination: 'splunk-ao' as const,
+    apiKey: 'ao-key-0123456789',
+    apiUrl: base(),
+    project: 'ao-project',
+  });
+  const o11y = () => ({
+    destination: 'splunk-o11y' as const,
+    apiKey: 'ingest-token-0123456789',
+    endpoint: `${base()}/v2/trace/otlp`,
+    project: 'o11y-project',
+  });
+
+  it.each([
+    [
+      'Splunk AO',
+      splunkAo,
+      401,
+      /^\[galileo-otel\] Splunk AO rejected the API key \(401, Splunk-AO-API-Key header\): nope\. Check SPLUNK_AO_API_KEY/,
+    ],
+    [
+      'Splunk AO',
+      splunkAo,
+      404,
+      /Splunk AO could not find or create project 'ao-project'.*\(404\): nope\. Check SPLUNK_AO_PROJECT/,
+    ],
+    [
+      'Splunk AO',
+      splunkAo,
+      415,
+      /\(415\): nope\. Check that SPLUNK_AO_API_URL or SPLUNK_AO_CONSOLE_URL/,
+    ],
+    [
+      'Splunk Observability Cloud',
+      o11y,
+      401,
+      /Splunk Observability Cloud rejected the API key \(401, X-SF-Token header\): nope\. Check SPLUNK_AO_O11Y_TOKEN/,
+    ],
+    [
+      'Splunk Observability Cloud',
+      o11y,
+      415,
+      /Check that SPLUNK_AO_REALM \(or the endpoint option\)/,
+    ],
+    [
+      'Splunk Observability Cloud',
+      o11y,
+      422,
+      /^\[galileo-otel\] Splunk Observability Cloud could not process the spans for project 'o11y-project' \(422\): nope\.$/,
+    ],
+  ])(
+    '%s answered %i: the message names that destination and its variables',
+    async (_name, options, status, message) => {
+      const warning = await firstWarning(status, options());
+      expect(warning).toMatch(message);
+      expect(warning).not.toMatch(/Galileo|GALILEO_/);
+    },
+  );
+});
+
 describe('sessions that cross languages (two real processes)', () => {
   const FIXTURES = new URL('../__fixtures__/', import.meta.url);
   const children: ChildProcess[] = [];
