@@ -5,6 +5,7 @@ import {
   isRecord,
   safeJsonStringify,
   toolCall,
+  turnMessages,
 } from '@galileo-otel/core/adapter';
 
 /** A message converted from Gemini: always text content (what `lastUserText` reads). */
@@ -133,12 +134,7 @@ export function contentsToMessages(contents: unknown, defaultRole = 'user'): Tex
         texts.push(otherPartText(part));
       }
     }
-    if (texts.length > 0 || toolCalls.length > 0 || toolResults.length === 0) {
-      const message: TextMessage = { role, content: texts.join('') };
-      if (toolCalls.length > 0) message.tool_calls = toolCalls;
-      out.push(message);
-    }
-    out.push(...toolResults);
+    out.push(...turnMessages({ role, texts, toolCalls, toolResults }));
   }
   return out;
 }

@@ -6,6 +6,7 @@ import {
   isRecord,
   safeJsonStringify,
   toolCall,
+  turnMessages,
 } from '@galileo-otel/core/adapter';
 
 /** A tool result's payload: AI SDK wraps it as `{type: 'json' | 'text' | ..., value}`. */
@@ -85,12 +86,7 @@ export function toGalileoMessages(messages: unknown, defaultRole = 'user'): Gali
           texts.push(safeJsonStringify(part));
       }
     }
-    if (texts.length > 0 || toolCalls.length > 0 || toolResults.length === 0) {
-      const converted: GalileoMessage = { role, content: texts.join('') };
-      if (toolCalls.length > 0) converted.tool_calls = toolCalls;
-      out.push(converted);
-    }
-    out.push(...toolResults);
+    out.push(...turnMessages({ role, texts, toolCalls, toolResults }));
   }
   return out;
 }

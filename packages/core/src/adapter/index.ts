@@ -22,6 +22,7 @@ export {
   toolAttributes,
   toolCall,
   toolSpanName,
+  turnMessages,
   usageAttributes,
   workflowAttributes,
 } from '../attributes/genai-shapes.js';

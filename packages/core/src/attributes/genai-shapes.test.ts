@@ -12,7 +12,9 @@ import {
   recordSpanError,
   retrieverAttributes,
   toolAttributes,
+  toolCall,
   toolSpanName,
+  turnMessages,
   usageAttributes,
   workflowAttributes,
 } from './genai-shapes.js';
@@ -113,6 +115,37 @@ describe('messagesJson', () => {
     loop.self = loop;
     expect(JSON.parse(messagesJson([{ role: 'user', content: loop }]))).toEqual([
       { role: 'user', content: '{"n":"1","self":"[Circular]"}' },
+    ]);
+  });
+});
+
+describe('turnMessages', () => {
+  const call = toolCall({ id: 'c1', name: 'get_weather', arguments: { city: 'Oslo' } });
+  const result = { role: 'tool', content: '{"temp":3}', tool_call_id: 'c1' };
+
+  it('joins the texts and keeps the tool calls on the turn message', () => {
+    expect(
+      turnMessages({
+        role: 'assistant',
+        texts: ['Let me ', 'check.'],
+        toolCalls: [call],
+        toolResults: [],
+      }),
+    ).toEqual([{ role: 'assistant', content: 'Let me check.', tool_calls: [call] }]);
+  });
+
+  it('gives only the tool messages for a turn of tool results', () => {
+    expect(turnMessages({ role: 'user', texts: [], toolCalls: [], toolResults: [result] })).toEqual(
+      [result],
+    );
+  });
+
+  it('puts text before the tool results of the same turn, and keeps an empty turn', () => {
+    expect(
+      turnMessages({ role: 'user', texts: ['and?'], toolCalls: [], toolResults: [result] }),
+    ).toEqual([{ role: 'user', content: 'and?' }, result]);
+    expect(turnMessages({ role: 'user', texts: [], toolCalls: [], toolResults: [] })).toEqual([
+      { role: 'user', content: '' },
     ]);
   });
 });

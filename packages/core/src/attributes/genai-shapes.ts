@@ -57,6 +57,25 @@ export function toolCall(call: {
   };
 }
 
+/**
+ * One turn of a conversation that a framework gives as parts, in the canonical shape: the role's
+ * message (its texts joined, with `tool_calls` when it asked for tools), then one `tool` message
+ * per tool result. A turn that holds nothing but tool results gives only those.
+ */
+export function turnMessages<M extends GalileoMessage>(turn: {
+  role: string;
+  texts: readonly string[];
+  toolCalls: readonly GalileoToolCall[];
+  toolResults: readonly M[];
+}): (M | (GalileoMessage & { content: string }))[] {
+  const { role, texts, toolCalls, toolResults } = turn;
+  if (texts.length === 0 && toolCalls.length === 0 && toolResults.length > 0)
+    return [...toolResults];
+  const message: GalileoMessage & { content: string } = { role, content: texts.join('') };
+  if (toolCalls.length > 0) message.tool_calls = toolCalls;
+  return [message, ...toolResults];
+}
+
 /** Token counts of a model call. */
 export interface TokenUsage {
   /** Prompt / input tokens. */
