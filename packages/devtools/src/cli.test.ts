@@ -111,7 +111,9 @@ async function spanCount(url: string, traceId: string): Promise<number> {
   return ((await res.json()) as { spans: unknown[] }).spans.length;
 }
 
-describe('the galileo-otel bin', () => {
+// Each test here starts the bin as its own process, up to nine times in one test; on a busy
+// 2-core machine one start took over 3 s, so the default 30 s was not enough. Only a bound.
+describe('the galileo-otel bin', { timeout: 180_000 }, () => {
   it('accepts only the key pinned with --api-key, and stores a re-sent batch once across a restart', async () => {
     const port = await freePort();
     const args = ['--api-key', 'x', '--db', join(dir, 'traces.db'), '--port', String(port)];
@@ -363,7 +365,7 @@ describe('the galileo-otel bin', () => {
     const dev = spawnSync(process.execPath, [bin, 'dev', '--port', '0', '--db', other], {
       cwd: dir,
       encoding: 'utf8',
-      timeout: 10_000,
+      timeout: 60_000,
     });
     expect(dev.stderr).toBe(
       `${other} is not a galileo-otel trace store (no spans table; its tables: users); it was left untouched. Pass --db a new file or a trace store.\n`,
