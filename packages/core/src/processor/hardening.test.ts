@@ -75,6 +75,28 @@ describe('routing names outside Latin-1', () => {
     // Protobuf strings are UTF-8: the lone surrogate arrives as U+FFFD, the span is not lost.
     expect(spans.map((s) => s.name)).toContain('to-lone\uFFFDsurrogate');
   });
+
+  it('costs a refused group its own spans only: the other groups of the export arrive', async () => {
+    const h = await harness();
+    // The receiver refuses one project (as Galileo answers 404 when it cannot create it).
+    h.sink.respondWith((request) =>
+      request.headers.project === encodeURIComponent('拒否') ? { status: 404 } : undefined,
+    );
+    for (const project of ['ok-a', '拒否', 'ok-b']) {
+      for (let i = 0; i < 3; i++) {
+        h.tracer.startSpan(`${project} ${i}`, { attributes: { [G.PROJECT]: project } }).end();
+      }
+    }
+    const spans = await h.flushSpans();
+    expect(h.sink.requests).toHaveLength(3);
+    expect(
+      spans
+        .map((s) => s.name)
+        .filter((n) => !n.startsWith('拒否'))
+        .sort(),
+    ).toEqual(['ok-a 0', 'ok-a 1', 'ok-a 2', 'ok-b 0', 'ok-b 1', 'ok-b 2']);
+    expect(h.processor.stats()).toMatchObject({ spansExported: 6, spansFailed: 3 });
+  });
 });
 
 describe('413: the size that passed is remembered', () => {
