@@ -476,6 +476,7 @@ function galileoSending(kind, compression) {
           headers: settings.headers,
           apiKey: settings.apiKey,
           authHeader: settings.authHeader,
+          destination: settings.destination,
         },
         emptyStats(),
         new DedupLogger(false, [settings.apiKey]),

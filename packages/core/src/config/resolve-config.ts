@@ -1,5 +1,6 @@
 import { GalileoConfigError } from '../errors/galileo-config-error.js';
 import { cleanId, MAX_ID_LENGTH } from '../internal/clean-id.js';
+import { DESTINATION_TERMS } from './destination-terms.js';
 import type { GalileoSpanProcessorOptions } from './galileo-options.js';
 
 import {
@@ -286,8 +287,8 @@ function resolveAll(options: GalileoSpanProcessorOptions, env: Env) {
 
 /**
  * zlib level 4, not zlib's and OTel's 6: on span bodies (message JSON, repeated keys) it costs
- * about half the CPU for about 7 % more bytes (BENCHMARKS.md, table 7). zlib runs on libuv's
- * pool, off the main thread, but its CPU is still the app's.
+ * about 0.6 times the gzip CPU for about 7 % more bytes (BENCHMARKS.md, table 1). zlib runs on
+ * libuv's pool, off the main thread, but its CPU is still the app's.
  */
 const DEFAULT_COMPRESSION_LEVEL = 4;
 
@@ -392,20 +393,9 @@ export function describeGalileoConfig(
   }));
 }
 
-const KEY_VARIABLE: Readonly<Record<DestinationKind, string>> = {
-  galileo: 'GALILEO_API_KEY',
-  'splunk-ao': 'SPLUNK_AO_API_KEY',
-  'splunk-o11y': 'SPLUNK_AO_O11Y_TOKEN',
-};
-
 function missingKey(kind: DestinationKind): GalileoConfigError {
-  const variable = KEY_VARIABLE[kind];
-  const what =
-    kind === 'galileo'
-      ? 'No Galileo API key'
-      : kind === 'splunk-ao'
-        ? 'No Splunk AO API key'
-        : 'No Splunk Observability Cloud ingest token';
+  const { name, keyName, keyVariable: variable } = DESTINATION_TERMS[kind];
+  const what = `No ${name} ${keyName}`;
   return new GalileoConfigError(
     variable,
     `${what}: set the ${variable} environment variable or pass { apiKey } to ` +

@@ -180,6 +180,7 @@ export class GalileoOtlpExporter implements SpanExporter {
         headers: config.headers,
         apiKey: config.apiKey,
         authHeader: config.authHeader,
+        destination: config.destination,
       },
       this.#stats,
       this.#log,

@@ -11,6 +11,8 @@ import { gzip as gzipCallback } from 'node:zlib';
 import { ProtobufTraceSerializer } from '@opentelemetry/otlp-transformer';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace';
 import { adapterPackage } from '../adapter/adapter-tracer.js';
+import { DESTINATION_TERMS } from '../config/destination-terms.js';
+import type { DestinationKind } from '../config/resolve-destination.js';
 import { GalileoConfigError } from '../errors/galileo-config-error.js';
 import type { DedupLogger } from '../internal/logger.js';
 import { nextTurn } from '../internal/next-turn.js';
@@ -43,54 +45,19 @@ export interface TransportSettings {
   apiKey: string;
   /** The header the key goes in (`Galileo-API-Key`, `Splunk-AO-API-Key`, `X-SF-Token`). */
   authHeader: string;
-}
-
-/** What a failure message names, per destination (told apart by its key header). */
-interface ServerTerms {
-  /** The server, as the user calls it. */
-  name: string;
-  keyVariable: string;
-  projectVariable: string;
-  /** Where the URL comes from, and what one looks like. */
-  endpointHint: string;
-}
-
-const TERMS: Readonly<Record<string, ServerTerms>> = {
-  'Galileo-API-Key': {
-    name: 'Galileo',
-    keyVariable: 'GALILEO_API_KEY',
-    projectVariable: 'GALILEO_PROJECT',
-    endpointHint:
-      'GALILEO_API_ENDPOINT (or the endpoint option) is an OTLP traces URL such as https://api.galileo.ai/otel/traces',
-  },
-  'Splunk-AO-API-Key': {
-    name: 'Splunk AO',
-    keyVariable: 'SPLUNK_AO_API_KEY',
-    projectVariable: 'SPLUNK_AO_PROJECT',
-    endpointHint:
-      'SPLUNK_AO_API_URL or SPLUNK_AO_CONSOLE_URL (or the endpoint option) leads to an OTLP traces URL such as https://api.example.com/otel/v1/traces',
-  },
-  'X-SF-Token': {
-    name: 'Splunk Observability Cloud',
-    keyVariable: 'SPLUNK_AO_O11Y_TOKEN',
-    projectVariable: 'SPLUNK_AO_PROJECT',
-    endpointHint:
-      'SPLUNK_AO_REALM (or the endpoint option) leads to https://ingest.<realm>.observability.splunkcloud.com/v2/trace/otlp',
-  },
-};
-
-/** The terms of the destination whose key goes in `authHeader`. */
-function termsFor(authHeader: string): ServerTerms {
-  return TERMS[authHeader] ?? (TERMS['Galileo-API-Key'] as ServerTerms);
+  /** Where spans go: failure messages name it and its variables. */
+  destination: DestinationKind;
 }
 
 function describeFailure(
   status: number,
   detail: string,
   routing: Record<string, string>,
-  authHeader: string,
+  settings: TransportSettings,
 ): string {
-  const { name, keyVariable, projectVariable, endpointHint } = termsFor(authHeader);
+  const { authHeader } = settings;
+  const { name, keyVariable, projectVariable, endpointHint } =
+    DESTINATION_TERMS[settings.destination];
   const project = routing.project ?? (routing.projectid && `id ${routing.projectid}`) ?? 'default';
   const stream = routing.logstream ?? (routing.logstreamid && `id ${routing.logstreamid}`);
   const where = routing.experimentid
@@ -445,7 +412,7 @@ export class OtlpHttpTransport {
         if (partial) {
           this.#log.log(
             `partial:${partial.message}`,
-            `${termsFor(this.#settings.authHeader).name} accepted ${spans.length - rejected} of ${spans.length} spans and rejected ${rejected}${partial.message ? `: ${partial.message}` : ''}`,
+            `${DESTINATION_TERMS[this.#settings.destination].name} accepted ${spans.length - rejected} of ${spans.length} spans and rejected ${rejected}${partial.message ? `: ${partial.message}` : ''}`,
           );
         }
         return rejected;
@@ -463,7 +430,7 @@ export class OtlpHttpTransport {
           );
         }
         this.#stats.spansOversized += 1;
-        this.#fail(1, '413', describeFailure(413, '', routing, this.#settings.authHeader), false);
+        this.#fail(1, '413', describeFailure(413, '', routing, this.#settings), false);
         return 1;
       }
 
@@ -481,7 +448,7 @@ export class OtlpHttpTransport {
         this.#fail(
           spans.length,
           `status:${status}`,
-          describeFailure(status, detail, routing, this.#settings.authHeader),
+          describeFailure(status, detail, routing, this.#settings),
         );
         return spans.length;
       }
@@ -492,7 +459,7 @@ export class OtlpHttpTransport {
       if (attempt >= MAX_ATTEMPTS || Date.now() + wait >= deadline) {
         const cause = networkError
           ? `the endpoint ${this.#url.host} is unreachable (${(networkError as Error).message})`
-          : `${termsFor(this.#settings.authHeader).name} kept answering ${response?.status}`;
+          : `${DESTINATION_TERMS[this.#settings.destination].name} kept answering ${response?.status}`;
         this.#fail(
           spans.length,
           `giveup:${response?.status ?? 'network'}`,
