@@ -32,9 +32,9 @@ export interface GalileoOtlpExporterOptions extends DestinationOptions {
   compression?: 'gzip' | 'none' | undefined;
   /**
    * zlib level of `compression: 'gzip'`, 1 (least CPU) to 9 (fewest bytes). On span bodies the
-   * default 4 sends about a fifth of the bytes for about 15 µs of CPU per span; 6 (what OTel's
-   * exporters use) sends about 7 % fewer bytes for about twice the CPU, 1 about 15 % more for
-   * half (BENCHMARKS.md, table 7).
+   * default 4 sends about a fifth of the bytes; 6 (what OTel's exporters use) sends about 6 %
+   * fewer for about 1.7 times the gzip CPU, 1 about 13 % more for about 0.7 times
+   * (BENCHMARKS.md, table 1).
    * @defaultValue `GALILEO_COMPRESSION_LEVEL`, then `4`
    */
   compressionLevel?: number | undefined;
