@@ -21,7 +21,11 @@ import { startDevServer } from '../packages/devtools/dist/index.js';
 const depth = Number(process.argv[2] ?? 10_000);
 const bin = fileURLToPath(new URL('../packages/devtools/bin/galileo-otel.js', import.meta.url));
 
-/** `count` spans of one trace; span i gets the parent parentOf(i) (an index or undefined). */
+/**
+ * `count` spans of one trace; span i gets the parent parentOf(i) (an index or undefined). The
+ * tests' `recordShape` (packages/devtools/src/test-support/agent-trace.ts) does the same, but
+ * test-support is TypeScript that no build emits, so this script cannot import it.
+ */
 function shape(count, parentOf) {
   const exporter = new InMemorySpanExporter();
   const provider = new TracerProvider({ spanProcessors: [new SimpleSpanProcessor({ exporter })] });
