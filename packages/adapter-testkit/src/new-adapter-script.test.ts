@@ -60,7 +60,9 @@ const generatedModule = async () =>
     }) => GalileoAdapter;
   };
 
-describe('npm run new-adapter', () => {
+// These tests run the scaffold, tsc twice and the generated package's own tests as processes:
+// 14 s in one CI run for one of them. 120 s is a bound against a hang, not a timing assertion.
+describe('npm run new-adapter', { timeout: 120_000 }, () => {
   it('scaffolds packages/adapter-<name> and its changeset, and nothing at the root', () => {
     const result = node([script, 'demo-fw', '--root', work], repo);
     expect(result.stderr).toBe('');
