@@ -468,16 +468,7 @@ function galileoSending(kind, compression) {
       const bodies = new Map();
       const settings = resolveGalileoConfig(galileoOptions(compression));
       const transport = new OtlpHttpTransport(
-        {
-          endpoint: settings.endpoint,
-          compression: settings.compression,
-          compressionLevel: settings.compressionLevel,
-          timeoutMillis: settings.exportTimeoutMillis,
-          headers: settings.headers,
-          apiKey: settings.apiKey,
-          authHeader: settings.authHeader,
-          destination: settings.destination,
-        },
+        settings,
         emptyStats(),
         new DedupLogger(false, [settings.apiKey]),
       );

@@ -171,20 +171,7 @@ export class GalileoOtlpExporter implements SpanExporter {
       onHookError: (error) => this.#hookError('redact', error),
     });
     this.#log = new DedupLogger(options.logger ?? console, [...this.#redactor.secrets]);
-    this.#transport = new OtlpHttpTransport(
-      {
-        endpoint: config.endpoint,
-        compression: config.compression,
-        compressionLevel: config.compressionLevel,
-        timeoutMillis: config.exportTimeoutMillis,
-        headers: config.headers,
-        apiKey: config.apiKey,
-        authHeader: config.authHeader,
-        destination: config.destination,
-      },
-      this.#stats,
-      this.#log,
-    );
+    this.#transport = new OtlpHttpTransport(config, this.#stats, this.#log);
     this.#routes = new SpanRoutes(config.routing, config.routingFamily);
   }
 

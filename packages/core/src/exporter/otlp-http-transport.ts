@@ -12,7 +12,7 @@ import { ProtobufTraceSerializer } from '@opentelemetry/otlp-transformer';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace';
 import { adapterPackage } from '../adapter/adapter-tracer.js';
 import { DESTINATION_TERMS } from '../config/destination-terms.js';
-import type { DestinationKind } from '../config/resolve-destination.js';
+import type { ResolvedGalileoConfig } from '../config/resolve-config.js';
 import { GalileoConfigError } from '../errors/galileo-config-error.js';
 import type { DedupLogger } from '../internal/logger.js';
 import { nextTurn } from '../internal/next-turn.js';
@@ -33,21 +33,21 @@ const MIN_ATTEMPT_MS = 1000;
  */
 const REQUEST_SLICE = 512;
 
-/** Settings of the HTTP transport. */
-export interface TransportSettings {
-  endpoint: string;
-  compression: 'gzip' | 'none';
-  /** zlib level for gzip, 1 to 9 (the config's `compressionLevel`). */
-  compressionLevel: number;
-  timeoutMillis: number;
-  /** Extra headers; the API key and routing headers are added per request. */
-  headers: Record<string, string>;
-  apiKey: string;
-  /** The header the key goes in (`Galileo-API-Key`, `Splunk-AO-API-Key`, `X-SF-Token`). */
-  authHeader: string;
-  /** Where spans go: failure messages name it and its variables. */
-  destination: DestinationKind;
-}
+/**
+ * Settings of the HTTP transport: the resolved config's own fields (the extra `headers` there
+ * exclude the key and routing headers, which are added per request).
+ */
+export type TransportSettings = Pick<
+  ResolvedGalileoConfig,
+  | 'endpoint'
+  | 'compression'
+  | 'compressionLevel'
+  | 'exportTimeoutMillis'
+  | 'headers'
+  | 'apiKey'
+  | 'authHeader'
+  | 'destination'
+>;
 
 function describeFailure(
   status: number,
@@ -305,7 +305,7 @@ export class OtlpHttpTransport {
    * number of spans that were not delivered (failed, oversized or rejected).
    */
   async send(spans: ReadableSpan[], routing: Record<string, string>): Promise<number> {
-    const deadline = Date.now() + this.#settings.timeoutMillis;
+    const deadline = Date.now() + this.#settings.exportTimeoutMillis;
     const signal = this.#abort.signal;
     const headers: Record<string, string> = {
       'User-Agent': USER_AGENT,
@@ -395,7 +395,7 @@ export class OtlpHttpTransport {
         // retried (it dedupes by trace and span id if the first attempt did land).
         const attemptBudget = Math.min(
           remaining,
-          Math.max(MIN_ATTEMPT_MS, Math.floor(this.#settings.timeoutMillis / 3)),
+          Math.max(MIN_ATTEMPT_MS, Math.floor(this.#settings.exportTimeoutMillis / 3)),
         );
         response = await post(this.#url, headers, body, attemptBudget, signal);
       } catch (error) {
