@@ -75,4 +75,53 @@ describe('SpanStamper', () => {
     expect(none.alone?.[A.CONVERSATION_ROOT]).toBeUndefined();
     expect(none.alone?.[G.PROJECT]).toBeUndefined();
   });
+
+  it('passes a session set on a span of this process to its descendants', () => {
+    const spans = stamped('configured', (t) => {
+      const agent = t.startSpan('agent', {
+        attributes: { [A.CONVERSATION_ID]: 'thread-1', [G.USER_ID]: 'u-1' },
+      });
+      const inAgent = trace.setSpan(ROOT_CONTEXT, agent);
+      const tool = t.startSpan('tool', {}, inAgent);
+      t.startSpan('grandchild', {}, trace.setSpan(ROOT_CONTEXT, tool)).end();
+      tool.end();
+      // A session the child set itself still wins, and the baggage of its context beats the
+      // parent's: the app's explicit session (`withGalileoSession`) holds for what it wraps.
+      t.startSpan('own', { attributes: { [G.SESSION_ID]: 'mine' } }, inAgent).end();
+      const bagged = propagation.setBaggage(
+        inAgent,
+        propagation.createBaggage({ [G.SESSION_ID]: { value: 'from-bag' } }),
+      );
+      t.startSpan('bagged', {}, bagged).end();
+      agent.end();
+      // A remote parent has no attributes here: the configured session applies.
+      const remote = trace.wrapSpanContext({
+        traceId: '4bf92f3577b34da6a3ce929d0e0e4736',
+        spanId: '00f067aa0ba902b7',
+        traceFlags: 1,
+        isRemote: true,
+      });
+      t.startSpan('remote-child', {}, trace.setSpan(ROOT_CONTEXT, remote)).end();
+    });
+    expect(spans.agent).toMatchObject({ ...session('thread-1'), [A.CONVERSATION_ROOT]: true });
+    expect(spans.tool).toMatchObject({ ...session('thread-1'), [G.USER_ID]: 'u-1' });
+    expect(spans.grandchild).toMatchObject({ ...session('thread-1'), [G.USER_ID]: 'u-1' });
+    expect(spans.grandchild?.[A.CONVERSATION_ROOT]).toBeUndefined();
+    expect(spans.own).toMatchObject(session('mine'));
+    expect(spans.bagged).toMatchObject(session('from-bag'));
+    expect(spans['remote-child']).toMatchObject(session('configured'));
+    expect(spans['remote-child']?.[G.USER_ID]).toBeUndefined();
+  });
+
+  it('does not pass on a parent session that could not be shown safely', () => {
+    const spans = stamped(undefined, (t) => {
+      const parent = t.startSpan('parent');
+      // Set after start, so the stamper never cleaned it.
+      parent.setAttribute(G.SESSION_ID, 'evil\u202Eid');
+      t.startSpan('child', {}, trace.setSpan(ROOT_CONTEXT, parent)).end();
+      parent.end();
+    });
+    expect(spans.child?.[G.SESSION_ID]).toBeUndefined();
+    expect(spans.child?.[A.CONVERSATION_ID]).toBeUndefined();
+  });
 });

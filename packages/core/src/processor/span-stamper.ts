@@ -9,9 +9,11 @@ import { cleanId } from '../internal/clean-id.js';
  * a conversation carries them in every process. A span's own session (any of
  * `galileo.session.id`, `gen_ai.conversation.id`, `session.id`) wins; then the W3C baggage of
  * its parent context (`galileo.session.id`, then `gen_ai.conversation.id` as Splunk AO services
- * send it, then `session.id`); then the configured `sessionId`. The span gets all three session
- * attributes, and the root span of a trace that has a session is marked
- * `gen_ai.conversation_root = true`. Routing is not stamped: the exporter puts it on the
+ * send it, then `session.id`); then the session of its parent span in this process (so a session
+ * a framework sets on its agent span reaches the model and tool calls under it); then the
+ * configured `sessionId`. The span gets all three session attributes, and the root span of a
+ * trace that has a session is marked `gen_ai.conversation_root = true`. The user id comes from
+ * the baggage, else from the parent span. Routing is not stamped: the exporter puts it on the
  * Resource, where the ingest reads it.
  */
 export class SpanStamper {
@@ -30,7 +32,9 @@ export class SpanStamper {
       cleanId(attributes[G.SESSION_ID]) ??
       cleanId(attributes[A.CONVERSATION_ID]) ??
       cleanId(attributes[G.OTEL_SESSION_ID]);
-    const sessionId = own ?? sessionOf(baggage) ?? this.#sessionId;
+    const parent = parentAttributes(parentContext);
+    const sessionId =
+      own ?? sessionOf(baggage) ?? cleanId(parent?.[G.SESSION_ID]) ?? this.#sessionId;
     if (sessionId) {
       if (attributes[G.SESSION_ID] !== sessionId) span.setAttribute(G.SESSION_ID, sessionId);
       if (attributes[G.OTEL_SESSION_ID] !== sessionId) {
@@ -43,9 +47,21 @@ export class SpanStamper {
         span.setAttribute(A.CONVERSATION_ROOT, true);
       }
     }
-    if (baggage && attributes[G.USER_ID] === undefined) {
-      const userId = cleanId(baggage.getEntry(G.USER_ID)?.value);
+    if (attributes[G.USER_ID] === undefined && (baggage || parent)) {
+      const userId = cleanId(baggage?.getEntry(G.USER_ID)?.value) ?? cleanId(parent?.[G.USER_ID]);
       if (userId) span.setAttribute(G.USER_ID, userId);
     }
   }
+}
+
+/**
+ * The attributes of the parent span when it is a span of this process (an SDK span, ended or
+ * not); `undefined` for a remote parent, a non-recording span, or no parent.
+ */
+function parentAttributes(parentContext: Context): Attributes | undefined {
+  const parent = trace.getSpan(parentContext) as { attributes?: unknown } | undefined;
+  const attributes = parent?.attributes;
+  return typeof attributes === 'object' && attributes !== null
+    ? (attributes as Attributes)
+    : undefined;
 }

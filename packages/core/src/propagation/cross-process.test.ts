@@ -79,4 +79,46 @@ describe('propagation between two real processes', () => {
     expect(caller && galileoKind(caller)).toBe('workflow');
     expect(server && galileoKind(server)).toBe('workflow');
   });
+
+  it('carries a session a framework set on its own span to the callee, without any baggage', async () => {
+    const tracer = trace.getTracer('parent');
+    // As the OpenAI Agents adapter does with a run's group id: the session is an attribute of the
+    // agent span, and nothing put it in the baggage.
+    const traceId = await tracer.startActiveSpan(
+      'invoke_agent planner',
+      { attributes: { 'gen_ai.conversation.id': 'thread-9', 'user.id': 'user-private' } },
+      async (span) => {
+        const response = await tracedFetch(`${childUrl}/research`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ topic: 'Io' }),
+        });
+        expect(await response.json()).toEqual({ findings: 'facts about Io' });
+        span.end();
+        return span.spanContext().traceId;
+      },
+    );
+    await fetch(`${childUrl}/flush`);
+    await galileo.forceFlush();
+
+    const spans = sink.spans().filter((s) => s.traceId === traceId);
+    const names = spans.map((s) => `${s.name}/${s.kind}`).sort();
+    expect(names).toEqual([
+      'POST /research/2',
+      'POST /research/3',
+      'invoke_agent planner/1',
+      'research-work/1',
+    ]);
+    for (const span of spans) {
+      expect(span.attributes['galileo.session.id']).toBe('thread-9');
+      expect(span.attributes['gen_ai.conversation.id']).toBe('thread-9');
+      expect(span.resource['galileo.session.id']).toBe('thread-9');
+    }
+    // A user id travels in-process from parent to child, but only the app's baggage sends one on.
+    const callee = spans.filter((s) => s.resource['service.name'] === 'child-service');
+    expect(callee).toHaveLength(2);
+    for (const span of callee) expect(span.attributes['user.id']).toBeUndefined();
+    const clientSpan = spans.find((s) => s.kind === 3);
+    expect(clientSpan?.attributes['user.id']).toBe('user-private');
+  });
 });

@@ -1,39 +1,46 @@
 import {
+  type Baggage,
   type Context,
   propagation,
   type TextMapGetter,
   type TextMapPropagator,
   type TextMapSetter,
+  trace,
 } from '@opentelemetry/api';
 import { W3CBaggagePropagator } from '@opentelemetry/core';
 import { GenAiAttributes as A, GalileoAttributes as G } from '../attributes/attribute-names.js';
+import { cleanId } from '../internal/clean-id.js';
 
 // The two baggage members a session travels in: this project's, and the one Splunk AO services
 // (the Python SDK and others) read and write.
 const SESSION_KEYS = [G.SESSION_ID, A.CONVERSATION_ID] as const;
 
 /**
- * The W3C baggage propagator, with one addition: a session travels under both names,
- * `galileo.session.id` and `gen_ai.conversation.id`. A service that received only one (a Python
- * service on the Splunk AO SDK sends `gen_ai.conversation.id`) passes both on, so every service
- * after it finds the session whichever name it reads.
+ * The W3C baggage propagator, with two additions, so the callee finds the caller's effective
+ * session:
+ * - a session travels under both names, `galileo.session.id` and `gen_ai.conversation.id`. A
+ *   service that received only one (a Python service on the Splunk AO SDK sends
+ *   `gen_ai.conversation.id`) passes both on, so every service after it finds the session
+ *   whichever name it reads;
+ * - when the baggage holds no session, the active span's `galileo.session.id` is sent: a session
+ *   a framework set on its agent span, or the configured `sessionId`, reaches the services that
+ *   span calls. A user id is only sent when the app put it in the baggage
+ *   (`withGalileoSession`), never taken from a span.
  */
 export class SessionBaggagePropagator implements TextMapPropagator {
   readonly #inner = new W3CBaggagePropagator();
 
   inject(context: Context, carrier: unknown, setter: TextMapSetter): void {
     const baggage = propagation.getBaggage(context);
+    const [a, b] = SESSION_KEYS.map((key) => baggage?.getEntry(key)?.value);
+    const session = a ?? b ?? cleanId(activeSpanAttributes(context)?.[G.SESSION_ID]);
     let out = context;
-    if (baggage) {
-      const [a, b] = SESSION_KEYS.map((key) => baggage.getEntry(key)?.value);
-      const value = a ?? b;
-      if (value !== undefined && (a === undefined || b === undefined)) {
-        let both = baggage;
-        for (const key of SESSION_KEYS) {
-          if (baggage.getEntry(key) === undefined) both = both.setEntry(key, { value });
-        }
-        out = propagation.setBaggage(context, both);
+    if (session !== undefined && (a === undefined || b === undefined)) {
+      let next: Baggage = baggage ?? propagation.createBaggage();
+      for (const key of SESSION_KEYS) {
+        if (next.getEntry(key) === undefined) next = next.setEntry(key, { value: session });
       }
+      out = propagation.setBaggage(context, next);
     }
     this.#inner.inject(out, carrier, setter);
   }
@@ -45,4 +52,13 @@ export class SessionBaggagePropagator implements TextMapPropagator {
   fields(): string[] {
     return this.#inner.fields();
   }
+}
+
+// The attributes of the context's span when it is a span of this process.
+function activeSpanAttributes(context: Context): Record<string, unknown> | undefined {
+  const span = trace.getSpan(context) as { attributes?: unknown } | undefined;
+  const attributes = span?.attributes;
+  return typeof attributes === 'object' && attributes !== null
+    ? (attributes as Record<string, unknown>)
+    : undefined;
 }
