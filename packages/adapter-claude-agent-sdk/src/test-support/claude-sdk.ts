@@ -1,10 +1,10 @@
-import { mkdirSync, mkdtempSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { inject } from 'vitest';
+import { afterAll, inject } from 'vitest';
 import { z } from 'zod';
 
 /** A message of the SDK's stream, as the tests read it. */
@@ -72,6 +72,9 @@ export async function startEgressTrap(): Promise<{
 /** A private HOME and temp folder for the CLI, made once per test file. */
 const home = mkdtempSync(join(tmpdir(), 'claude-agent-sdk-test-'));
 mkdirSync(join(home, 'tmp'));
+// The CLI writes its state there (`.claude.json`, caches): gone with the test file, so test runs
+// do not pile folders up in the system temp folder.
+afterAll(() => rmSync(home, { recursive: true, force: true }));
 
 /**
  * The CLI's whole environment (`options.env` replaces it): the local model as Anthropic, a
