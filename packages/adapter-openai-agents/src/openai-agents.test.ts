@@ -218,6 +218,13 @@ describe.each(['chat_completions', 'responses'] as const)('over %s', (api) => {
     for (const span of spans) expect(span.status.code).toBe(0);
 
     expect(root.attributes['gen_ai.conversation.id']).toBe('conv-123');
+    // The run's groupId is its session, on every span of the run and on their Resource: core
+    // passes the workflow span's session down to the spans started under it.
+    for (const span of spans) {
+      expect(span.attributes['galileo.session.id']).toBe('conv-123');
+      expect(span.attributes['session.id']).toBe('conv-123');
+      expect(span.resource['galileo.session.id']).toBe('conv-123');
+    }
     expect(json(root.attributes['gen_ai.input.messages'])).toEqual([
       { role: 'user', content: 'What is the weather in Paris?' },
     ]);
