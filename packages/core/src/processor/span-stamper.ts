@@ -3,6 +3,7 @@ import type { Span } from '@opentelemetry/sdk-trace';
 import { sessionOf } from '../adapter/session.js';
 import { GenAiAttributes as A, GalileoAttributes as G } from '../attributes/attribute-names.js';
 import { cleanId } from '../internal/clean-id.js';
+import { localSpanAttributes } from '../internal/local-span-attributes.js';
 
 /**
  * The stamping stage, run as each span starts: the session and the user, so that every span of
@@ -32,7 +33,7 @@ export class SpanStamper {
       cleanId(attributes[G.SESSION_ID]) ??
       cleanId(attributes[A.CONVERSATION_ID]) ??
       cleanId(attributes[G.OTEL_SESSION_ID]);
-    const parent = parentAttributes(parentContext);
+    const parent = localSpanAttributes(parentContext);
     const sessionId =
       own ?? sessionOf(baggage) ?? cleanId(parent?.[G.SESSION_ID]) ?? this.#sessionId;
     if (sessionId) {
@@ -52,16 +53,4 @@ export class SpanStamper {
       if (userId) span.setAttribute(G.USER_ID, userId);
     }
   }
-}
-
-/**
- * The attributes of the parent span when it is a span of this process (an SDK span, ended or
- * not); `undefined` for a remote parent, a non-recording span, or no parent.
- */
-function parentAttributes(parentContext: Context): Attributes | undefined {
-  const parent = trace.getSpan(parentContext) as { attributes?: unknown } | undefined;
-  const attributes = parent?.attributes;
-  return typeof attributes === 'object' && attributes !== null
-    ? (attributes as Attributes)
-    : undefined;
 }

@@ -5,11 +5,11 @@ import {
   type TextMapGetter,
   type TextMapPropagator,
   type TextMapSetter,
-  trace,
 } from '@opentelemetry/api';
 import { W3CBaggagePropagator } from '@opentelemetry/core';
 import { GenAiAttributes as A, GalileoAttributes as G } from '../attributes/attribute-names.js';
 import { cleanId } from '../internal/clean-id.js';
+import { localSpanAttributes } from '../internal/local-span-attributes.js';
 
 // The two baggage members a session travels in: this project's, and the one Splunk AO services
 // (the Python SDK and others) read and write.
@@ -33,7 +33,7 @@ export class SessionBaggagePropagator implements TextMapPropagator {
   inject(context: Context, carrier: unknown, setter: TextMapSetter): void {
     const baggage = propagation.getBaggage(context);
     const [a, b] = SESSION_KEYS.map((key) => baggage?.getEntry(key)?.value);
-    const session = a ?? b ?? cleanId(activeSpanAttributes(context)?.[G.SESSION_ID]);
+    const session = a ?? b ?? cleanId(localSpanAttributes(context)?.[G.SESSION_ID]);
     let out = context;
     if (session !== undefined && (a === undefined || b === undefined)) {
       let next: Baggage = baggage ?? propagation.createBaggage();
@@ -52,13 +52,4 @@ export class SessionBaggagePropagator implements TextMapPropagator {
   fields(): string[] {
     return this.#inner.fields();
   }
-}
-
-// The attributes of the context's span when it is a span of this process.
-function activeSpanAttributes(context: Context): Record<string, unknown> | undefined {
-  const span = trace.getSpan(context) as { attributes?: unknown } | undefined;
-  const attributes = span?.attributes;
-  return typeof attributes === 'object' && attributes !== null
-    ? (attributes as Record<string, unknown>)
-    : undefined;
 }
