@@ -9,7 +9,9 @@
 //               (no encoding, no POST; the processor's delivered count stays 0)
 // A stage's cost in place is Galileo minus that row. bench/suites/stages.mjs measures each stage
 // on its own instead; this shows it with everything around it (caches, GC, the event loop).
+// Each row also lists V8's major GCs in each of its runs.
 // Usage: node --expose-gc bench/diagnose.mjs [spans] [rounds]   (after building core)
+import { PerformanceObserver, constants as perf } from 'node:perf_hooks';
 import { OtlpHttpTransport } from '../packages/core/dist/exporter/otlp-http-transport.js';
 import { PacedEncoder } from '../packages/core/dist/internal/paced-encoder.js';
 import { SpanStamper } from '../packages/core/dist/processor/span-stamper.js';
@@ -47,7 +49,19 @@ const variants = {
     patch: () => replace(OtlpHttpTransport.prototype, 'send', async () => 0),
   },
 };
+// V8's major GCs in each run (the ones `--trace-gc` prints as Mark-Compact), so a run's CPU can
+// be read next to the GCs that landed in it: their count moves from run to run (BENCHMARKS.md,
+// "Known limits").
+let majors = 0;
+const countMajors = (entries) => {
+  for (const entry of entries) {
+    if (entry.detail?.kind === perf.NODE_PERFORMANCE_GC_MAJOR) majors++;
+  }
+};
+const gcObserver = new PerformanceObserver((list) => countMajors(list.getEntries()));
+gcObserver.observe({ entryTypes: ['gc'] });
 const res = {};
+const gcs = {};
 const N = Number(process.argv[2] ?? 40000);
 const ROUNDS = Number(process.argv[3] ?? 4);
 for (let r = 0; r < ROUNDS; r++) {
@@ -58,14 +72,20 @@ for (let r = 0; r < ROUNDS; r++) {
       await sleep(50);
       const p = variant.make();
       const emit = treeFactory(p.tracer);
+      countMajors(gcObserver.takeRecords());
+      majors = 0;
       const c0 = process.cpuUsage();
       const d = await drive(emit, { spans: r === 0 ? 4000 : N, rate: 10000 });
       const s = await p.settle(d.spans);
       const c = process.cpuUsage(c0);
+      countMajors(gcObserver.takeRecords());
+      const runMajors = majors;
       await p.shutdown();
       if (r > 0) {
         res[name] ??= [];
         res[name].push((c.user + c.system) / d.spans);
+        gcs[name] ??= [];
+        gcs[name].push(runMajors);
       }
       if (s.delivered !== d.spans && name !== 'galileo -export' && name !== 'none') {
         console.log(name, 'delivered', s.delivered, 'of', d.spans);
@@ -85,7 +105,9 @@ for (const [k, v] of Object.entries(res)) {
     `${m.toFixed(2)} µs/span`,
     `${(m / plain).toFixed(2)}× plain`,
     v.map((x) => x.toFixed(1)).join(' '),
+    `| major GCs ${gcs[k].join(' ')}`,
     without,
   );
 }
+gcObserver.disconnect();
 await sink.close();
