@@ -135,7 +135,9 @@ describe('GalileoOtlpExporter as a SpanExporter', () => {
 
 describe('GalileoOtlpExporter with gzip', () => {
   // The raw body, before any gunzip: what the level changes.
-  async function gzippedBody(compressionLevel: number): Promise<Buffer> {
+  const turns = Array.from({ length: 200 }, (_, i) => `turn ${i % 17}: the tool said ${i}`);
+
+  async function gzippedBody(compressionLevel: number, message = turns.join(' ')): Promise<Buffer> {
     const bodies: { encoding: string | undefined; body: Buffer }[] = [];
     const server = createServer((req, res) => {
       const chunks: Buffer[] = [];
@@ -160,10 +162,9 @@ describe('GalileoOtlpExporter with gzip', () => {
           }),
         ],
       });
-      const text = Array.from({ length: 200 }, (_, i) => `turn ${i % 17}: the tool said ${i}`);
       provider
         .getTracer('app')
-        .startSpan('chat', { attributes: { 'gen_ai.input.messages': text.join(' ') } })
+        .startSpan('chat', { attributes: { 'gen_ai.input.messages': message } })
         .end();
       await provider.shutdown();
     } finally {
@@ -187,5 +188,23 @@ describe('GalileoOtlpExporter with gzip', () => {
       expect(Buffer.compare(body, gzipSync(plain, { level }))).toBe(0);
     }
     expect(smallest.length).toBeLessThan(fastest.length);
+  });
+
+  it('sends a body larger than the zlib output buffer as the same single gzip stream', async () => {
+    // Base64 of seeded bytes barely compresses: 900 KB of it is ~680 KB gzipped, several fills
+    // of the largest output buffer the transport gives zlib (256 KiB). And a 60 KB body, one
+    // fill of the smallest.
+    let seed = 7;
+    const bytes = Buffer.alloc(675_000);
+    for (let i = 0; i < bytes.length; i++) {
+      seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+      bytes[i] = seed >>> 24;
+    }
+    for (const message of [bytes.toString('base64'), turns.join(' ').repeat(10)]) {
+      const body = await gzippedBody(4, message);
+      const plain = gunzipSync(body);
+      expect(decodeTraceRequest(plain).spans[0]?.attributes['gen_ai.input.messages']).toBe(message);
+      expect(Buffer.compare(body, gzipSync(plain, { level: 4 }))).toBe(0);
+    }
   });
 });

@@ -20,6 +20,17 @@ import { PacedEncoder } from '../internal/paced-encoder.js';
 import type { ExportStats } from './export-stats.js';
 
 const gzip = promisify(gzipCallback);
+/**
+ * zlib's output buffer for a gzip request, by body size: a quarter of the body (span bodies
+ * compress to about a sixth at level 4), at least zlib's default 16 KiB, at most 256 KiB. zlib
+ * goes back to the main thread each time the buffer fills, and each of those round trips costs
+ * main-thread CPU: for a 900 KB body, 16 KiB buffers cost 1.3–1.9 ms of main-thread CPU and
+ * 9.8–10.8 ms in all, 256 KiB 0.5 ms and 8.4 ms (BENCHMARKS.md). Larger buffers cost more to
+ * allocate than they save.
+ */
+function gzipChunkSize(bodyBytes: number): number {
+  return Math.min(256 * 1024, Math.max(16 * 1024, bodyBytes >>> 2));
+}
 const RETRYABLE = new Set([429, 502, 503, 504]);
 const MAX_ATTEMPTS = 5;
 const INITIAL_BACKOFF_MS = 1000;
@@ -251,7 +262,6 @@ export class OtlpHttpTransport {
   readonly #log: DedupLogger;
   readonly #url: URL;
   readonly #encoder = new PacedEncoder();
-  readonly #gzipOptions: { level: number };
   #abort = new AbortController();
   // What 413 answers taught: the smallest body refused and the largest accepted below it.
   #smallestRefused: number | undefined;
@@ -273,7 +283,6 @@ export class OtlpHttpTransport {
       }
     }
     this.#settings = settings;
-    this.#gzipOptions = { level: settings.compressionLevel };
     this.#url = new URL(settings.endpoint);
     this.#stats = stats;
     this.#log = log;
@@ -358,7 +367,12 @@ export class OtlpHttpTransport {
     }
     // A Buffer is a Uint8Array: sent as it is, not copied.
     const body =
-      this.#settings.compression === 'gzip' ? await gzip(encoded, this.#gzipOptions) : encoded;
+      this.#settings.compression === 'gzip'
+        ? await gzip(encoded, {
+            level: this.#settings.compressionLevel,
+            chunkSize: gzipChunkSize(encoded.byteLength),
+          })
+        : encoded;
     const limit = this.bodyLimit;
     // Halves of a refused request are sent as they are: they are what teaches the limit.
     if (!halving && limit !== undefined && body.byteLength > limit && spans.length > 1) {
