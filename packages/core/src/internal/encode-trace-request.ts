@@ -79,7 +79,10 @@ const MAX_INT64 = 2 ** 63;
 const MAX_CACHED_KEYS = 2048;
 const MAX_CACHED_KEY_LENGTH = 256;
 
-const writer = new WireWriter();
+/** `encodeTraceRequest`'s own buffer. */
+const ownWriter = new WireWriter();
+/** The writer being written: `ownWriter`, or a caller's for the length of `writeTraceRequest`. */
+let writer = ownWriter;
 const keyCache = new Map<string, Uint8Array>();
 const resourceCache = new WeakMap<Resource, Uint8Array>();
 const scopeCache = new WeakMap<Scope, Uint8Array>();
@@ -101,16 +104,32 @@ const scopeCache = new WeakMap<Scope, Uint8Array>();
  * Not reentrant (one shared buffer); it is synchronous, so calls never interleave.
  */
 export function encodeTraceRequest(spans: readonly ReadableSpan[]): Uint8Array {
-  writer.reset();
-  for (const [resource, scopes] of groupSpans(spans)) {
-    writer.byte(REQUEST_RESOURCE_SPANS);
-    const start = writer.begin(3);
-    writeResource(resource);
-    for (const [scope, scopeSpans] of scopes) writeScopeSpans(scope, scopeSpans);
-    writeText(RESOURCE_SPANS_SCHEMA_URL, resource.schemaUrl);
-    writer.end(start, 3);
+  ownWriter.reset();
+  writeTraceRequest(ownWriter, spans);
+  return ownWriter.finish();
+}
+
+/**
+ * Appends the encoding of `spans` to what `target` holds, as `encodeTraceRequest` encodes them.
+ * Serialized `ExportTraceServiceRequest`s concatenate into one request with all of their
+ * `resource_spans` (protobuf appends repeated fields), so a request can be written in pieces,
+ * on different turns of the event loop, into one buffer that is never copied to join them.
+ */
+export function writeTraceRequest(target: WireWriter, spans: readonly ReadableSpan[]): void {
+  const previous = writer;
+  writer = target;
+  try {
+    for (const [resource, scopes] of groupSpans(spans)) {
+      writer.byte(REQUEST_RESOURCE_SPANS);
+      const start = writer.begin(3);
+      writeResource(resource);
+      for (const [scope, scopeSpans] of scopes) writeScopeSpans(scope, scopeSpans);
+      writeText(RESOURCE_SPANS_SCHEMA_URL, resource.schemaUrl);
+      writer.end(start, 3);
+    }
+  } finally {
+    writer = previous;
   }
-  return writer.finish();
 }
 
 function groupSpans(spans: readonly ReadableSpan[]): Map<Resource, Map<Scope, ReadableSpan[]>> {

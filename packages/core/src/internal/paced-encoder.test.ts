@@ -8,7 +8,9 @@ import {
   TracerProvider,
 } from '@opentelemetry/sdk-trace';
 import { afterAll, describe, expect, it } from 'vitest';
+import { encodeTraceRequest, writeTraceRequest } from './encode-trace-request.js';
 import { PacedEncoder } from './paced-encoder.js';
+import type { WireWriter } from './wire-writer.js';
 
 const exporter = new InMemorySpanExporter();
 const provider = new TracerProvider({ spanProcessors: [new SimpleSpanProcessor({ exporter })] });
@@ -38,6 +40,7 @@ function makeSpans(count: number): ReadableSpan[] {
 function scripted(micros: (spans: number) => number) {
   let clock = 0;
   const calls: number[] = [];
+  const writers = new Set<WireWriter>();
   let turns = 0;
   const encoder = new PacedEncoder({
     budgetMs: 4,
@@ -45,13 +48,15 @@ function scripted(micros: (spans: number) => number) {
     nextTurn: async () => {
       turns++;
     },
-    serialize: (spans) => {
+    write: (writer, spans) => {
       calls.push(spans.length);
+      writers.add(writer);
       clock += micros(spans.length) / 1000;
-      return ProtobufTraceSerializer.serializeRequest(spans);
+      writer.raw(ProtobufTraceSerializer.serializeRequest(spans) as Uint8Array);
+      return true;
     },
   });
-  return { encoder, calls, turns: () => turns };
+  return { encoder, calls, writers, turns: () => turns };
 }
 
 const names = (body: Uint8Array | undefined) =>
@@ -70,8 +75,22 @@ describe('PacedEncoder', () => {
 
   it('splits a request a cold encoder cannot do within budget, yielding between pieces, and loses no span', async () => {
     const spans = makeSpans(256);
-    const { encoder, calls, turns } = scripted((n) => n * 60); // 60 µs per span: 15 ms for 256
+    const { encoder, calls, writers, turns } = scripted((n) => n * 60); // 60 µs per span: 15 ms for 256
     const body = await encoder.encode(spans);
+    // Every piece went into one writer, after the one before: nothing is joined at the end.
+    expect(writers.size).toBe(1);
+    expect(body).toEqual(
+      new Uint8Array(
+        Buffer.concat(
+          calls.map((_, i) => {
+            const from = calls.slice(0, i).reduce((a, b) => a + b, 0);
+            return ProtobufTraceSerializer.serializeRequest(
+              spans.slice(from, from + (calls[i] as number)),
+            ) as Uint8Array;
+          }),
+        ),
+      ),
+    );
     expect(calls.length).toBeGreaterThan(3);
     expect(calls.reduce((a, b) => a + b, 0)).toBe(256);
     // The first piece is sized by the cold guess (100 µs); every later one fits the 4 ms budget
@@ -108,11 +127,12 @@ describe('PacedEncoder', () => {
     const spans = makeSpans(128);
     const encoder = new PacedEncoder({
       budgetMs: 4,
-      serialize: (piece) => {
+      write: (writer, piece) => {
         // A slow, cold encoder: 100 µs per span of real busy time.
         const until = performance.now() + piece.length * 0.1;
         while (performance.now() < until) {}
-        return ProtobufTraceSerializer.serializeRequest(piece);
+        writer.raw(ProtobufTraceSerializer.serializeRequest(piece) as Uint8Array);
+        return true;
       },
     });
     let ranDuringEncode = false;
@@ -126,8 +146,44 @@ describe('PacedEncoder', () => {
     expect(names(body)).toHaveLength(128);
   });
 
-  it('returns undefined when the serializer cannot encode a piece', async () => {
-    const encoder = new PacedEncoder({ serialize: () => undefined });
+  it("keeps requests encoded at the same time apart, with core's encoder, piece by piece", async () => {
+    // Two exports in flight (or two routing groups) encode side by side: their pieces
+    // interleave on the event loop, each into its own writer.
+    const first = makeSpans(100);
+    const second = makeSpans(60);
+    let clock = 0;
+    const pieces: string[] = [];
+    const encoder = new PacedEncoder({
+      budgetMs: 1,
+      now: () => clock,
+      write: (writer, piece) => {
+        pieces.push(piece[0]?.spanContext().spanId ?? '');
+        clock += piece.length * 0.05; // 50 µs per span: pieces of 20
+        writeTraceRequest(writer, piece);
+        return true;
+      },
+    });
+    await encoder.encode(first.slice(0, 20)); // learns the cost
+    pieces.length = 0;
+    const [a, b] = await Promise.all([encoder.encode(first), encoder.encode(second)]);
+    // They did interleave: the second request's first piece came before the first one's last.
+    expect(pieces).toHaveLength(5 + 3);
+    expect(pieces.indexOf(second[0]?.spanContext().spanId ?? '')).toBeLessThan(
+      pieces.indexOf(first.at(-20)?.spanContext().spanId ?? ''),
+    );
+    expect(decodeTraceRequest(a as Uint8Array).spans.map((s) => s.spanId)).toEqual(
+      first.map((s) => s.spanContext().spanId),
+    );
+    expect(decodeTraceRequest(b as Uint8Array).spans.map((s) => s.spanId)).toEqual(
+      second.map((s) => s.spanContext().spanId),
+    );
+    // Written in one call, each request is core's own encoding of its spans, byte for byte.
+    const whole = new PacedEncoder({ budgetMs: 1000 });
+    expect(await whole.encode(first)).toEqual(encodeTraceRequest(first));
+  });
+
+  it('returns undefined when the writer cannot encode a piece', async () => {
+    const encoder = new PacedEncoder({ write: () => false });
     expect(await encoder.encode(makeSpans(8))).toBeUndefined();
   });
 });

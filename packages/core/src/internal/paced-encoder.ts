@@ -1,6 +1,7 @@
 import type { ReadableSpan } from '@opentelemetry/sdk-trace';
-import { encodeTraceRequest } from './encode-trace-request.js';
+import { writeTraceRequest } from './encode-trace-request.js';
 import { nextTurn } from './next-turn.js';
+import { WireWriter } from './wire-writer.js';
 
 /** What one encoder call may hold the event loop for, in milliseconds. */
 const BUDGET_MS = 4;
@@ -8,10 +9,21 @@ const BUDGET_MS = 4;
 const COLD_MICROS_PER_SPAN = 100;
 /** Smallest piece worth a call: each piece repeats the resource and scope on the wire. */
 const MIN_PIECE = 16;
+/**
+ * Writers kept between requests, for all encoders of the process. Requests being encoded at
+ * the same time (two exports in flight, routing groups sent side by side) each need their own;
+ * more than this are made for the moment and dropped after.
+ */
+const KEEP_WRITERS = 2;
+const idleWriters: WireWriter[] = [];
 
 export interface PacedEncoderOptions {
   budgetMs?: number;
-  serialize?: (spans: ReadableSpan[]) => Uint8Array | undefined;
+  /**
+   * Appends the encoding of `spans` to `writer`; false when they cannot be encoded. The default
+   * is core's encoder (`writeTraceRequest`).
+   */
+  write?: (writer: WireWriter, spans: ReadableSpan[]) => boolean;
   now?: () => number;
   nextTurn?: () => Promise<void>;
 }
@@ -24,20 +36,21 @@ export interface PacedEncoderOptions {
  * optimised, and there 256 spans took 13–16 ms in one tick (the demo's event-loop stalls). So
  * the encoder learns what a span costs: while a whole request fits the budget it is one call,
  * as before; when it does not, the request is encoded in pieces that do, with a turn of the event
- * loop between them. Serialized `ExportTraceServiceRequest`s concatenate into one whose
- * `resource_spans` are all of theirs (protobuf appends repeated fields), so the receiver decodes
- * the same spans, in the same order, from the joined bytes.
+ * loop between them. The pieces are written one after another into one buffer: serialized
+ * `ExportTraceServiceRequest`s concatenate into one whose `resource_spans` are all of theirs
+ * (protobuf appends repeated fields), so the receiver decodes the same spans, in the same order,
+ * and the body is copied out once, as a request encoded in one call is.
  */
 export class PacedEncoder {
   readonly #budgetMicros: number;
-  readonly #serialize: (spans: ReadableSpan[]) => Uint8Array | undefined;
+  readonly #write: (writer: WireWriter, spans: ReadableSpan[]) => boolean;
   readonly #now: () => number;
   readonly #nextTurn: () => Promise<void>;
   #microsPerSpan = COLD_MICROS_PER_SPAN;
 
   constructor(options: PacedEncoderOptions = {}) {
     this.#budgetMicros = (options.budgetMs ?? BUDGET_MS) * 1000;
-    this.#serialize = options.serialize ?? encodeTraceRequest;
+    this.#write = options.write ?? writeAll;
     this.#now = options.now ?? (() => performance.now());
     this.#nextTurn = options.nextTurn ?? nextTurn;
   }
@@ -47,23 +60,26 @@ export class PacedEncoder {
     return this.#microsPerSpan;
   }
 
-  /** One request body for `spans`, or undefined when the serializer could not encode them. */
+  /** One request body for `spans`, or undefined when the writer could not encode them. */
   async encode(spans: ReadableSpan[]): Promise<Uint8Array | undefined> {
-    const parts: Uint8Array[] = [];
-    let length = 0;
-    for (let start = 0; start < spans.length; ) {
-      if (start > 0) await this.#nextTurn();
-      const fit = Math.max(MIN_PIECE, Math.floor(this.#budgetMicros / this.#microsPerSpan));
-      const piece = start === 0 && fit >= spans.length ? spans : spans.slice(start, start + fit);
-      const began = this.#now();
-      const part = this.#serialize(piece);
-      if (!part) return undefined;
-      this.#learn(((this.#now() - began) * 1000) / piece.length);
-      parts.push(part);
-      length += part.byteLength;
-      start += piece.length;
+    // Every piece is written into this one writer, after the one before, so the request is
+    // copied out once at the end and never joined from parts.
+    const writer = idleWriters.pop() ?? new WireWriter();
+    writer.reset();
+    try {
+      for (let start = 0; start < spans.length; ) {
+        if (start > 0) await this.#nextTurn();
+        const fit = Math.max(MIN_PIECE, Math.floor(this.#budgetMicros / this.#microsPerSpan));
+        const piece = start === 0 && fit >= spans.length ? spans : spans.slice(start, start + fit);
+        const began = this.#now();
+        if (!this.#write(writer, piece)) return undefined;
+        this.#learn(((this.#now() - began) * 1000) / piece.length);
+        start += piece.length;
+      }
+      return writer.finish();
+    } finally {
+      if (idleWriters.length < KEEP_WRITERS) idleWriters.push(writer);
     }
-    return parts.length === 1 ? parts[0] : Buffer.concat(parts, length);
   }
 
   /**
@@ -73,4 +89,9 @@ export class PacedEncoder {
   #learn(micros: number): void {
     if (Number.isFinite(micros) && micros >= 0) this.#microsPerSpan = Math.max(0.1, micros);
   }
+}
+
+function writeAll(writer: WireWriter, spans: ReadableSpan[]): boolean {
+  writeTraceRequest(writer, spans);
+  return true;
 }
