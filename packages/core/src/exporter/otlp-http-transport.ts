@@ -360,24 +360,14 @@ export class OtlpHttpTransport {
       this.#fail(spans.length, 'abandoned', `gave up on ${spans.length} spans: ${signal.reason}`);
       return spans.length;
     }
-    const encoded = await this.#encoder.encode(spans);
-    if (!encoded) {
+    const body =
+      this.#settings.compression === 'gzip'
+        ? await this.#gzipped(spans)
+        : await this.#encoder.encode(spans);
+    if (!body) {
       this.#fail(spans.length, 'encode', `could not encode ${spans.length} spans as OTLP protobuf`);
       return spans.length;
     }
-    // A Buffer is a Uint8Array: sent as it is, not copied.
-    const body =
-      this.#settings.compression === 'gzip'
-        ? await gzip(encoded, {
-            level: this.#settings.compressionLevel,
-            chunkSize: gzipChunkSize(encoded.byteLength),
-            // The body is all the input there is. zlib's default flush holds back the last
-            // blocks until a second call finishes the stream, and the two outputs are then
-            // copied into a third buffer; finishing on the one call gives one buffer, the same
-            // bytes, and one trip to the libuv pool instead of two.
-            flush: zlibConstants.Z_FINISH,
-          })
-        : encoded;
     const limit = this.bodyLimit;
     // Halves of a refused request are sent as they are: they are what teaches the limit.
     if (!halving && limit !== undefined && body.byteLength > limit && spans.length > 1) {
@@ -488,6 +478,30 @@ export class OtlpHttpTransport {
       }
       this.#stats.exportRetries++;
       await sleep(wait, signal);
+    }
+  }
+
+  /**
+   * The gzip body of `spans`. zlib reads the request where the encoder wrote it: the body that
+   * is kept (and sent again on a retry) is the compressed one, so the uncompressed request is
+   * never copied out of the encoder's buffer.
+   */
+  async #gzipped(spans: ReadableSpan[]): Promise<Uint8Array | undefined> {
+    const encoded = await this.#encoder.lease(spans);
+    if (!encoded) return undefined;
+    try {
+      // A Buffer is a Uint8Array: sent as it is, not copied.
+      return await gzip(encoded.bytes, {
+        level: this.#settings.compressionLevel,
+        chunkSize: gzipChunkSize(encoded.bytes.byteLength),
+        // The body is all the input there is. zlib's default flush holds back the last blocks
+        // until a second call finishes the stream, and the two outputs are then copied into a
+        // third buffer; finishing on the one call gives one buffer, the same bytes, and one
+        // trip to the libuv pool instead of two.
+        flush: zlibConstants.Z_FINISH,
+      });
+    } finally {
+      encoded.release();
     }
   }
 

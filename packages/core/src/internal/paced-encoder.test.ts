@@ -182,8 +182,29 @@ describe('PacedEncoder', () => {
     expect(await whole.encode(first)).toEqual(encodeTraceRequest(first));
   });
 
+  it('lends a request in its own buffer, not copied, and takes it back once however often released', async () => {
+    const spans = makeSpans(50);
+    const encoder = new PacedEncoder({ budgetMs: 1000 });
+    const copied = await encoder.encode(spans);
+    const lent = await encoder.lease(spans);
+    expect(lent?.bytes).toEqual(copied);
+    const buffer = lent?.bytes.buffer;
+    lent?.release();
+    lent?.release();
+    // Back in the pool once: the next request reuses that buffer, and a request encoded at the
+    // same time gets another one (a second give-back would have handed it to both).
+    const [one, two] = await Promise.all([encoder.lease(spans), encoder.lease(spans)]);
+    expect([one?.bytes.buffer, two?.bytes.buffer]).toContain(buffer);
+    expect(one?.bytes.buffer).not.toBe(two?.bytes.buffer);
+    expect(one?.bytes).toEqual(copied);
+    expect(two?.bytes).toEqual(copied);
+    one?.release();
+    two?.release();
+  });
+
   it('returns undefined when the writer cannot encode a piece', async () => {
     const encoder = new PacedEncoder({ write: () => false });
     expect(await encoder.encode(makeSpans(8))).toBeUndefined();
+    expect(await encoder.lease(makeSpans(8))).toBeUndefined();
   });
 });

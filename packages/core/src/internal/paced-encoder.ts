@@ -17,6 +17,17 @@ const MIN_PIECE = 16;
 const KEEP_WRITERS = 2;
 const idleWriters: WireWriter[] = [];
 
+function giveBack(writer: WireWriter): void {
+  if (idleWriters.length < KEEP_WRITERS) idleWriters.push(writer);
+}
+
+/** A request in the encoder's own buffer (`PacedEncoder.lease`). */
+export interface EncodedLease {
+  readonly bytes: Uint8Array;
+  /** Gives the buffer back for the next request; `bytes` must not be read after. */
+  release(): void;
+}
+
 export interface PacedEncoderOptions {
   budgetMs?: number;
   /**
@@ -62,10 +73,42 @@ export class PacedEncoder {
 
   /** One request body for `spans`, or undefined when the writer could not encode them. */
   async encode(spans: ReadableSpan[]): Promise<Uint8Array | undefined> {
+    const writer = await this.#writeRequest(spans);
+    if (!writer) return undefined;
+    try {
+      return writer.finish();
+    } finally {
+      giveBack(writer);
+    }
+  }
+
+  /**
+   * The request for `spans` as it lies in the encoder's buffer, not copied: for a caller that
+   * only reads it before it can be dropped (gzip compresses it into a body of its own). The
+   * bytes stay valid until `release()`, and must not be used after it.
+   */
+  async lease(spans: ReadableSpan[]): Promise<EncodedLease | undefined> {
+    const writer = await this.#writeRequest(spans);
+    if (!writer) return undefined;
+    let released = false;
+    return {
+      bytes: new Uint8Array(writer.buf.buffer, writer.buf.byteOffset, writer.pos),
+      release: () => {
+        // Twice would hand one buffer to two requests.
+        if (released) return;
+        released = true;
+        giveBack(writer);
+      },
+    };
+  }
+
+  /** Writes `spans` into a writer of the pool, piece by piece; undefined when they cannot be. */
+  async #writeRequest(spans: ReadableSpan[]): Promise<WireWriter | undefined> {
     // Every piece is written into this one writer, after the one before, so the request is
-    // copied out once at the end and never joined from parts.
+    // never joined from parts.
     const writer = idleWriters.pop() ?? new WireWriter();
     writer.reset();
+    let written = false;
     try {
       for (let start = 0; start < spans.length; ) {
         if (start > 0) await this.#nextTurn();
@@ -76,9 +119,10 @@ export class PacedEncoder {
         this.#learn(((this.#now() - began) * 1000) / piece.length);
         start += piece.length;
       }
-      return writer.finish();
+      written = true;
+      return writer;
     } finally {
-      if (idleWriters.length < KEEP_WRITERS) idleWriters.push(writer);
+      if (!written) giveBack(writer);
     }
   }
 
