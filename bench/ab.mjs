@@ -5,7 +5,8 @@
 // plus `packages/core/package.json` beside it), rebuild, then:
 //   node --expose-gc bench/ab.mjs bench/.results/core-before [spans] [rounds] [galileo,galileo-gzip,...]
 // Prints, per pipeline, the median µs per span and the ratio to plain in the same round
-// (median, min–max), and the ratio of the current build to the one before in the same round.
+// (median, min–max), its event-loop delay (p99 and max of each run: median, min–max), and the
+// ratio of the current build to the one before in the same round.
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { startChild } from './lib/child.mjs';
@@ -66,6 +67,7 @@ for (const v of variants) {
     `${f(summary(mine.map((r) => r.cpuUsPerSpan)))} µs/span`,
     `× plain ${f(summary(toPlain))}`,
     `${bytes.toFixed(0)} B/span`,
+    `| event loop p99 ${f(summary(mine.map((r) => r.loopP99Ms)))} max ${f(summary(mine.map((r) => r.loopMaxMs)))} ms`,
   );
 }
 for (const kind of KINDS.filter((k) => !k.startsWith('plain'))) {
